@@ -1,0 +1,75 @@
+// The scheduler: owns the persistent job queue and serialises every write to it.
+//
+// Group commit: a request is not executed when it arrives. It joins the pending batch, and the
+// first request of a batch posts a `flush` to the scheduler's own mailbox, behind everything
+// that has already arrived. The flush runs the whole batch in one LMDB transaction and answers
+// each requester only after the commit is durable. While one commit is being fsynced, the next
+// batch gathers in the mailbox, so the batch size follows the load.
+//
+// The scheduler must be spawned detached (see spawn_scheduler): its LMDB writes and fsyncs
+// block, and must never block CAF's shared worker threads.
+#pragma once
+
+#include "messages/actors.hpp"
+#include "storage/job_queue.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace vfb {
+
+struct scheduler_options {
+  /// How often expired leases are looked for.
+  millis rescue_interval = 5000;
+  /// How often the queue is fsynced when its sync mode is periodic.
+  millis sync_interval = 1000;
+};
+
+/// A request waiting for the next commit.
+struct pending_request {
+  std::function<void(job_queue::batch&)> apply; // may run more than once (map growth)
+  std::function<void()> deliver;                 // after the commit
+  std::function<void(const caf::error&)> fail;   // the commit failed
+};
+
+struct scheduler_state {
+  static inline const char* name = "scheduler";
+  /// The queue; shared only so the spawner can open it (and see open errors) before spawning.
+  std::shared_ptr<job_queue> queue;
+  scheduler_options options;
+  /// Requests of the batch being gathered.
+  std::vector<pending_request> pending;
+  /// Whether a flush message is already in the mailbox.
+  bool flush_posted = false;
+  std::vector<job_event_sink> subscribers;
+  /// Commits so far and requests they carried (the batch size is their ratio).
+  uint64_t commits = 0;
+  uint64_t committed_requests = 0;
+};
+
+/// The scheduler's own messages (timers, the flush, and its commit counters for tests and
+/// benchmarks) on top of its public interface.
+using scheduler_impl = scheduler_actor::extend<
+  caf::reacts_to<flush_atom>, caf::reacts_to<rescue_atom>, caf::reacts_to<sync_atom>,
+  // Replies with (commits, requests those commits carried).
+  caf::replies_to<status_atom>::with<uint64_t, uint64_t>>;
+
+/// The scheduler's behaviour.
+/// @param self the actor; its state holds the queue.
+/// @param queue an open queue (the scheduler becomes its only writer).
+/// @param options timer periods.
+scheduler_impl::behavior_type scheduler(scheduler_impl::stateful_pointer<scheduler_state> self,
+                                        std::shared_ptr<job_queue> queue,
+                                        scheduler_options options);
+
+/// Spawns a detached scheduler over `queue`.
+scheduler_impl spawn_scheduler(caf::actor_system& sys, std::shared_ptr<job_queue> queue,
+                                scheduler_options options = {});
+
+/// Wall-clock milliseconds since the Unix epoch.
+millis now_millis();
+
+} // namespace vfb

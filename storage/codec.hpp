@@ -1,0 +1,105 @@
+// Compact binary encoding for LMDB keys and values. Keys use fixed-width big-endian integers so
+// that LMDB's byte order equals numeric order; values use varints to stay small.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vfb::codec {
+
+/// A value that does not decode: the store is corrupt or from an unknown version.
+class decode_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+inline void put_be64(std::string& out, uint64_t x) {
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((x >> shift) & 0xff));
+}
+
+inline uint64_t get_be64(std::string_view in, size_t at = 0) {
+  if (in.size() < at + 8)
+    throw decode_error("truncated 64-bit integer");
+  uint64_t x = 0;
+  for (size_t i = 0; i < 8; ++i)
+    x = (x << 8) | static_cast<uint8_t>(in[at + i]);
+  return x;
+}
+
+inline std::string be64(uint64_t x) {
+  std::string s;
+  put_be64(s, x);
+  return s;
+}
+
+/// A string prefixed with its 16-bit big-endian length (for keys; callers bound the size).
+inline void put_lp16(std::string& out, std::string_view s) {
+  out.push_back(static_cast<char>((s.size() >> 8) & 0xff));
+  out.push_back(static_cast<char>(s.size() & 0xff));
+  out.append(s);
+}
+
+class writer {
+public:
+  void u8(uint8_t x) { buf_.push_back(static_cast<char>(x)); }
+  void varint(uint64_t x) {
+    while (x >= 0x80) {
+      buf_.push_back(static_cast<char>((x & 0x7f) | 0x80));
+      x >>= 7;
+    }
+    buf_.push_back(static_cast<char>(x));
+  }
+  void svarint(int64_t x) { varint((static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63)); }
+  void str(std::string_view s) {
+    varint(s.size());
+    buf_.append(s);
+  }
+  std::string& buffer() { return buf_; }
+
+private:
+  std::string buf_;
+};
+
+class reader {
+public:
+  explicit reader(std::string_view in) : in_(in) {}
+  uint8_t u8() {
+    need(1);
+    return static_cast<uint8_t>(in_[pos_++]);
+  }
+  uint64_t varint() {
+    uint64_t x = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      auto b = u8();
+      x |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0)
+        return x;
+    }
+    throw decode_error("varint too long");
+  }
+  int64_t svarint() {
+    auto u = varint();
+    return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  }
+  std::string str() {
+    auto n = varint();
+    need(n);
+    std::string s{in_.substr(pos_, n)};
+    pos_ += n;
+    return s;
+  }
+  bool done() const { return pos_ == in_.size(); }
+
+private:
+  void need(size_t n) const {
+    if (in_.size() - pos_ < n)
+      throw decode_error("truncated record");
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+} // namespace vfb::codec

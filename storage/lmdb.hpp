@@ -1,0 +1,140 @@
+// A thin RAII layer over LMDB's C API. We do not use Debian's lmdb++.h: its txn destructor
+// aborts a handle that a failed commit already freed (double free on MDB_MAP_FULL). Here a
+// commit always forgets its handle before it can throw.
+#pragma once
+
+#include <lmdb.h>
+
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vfb::lmdb {
+
+/// Any LMDB failure. `code` is the LMDB or errno code.
+class error : public std::runtime_error {
+public:
+  error(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_; }
+  bool map_full() const { return code_ == MDB_MAP_FULL; }
+  /// The disk (or the file-size limit) refused a write.
+  bool disk_full() const { return code_ == ENOSPC || code_ == EFBIG || code_ == EDQUOT; }
+
+private:
+  int code_;
+};
+
+/// Throws `error` for a non-zero LMDB return code, naming the operation.
+void check(int rc, const char* what);
+
+inline MDB_val to_val(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+inline std::string_view to_view(const MDB_val& v) {
+  return {static_cast<const char*>(v.mv_data), v.mv_size};
+}
+
+struct env_options {
+  std::filesystem::path dir;
+  size_t map_size = size_t{64} << 20;
+  size_t max_map_size = 0; // 0: grow without limit
+  unsigned max_dbs = 16;
+  bool read_only = false;
+  bool no_sync = false; // periodic durability: the caller syncs
+};
+
+class env {
+public:
+  explicit env(const env_options& opts);
+  ~env();
+  env(const env&) = delete;
+  env& operator=(const env&) = delete;
+
+  MDB_env* get() const { return env_; }
+  size_t map_size() const;
+  /// Doubles the map (up to max_map_size). Returns false when the limit is reached.
+  /// Only valid while this process has no open transaction.
+  bool grow();
+  /// Adopts a map size another process grew the file to (after MDB_MAP_RESIZED).
+  void adopt_map_size();
+  void sync(bool force = true);
+  const env_options& options() const { return opts_; }
+
+private:
+  env_options opts_;
+  MDB_env* env_ = nullptr;
+};
+
+class txn {
+public:
+  txn(env& e, bool write);
+  ~txn() { abort(); }
+  txn(const txn&) = delete;
+  txn& operator=(const txn&) = delete;
+
+  MDB_txn* get() const { return txn_; }
+  /// Commits. The handle is gone afterwards whether or not this throws.
+  void commit();
+  void abort() {
+    if (txn_ != nullptr) {
+      mdb_txn_abort(txn_);
+      txn_ = nullptr;
+    }
+  }
+
+private:
+  MDB_txn* txn_ = nullptr;
+};
+
+/// A named database; opened once in a write transaction at start-up.
+class db {
+public:
+  db() = default;
+  db(txn& t, const char* name, bool create);
+  MDB_dbi dbi() const { return dbi_; }
+
+  std::optional<std::string_view> get(txn& t, std::string_view key) const;
+  void put(txn& t, std::string_view key, std::string_view value) const;
+  /// Returns false when the key was not there.
+  bool del(txn& t, std::string_view key) const;
+  size_t size(txn& t) const;
+
+private:
+  MDB_dbi dbi_ = 0;
+};
+
+/// A cursor over one database. Positions are reported through key()/value().
+class cursor {
+public:
+  cursor(txn& t, const db& d);
+  ~cursor() { mdb_cursor_close(cur_); }
+  cursor(const cursor&) = delete;
+  cursor& operator=(const cursor&) = delete;
+
+  bool first() { return move(MDB_FIRST); }
+  bool last() { return move(MDB_LAST); }
+  bool next() { return move(MDB_NEXT); }
+  bool prev() { return move(MDB_PREV); }
+  /// Positions at the first key >= `key`.
+  bool seek(std::string_view key);
+  /// Positions at the first key starting with `prefix`; false if there is none.
+  bool seek_prefix(std::string_view prefix) {
+    return seek(prefix) && key().substr(0, prefix.size()) == prefix;
+  }
+  std::string_view key() const { return to_view(key_); }
+  std::string_view value() const { return to_view(val_); }
+  /// Deletes the entry under the cursor.
+  void del();
+
+private:
+  bool move(MDB_cursor_op op);
+  MDB_cursor* cur_ = nullptr;
+  MDB_val key_{0, nullptr};
+  MDB_val val_{0, nullptr};
+};
+
+} // namespace vfb::lmdb

@@ -1,0 +1,22 @@
+// A directory under $TMPDIR that is removed when the test is over.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace vfb::test {
+
+class temp_dir {
+public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+  std::filesystem::path path_;
+};
+
+} // namespace vfb::test
