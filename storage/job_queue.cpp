@@ -1,10 +1,9 @@
 #include "storage/job_queue.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <set>
+#include <sodium.h>
 #include <tuple>
 
 namespace vfb {
@@ -26,7 +25,7 @@ namespace vfb {
 
 struct job_queue::dbs {
   lmdb::db jobs, dedupe, ready, rr_order, rr_tenant, delayed, leases, by_state, counts, breakers,
-    meta;
+      meta;
 };
 
 namespace {
@@ -36,7 +35,9 @@ constexpr size_t max_name = 64;
 constexpr size_t max_external_id = 2048;
 constexpr size_t max_url = 8192;
 
-std::string id_key(uint64_t id) { return codec::be64(id); }
+std::string id_key(uint64_t id) {
+  return codec::be64(id);
+}
 
 std::string time_key(millis t, uint64_t id) {
   std::string k;
@@ -111,8 +112,8 @@ bool valid_name(std::string_view s) {
   if (s.empty() || s.size() > max_name)
     return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 
@@ -182,8 +183,7 @@ std::string encode(const job_view& v, uint64_t ready_seq, bool delayed) {
   return std::move(w.buffer());
 }
 
-template <class Record>
-Record decode(std::string_view bytes) {
+template <class Record> Record decode(std::string_view bytes) {
   codec::reader r{bytes};
   if (r.u8() != record_version)
     throw codec::decode_error("unknown job record version");
@@ -235,7 +235,8 @@ job_queue::job_queue(queue_options opts) : opts_(std::move(opts)) {
   auto where = opts_.dir.string();
   if (!fs::exists(opts_.dir, ec)) {
     if (opts_.read_only)
-      throw queue_error(queue_failure::missing, "no queue at " + where + " (nothing enqueued yet?)");
+      throw queue_error(queue_failure::missing,
+                        "no queue at " + where + " (nothing enqueued yet?)");
     fs::create_directories(opts_.dir, ec);
     if (ec)
       throw queue_error(queue_failure::io, "cannot create " + where + ": " + ec.message());
@@ -256,8 +257,8 @@ job_queue::job_queue(queue_options opts) : opts_(std::move(opts)) {
     dbs_ = std::make_unique<dbs>();
     lmdb::txn t{*env_, !opts_.read_only};
     auto open = [&](const char* name) { return lmdb::db{t, name, !opts_.read_only}; };
-    *dbs_ = dbs{open("jobs"),     open("dedupe"),   open("ready"),    open("rr_order"),
-                open("rr_tenant"), open("delayed"), open("leases"),   open("by_state"),
+    *dbs_ = dbs{open("jobs"),      open("dedupe"),   open("ready"),  open("rr_order"),
+                open("rr_tenant"), open("delayed"),  open("leases"), open("by_state"),
                 open("counts"),    open("breakers"), open("meta")};
     t.commit();
   } catch (const lmdb::error& e) {
@@ -269,8 +270,8 @@ job_queue::job_queue(queue_options opts) : opts_(std::move(opts)) {
   if (!opts_.read_only) {
     // Crash recovery: whoever held a lease before this open is gone.
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
     rescued_at_open_ = write(now, [](batch& b) { return b.rescue_expired(true); });
   }
 }
@@ -280,9 +281,10 @@ job_queue::~job_queue() = default;
 void job_queue::rethrow(const lmdb::error& e) {
   auto where = opts_.dir.string();
   if (e.map_full())
-    throw queue_error(queue_failure::disk_full,
-                      "queue at " + where + " is full: the map reached its size limit of " +
-                        std::to_string(opts_.max_map_size >> 10) + " KiB (storage.max_map_size_mb)");
+    throw queue_error(queue_failure::disk_full, "queue at " + where +
+                                                    " is full: the map reached its size limit of " +
+                                                    std::to_string(opts_.max_map_size >> 10) +
+                                                    " KiB (storage.max_map_size_mb)");
   if (e.disk_full())
     throw queue_error(queue_failure::disk_full,
                       "disk full: cannot write the queue at " + where + " (" + e.what() + ")");
@@ -291,15 +293,19 @@ void job_queue::rethrow(const lmdb::error& e) {
     throw queue_error(queue_failure::corrupt, "queue at " + where + " is corrupt: " + e.what());
   if (e.code() == ENOENT)
     throw queue_error(queue_failure::missing, "no queue at " + where);
-  throw queue_error(queue_failure::io, "queue at " + where + ": " + e.what());
+  if (e.code() == EIO)
+    // LMDB reports a short write as EIO: that is how a full disk usually shows up.
+    throw queue_error(queue_failure::io, "cannot write the queue at " + where + ": " + e.what() +
+                                             " (is the disk full or failing?)");
+  throw queue_error(queue_failure::io, "cannot open queue at " + where + ": " + e.what());
 }
 
 enqueue_result job_queue::enqueue(const ingest_job& job, bool force, millis now) {
   return write(now, [&](batch& b) { return b.enqueue(job, force); });
 }
 
-std::vector<enqueue_result> job_queue::enqueue_bulk(const std::vector<ingest_job>& jobs,
-                                                    bool force, millis now) {
+std::vector<enqueue_result> job_queue::enqueue_bulk(const std::vector<ingest_job>& jobs, bool force,
+                                                    millis now) {
   return write(now, [&](batch& b) {
     std::vector<enqueue_result> out;
     out.reserve(jobs.size());
@@ -458,7 +464,7 @@ std::vector<std::string> job_queue::check_invariants() {
       bad(id, "missing from by_state");
     ++counts[count_key(rec.view.state, j.key.tenant, j.key.workspace)];
     bool in_ready =
-      !rec.delayed && d.ready.get(t, ready_key(j.priority, j.key.tenant, rec.ready_seq));
+        !rec.delayed && d.ready.get(t, ready_key(j.priority, j.key.tenant, rec.ready_seq));
     bool in_delayed = rec.delayed && d.delayed.get(t, time_key(j.not_before, id));
     bool in_leases = d.leases.get(t, time_key(rec.view.lease_deadline, id)).has_value();
     auto s = rec.view.state;
@@ -762,8 +768,7 @@ std::optional<job_queue::batch::record> job_queue::batch::pick(priority_class c)
   }
 }
 
-std::vector<lease> job_queue::batch::lease_jobs(const std::string& worker, uint32_t n,
-                                                millis ttl) {
+std::vector<lease> job_queue::batch::lease_jobs(const std::string& worker, uint32_t n, millis ttl) {
   std::vector<lease> out;
   if (n == 0)
     return out;
@@ -804,9 +809,9 @@ std::optional<op_result<T>> check_lease(const std::optional<Record>& rec, uint64
   if (rec->view.state != job_state::leased || rec->view.epoch != epoch)
     return op_result<T>::fail(queue_errc::stale_lease,
                               "lease " + std::to_string(epoch) + " of job " + std::to_string(id) +
-                                " is no longer valid (job is " +
-                                std::string{to_string(rec->view.state)} + ", epoch " +
-                                std::to_string(rec->view.epoch) + ")");
+                                  " is no longer valid (job is " +
+                                  std::string{to_string(rec->view.state)} + ", epoch " +
+                                  std::to_string(rec->view.epoch) + ")");
   return std::nullopt;
 }
 
@@ -836,39 +841,38 @@ op_result<job_state> job_queue::batch::complete(uint64_t id, uint64_t epoch,
   d.leases.del(t_, time_key(v.lease_deadline, id));
   v.worker.clear();
   switch (outcome.kind) {
-    case outcome_kind::done:
-      set_state(*rec, job_state::done, {});
-      v.last_error.clear();
-      break;
-    case outcome_kind::skipped:
-      set_state(*rec, job_state::skipped, outcome.reason);
-      break;
-    case outcome_kind::permanent_failure:
-      set_state(*rec, job_state::failed, outcome.reason);
-      break;
-    case outcome_kind::transient_failure:
-      if (++v.job.attempt >= q_.opts_.max_attempts) {
-        set_state(*rec, job_state::dead,
-                  outcome.reason + " (gave up after " + std::to_string(v.job.attempt) +
-                    " attempts)");
-      } else {
-        v.job.not_before = now_ + backoff(v.job.attempt);
-        set_state(*rec, job_state::retrying, outcome.reason);
-        make_ready(*rec);
-      }
-      break;
-    case outcome_kind::throttled: {
-      auto until = now_ + std::max<millis>(outcome.retry_after, 1);
-      auto source = outcome.source.empty() ? v.job.key.source : outcome.source;
-      until = std::max(until, breaker_until(source));
-      breakers_[source] = until;
-      opened_[source] = until;
-      v.job.not_before = until;
-      set_state(*rec, job_state::queued, outcome.reason);
-      v.last_error = outcome.reason;
+  case outcome_kind::done:
+    set_state(*rec, job_state::done, {});
+    v.last_error.clear();
+    break;
+  case outcome_kind::skipped:
+    set_state(*rec, job_state::skipped, outcome.reason);
+    break;
+  case outcome_kind::permanent_failure:
+    set_state(*rec, job_state::failed, outcome.reason);
+    break;
+  case outcome_kind::transient_failure:
+    if (++v.job.attempt >= q_.opts_.max_attempts) {
+      set_state(*rec, job_state::dead,
+                outcome.reason + " (gave up after " + std::to_string(v.job.attempt) + " attempts)");
+    } else {
+      v.job.not_before = now_ + backoff(v.job.attempt);
+      set_state(*rec, job_state::retrying, outcome.reason);
       make_ready(*rec);
-      break;
     }
+    break;
+  case outcome_kind::throttled: {
+    auto until = now_ + std::max<millis>(outcome.retry_after, 1);
+    auto source = outcome.source.empty() ? v.job.key.source : outcome.source;
+    until = std::max(until, breaker_until(source));
+    breakers_[source] = until;
+    opened_[source] = until;
+    v.job.not_before = until;
+    set_state(*rec, job_state::queued, outcome.reason);
+    v.last_error = outcome.reason;
+    make_ready(*rec);
+    break;
+  }
   }
   save(*rec);
   return {queue_errc::ok, {}, v.state};
@@ -888,10 +892,11 @@ void job_queue::batch::rescue(record& r) {
   } else if (v.job.attempt >= q_.opts_.max_attempts) {
     set_state(r, job_state::dead,
               "gave up after " + std::to_string(v.job.attempt) + " attempts (last: " + who +
-                " lost its lease)");
+                  " lost its lease)");
   } else {
     v.job.not_before = 0;
     set_state(r, job_state::queued, who + " lost its lease");
+    v.last_error = who + " lost its lease"; // shown by `queue ls` while it waits again
     make_ready(r);
   }
   save(r);
@@ -919,9 +924,9 @@ op_result<job_view> job_queue::batch::retry(uint64_t id) {
   auto s = rec->view.state;
   if (s != job_state::failed && s != job_state::dead)
     return op_result<job_view>::fail(
-      queue_errc::wrong_state, "job " + std::to_string(id) + " is " + std::string{to_string(s)} +
-                                 "; only failed or dead jobs can be retried" +
-                                 (s == job_state::done ? " (enqueue --force re-runs it)" : ""));
+        queue_errc::wrong_state, "job " + std::to_string(id) + " is " + std::string{to_string(s)} +
+                                     "; only failed or dead jobs can be retried" +
+                                     (s == job_state::done ? " (enqueue --force re-runs it)" : ""));
   rec->job().attempt = 0;
   rec->job().not_before = 0;
   rec->view.rescues = 0;
@@ -939,8 +944,8 @@ op_result<job_view> job_queue::batch::cancel(uint64_t id) {
   auto s = rec->view.state;
   if (s != job_state::queued && s != job_state::retrying)
     return op_result<job_view>::fail(
-      queue_errc::wrong_state, "job " + std::to_string(id) + " is " + std::string{to_string(s)} +
-                                 "; only queued or retrying jobs can be cancelled");
+        queue_errc::wrong_state, "job " + std::to_string(id) + " is " + std::string{to_string(s)} +
+                                     "; only queued or retrying jobs can be cancelled");
   unready(*rec);
   set_state(*rec, job_state::cancelled, "cancelled");
   save(*rec);

@@ -1,0 +1,199 @@
+#include "adapters/config_file.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+extern char** environ;
+
+namespace vfb {
+
+namespace {
+
+std::string trim(std::string s) {
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
+int64_t to_int(const std::string& where, const std::string& v, int64_t lo, int64_t hi) {
+  size_t used = 0;
+  long long x = 0;
+  try {
+    x = std::stoll(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size())
+    throw config_error(where + ": expected an integer, got '" + v + "'");
+  if (x < lo || x > hi)
+    throw config_error(where + ": " + v + " is out of range [" + std::to_string(lo) + ", " +
+                       std::to_string(hi) + "]");
+  return x;
+}
+
+bool to_bool(const std::string& where, const std::string& v) {
+  std::string l = v;
+  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (l == "1" || l == "true" || l == "yes" || l == "on")
+    return true;
+  if (l == "0" || l == "false" || l == "no" || l == "off")
+    return false;
+  throw config_error(where + ": expected true or false, got '" + v + "'");
+}
+
+std::vector<std::string> to_list(const std::string& v) {
+  std::vector<std::string> out;
+  std::stringstream in(v);
+  for (std::string item; std::getline(in, item, ',');)
+    if (auto t = trim(item); !t.empty())
+      out.push_back(t);
+  return out;
+}
+
+/// Sets one key from its text; `where` names the origin for error messages.
+using setter = std::function<void(vfb_config&, const std::string& where, const std::string& v)>;
+
+template <class Section>
+setter int_key(Section vfb_config::*section, int64_t Section::*field, int64_t lo, int64_t hi) {
+  return [=](vfb_config& c, const std::string& where, const std::string& v) {
+    c.*section.*field = to_int(where, v, lo, hi);
+  };
+}
+
+template <class Section> setter bool_key(Section vfb_config::*section, bool Section::*field) {
+  return [=](vfb_config& c, const std::string& where, const std::string& v) {
+    c.*section.*field = to_bool(where, v);
+  };
+}
+
+constexpr int64_t max_ms = int64_t{30} * 24 * 3600 * 1000; // 30 days
+constexpr int64_t max_mb = int64_t{1} << 30;               // 1 PiB in MiB
+
+/// Every configuration key; conf/vfb.conf documents each of them.
+const std::map<std::string, setter>& keys() {
+  using C = vfb_config;
+  static const std::map<std::string, setter> all = {
+      {"storage.data_dir",
+       [](C& c, const std::string&, const std::string& v) { c.storage.data_dir = v; }},
+      {"storage.sync",
+       [](C& c, const std::string& where, const std::string& v) {
+         if (v != "always" && v != "periodic")
+           throw config_error(where + ": expected always or periodic, got '" + v + "'");
+         c.storage.sync = v;
+       }},
+      {"storage.sync_interval_ms",
+       int_key(&C::storage, &C::storage_t::sync_interval_ms, 1, max_ms)},
+      {"storage.map_size_mb", int_key(&C::storage, &C::storage_t::map_size_mb, 1, max_mb)},
+      {"storage.max_map_size_mb", int_key(&C::storage, &C::storage_t::max_map_size_mb, 0, max_mb)},
+      {"queue.max_attempts", int_key(&C::queue, &C::queue_t::max_attempts, 1, 1000)},
+      {"queue.max_rescues", int_key(&C::queue, &C::queue_t::max_rescues, 0, 1000)},
+      {"queue.backoff_base_ms", int_key(&C::queue, &C::queue_t::backoff_base_ms, 1, max_ms)},
+      {"queue.backoff_cap_ms", int_key(&C::queue, &C::queue_t::backoff_cap_ms, 1, max_ms)},
+      {"queue.lease_ttl_ms", int_key(&C::queue, &C::queue_t::lease_ttl_ms, 1000, max_ms)},
+      {"queue.rescue_interval_ms", int_key(&C::queue, &C::queue_t::rescue_interval_ms, 10, max_ms)},
+      {"sources.allowed_hosts", [](C& c, const std::string&,
+                                   const std::string& v) { c.sources.allowed_hosts = to_list(v); }},
+      {"sources.allow_loopback", bool_key(&C::sources, &C::sources_t::allow_loopback)},
+      {"auto_follow.enabled", bool_key(&C::auto_follow, &C::auto_follow_t::enabled)},
+      {"auto_follow.backfill", bool_key(&C::auto_follow, &C::auto_follow_t::backfill)},
+      {"auto_follow.max_videos",
+       int_key(&C::auto_follow, &C::auto_follow_t::max_videos, 0, 100000)},
+  };
+  return all;
+}
+
+/// The original design's environment flags and the keys they override.
+const std::map<std::string, std::string>& env_flags() {
+  static const std::map<std::string, std::string> all = {
+      {"ENABLE_AUTO_FOLLOW_UPLOADER", "auto_follow.enabled"},
+      {"ENABLE_UPLOADER_BACKFILL", "auto_follow.backfill"},
+      {"AUTO_FOLLOW_MAX_VIDEOS", "auto_follow.max_videos"},
+  };
+  return all;
+}
+
+void set(vfb_config& c, const std::string& key, const std::string& where,
+         const std::string& value) {
+  auto it = keys().find(key);
+  if (it == keys().end())
+    throw config_error(where + ": unknown key '" + key + "' (conf/vfb.conf lists every key)");
+  it->second(c, where, value);
+}
+
+void read_file(vfb_config& c, const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw config_error(file.string() + ": is a directory, not a config file");
+  std::ifstream in(file);
+  if (!in)
+    throw config_error(file.string() + ": cannot read: " + std::strerror(errno));
+  std::string section;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    auto where = file.string() + ":" + std::to_string(n);
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == ';')
+      continue;
+    if (line.front() == '[') {
+      if (line.back() != ']')
+        throw config_error(where + ": malformed section header '" + line + "'");
+      section = trim(line.substr(1, line.size() - 2));
+      bool known = std::any_of(keys().begin(), keys().end(),
+                               [&](auto& kv) { return kv.first.rfind(section + ".", 0) == 0; });
+      if (!known)
+        throw config_error(where + ": unknown section [" + section + "]");
+      continue;
+    }
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      throw config_error(where + ": expected 'key = value', got '" + line + "'");
+    if (section.empty())
+      throw config_error(where + ": key outside of a [section]");
+    auto key = trim(line.substr(0, eq));
+    auto value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    set(c, section + "." + key, where, value);
+  }
+}
+
+} // namespace
+
+vfb_config load_config(const std::filesystem::path& file,
+                       const std::map<std::string, std::string>& overrides,
+                       const std::map<std::string, std::string>& env) {
+  vfb_config c;
+  if (!file.empty())
+    read_file(c, file);
+  for (auto& [key, value] : overrides)
+    set(c, key, "--set " + key, value);
+  for (auto& [var, key] : env_flags())
+    if (auto it = env.find(var); it != env.end() && !it->second.empty())
+      set(c, key, "environment " + var, it->second);
+  if (c.queue.backoff_cap_ms < c.queue.backoff_base_ms)
+    throw config_error("queue.backoff_cap_ms (" + std::to_string(c.queue.backoff_cap_ms) +
+                       ") is smaller than queue.backoff_base_ms (" +
+                       std::to_string(c.queue.backoff_base_ms) + ")");
+  if (c.storage.max_map_size_mb != 0 && c.storage.max_map_size_mb < c.storage.map_size_mb)
+    throw config_error("storage.max_map_size_mb is smaller than storage.map_size_mb");
+  return c;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv = *e;
+    if (auto eq = kv.find('='); eq != std::string::npos)
+      out[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return out;
+}
+
+} // namespace vfb

@@ -1,0 +1,249 @@
+#include "apps/cli.hpp"
+
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <set>
+
+namespace vfb::cli {
+
+std::optional<std::string> invocation::value(const std::string& opt) const {
+  auto it = options.find(opt);
+  if (it == options.end() || it->second.empty())
+    return std::nullopt;
+  return it->second.back();
+}
+
+std::string invocation::required(const std::string& opt) const {
+  auto v = value(opt);
+  if (!v || v->empty())
+    throw usage_error("missing " + opt + " (see --help)");
+  return *v;
+}
+
+namespace {
+
+/// A command: its words, the options it accepts, how many positionals, and its help.
+struct command {
+  std::vector<std::string> path;
+  std::set<std::string> options;
+  size_t positionals;
+  std::string usage;
+  std::string help;
+  std::function<int(context&)> run;
+};
+
+// Options that take a value; every other option is a flag.
+const std::set<std::string> valued = {"--data-dir",  "--config",   "--set",   "--tenant",
+                                      "--workspace", "--priority", "--state", "--limit"};
+const std::set<std::string> global_options = {"--data-dir", "--config", "--set", "--help",
+                                              "--json"};
+
+const std::vector<command>& commands() {
+  static const std::vector<command> all = {
+      {{"enqueue"},
+       {"--tenant", "--workspace", "--priority", "--force"},
+       1,
+       "vfb enqueue URL --tenant T --workspace W [--priority P] [--force] [--json]",
+       "Adds a video to the queue without processing it. Prints the job id and `new`,\n"
+       "`duplicate` (the video is already queued, running or done for this workspace: the\n"
+       "existing job is kept) or `requeued` (its earlier job had failed, died, been cancelled\n"
+       "or skipped, or --force re-runs a done one).\n"
+       "  --priority P   interactive (default), refresh or backfill\n"
+       "  --force        run again even if the video was already processed",
+       cmd_enqueue},
+      {{"queue", "stats"},
+       {},
+       0,
+       "vfb queue stats [--json]",
+       "Counts jobs per state, and per tenant/workspace.",
+       cmd_queue_stats},
+      {{"queue", "ls"},
+       {"--state", "--tenant", "--workspace", "--limit"},
+       0,
+       "vfb queue ls [--state S] [--tenant T] [--workspace W] [--limit N] [--json]",
+       "Lists jobs, oldest first.\n"
+       "  --state S      one of queued leased retrying done skipped failed dead cancelled\n"
+       "                 (repeat or separate with commas for several)\n"
+       "  --limit N      at most N jobs (default 100)",
+       cmd_queue_ls},
+      {{"queue", "retry"},
+       {},
+       1,
+       "vfb queue retry ID [--json]",
+       "Puts a failed or dead job back into the queue with its attempts reset.",
+       cmd_queue_retry},
+      {{"queue", "cancel"},
+       {},
+       1,
+       "vfb queue cancel ID [--json]",
+       "Cancels a queued or retrying job.",
+       cmd_queue_cancel},
+  };
+  return all;
+}
+
+constexpr const char* global_help =
+    R"(vfb - video follow & backfill
+
+Usage: vfb [global options] COMMAND [options]
+
+Commands:
+  enqueue URL      add a video to the queue
+  queue stats      job counts per state and per tenant/workspace
+  queue ls         list jobs
+  queue retry ID   re-queue a failed or dead job
+  queue cancel ID  cancel a queued job
+
+Global options:
+  --data-dir DIR        where the queue lives (default: $VFB_DATA_DIR, else storage.data_dir
+                        from the config, else ~/.local/share/vfb)
+  --config FILE         configuration file (default: $VFB_CONFIG, else ~/.config/vfb/vfb.conf
+                        if it exists; conf/vfb.conf documents every key)
+  --set SECTION.KEY=V   override one configuration key (repeatable)
+  --json                machine-readable output
+  --help                this text, or a command's help after the command
+
+Environment flags (override the config): ENABLE_AUTO_FOLLOW_UPLOADER, ENABLE_UPLOADER_BACKFILL,
+AUTO_FOLLOW_MAX_VIDEOS.
+
+Exit codes: 0 success, 1 refused (unknown job, wrong state), 2 usage, config or data-dir error.
+)";
+
+invocation parse(int argc, char** argv) {
+  invocation inv;
+  bool positional_only = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (positional_only || a.size() < 2 || a[0] != '-') {
+      inv.words.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      positional_only = true;
+      continue;
+    }
+    if (a == "-h")
+      a = "--help";
+    std::string value;
+    bool has_value = false;
+    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+      has_value = true;
+    }
+    if (valued.count(a) != 0) {
+      if (!has_value) {
+        if (i + 1 >= argc)
+          throw usage_error(a + " needs a value");
+        value = argv[++i];
+      }
+      inv.options[a].push_back(value);
+    } else {
+      if (has_value)
+        throw usage_error(a + " takes no value");
+      inv.options[a].push_back({});
+    }
+  }
+  return inv;
+}
+
+std::filesystem::path home_path(const char* rel) {
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : "/") / rel;
+}
+
+vfb_config load(const invocation& inv) {
+  std::filesystem::path file;
+  if (auto c = inv.value("--config"))
+    file = *c;
+  else if (const char* env = std::getenv("VFB_CONFIG"); env != nullptr && *env != '\0')
+    file = env;
+  else if (auto def = home_path(".config/vfb/vfb.conf"); std::filesystem::exists(def))
+    file = def;
+  std::map<std::string, std::string> overrides;
+  if (auto it = inv.options.find("--set"); it != inv.options.end())
+    for (auto& kv : it->second) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw usage_error("--set needs SECTION.KEY=VALUE, got '" + kv + "'");
+      overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  return load_config(file, overrides, process_environment());
+}
+
+std::filesystem::path data_dir(const invocation& inv, const vfb_config& cfg) {
+  if (auto d = inv.value("--data-dir"))
+    return *d;
+  if (const char* env = std::getenv("VFB_DATA_DIR"); env != nullptr && *env != '\0')
+    return env;
+  if (!cfg.storage.data_dir.empty())
+    return cfg.storage.data_dir;
+  return home_path(".local/share/vfb");
+}
+
+const command* find_command(const invocation& inv) {
+  const command* best = nullptr;
+  for (auto& c : commands()) {
+    if (inv.words.size() < c.path.size())
+      continue;
+    if (std::equal(c.path.begin(), c.path.end(), inv.words.begin()))
+      if (best == nullptr || c.path.size() > best->path.size())
+        best = &c;
+  }
+  return best;
+}
+
+} // namespace
+
+int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  try {
+    auto inv = parse(argc, argv);
+    if (inv.words.empty()) {
+      (inv.has("--help") ? out : err) << global_help;
+      return inv.has("--help") ? exit_ok : exit_usage;
+    }
+    if (inv.words[0] == "help") {
+      out << global_help;
+      return exit_ok;
+    }
+    auto* cmd = find_command(inv);
+    if (cmd == nullptr) {
+      std::string what = inv.words[0];
+      if (what == "queue" && inv.words.size() > 1)
+        what += " " + inv.words[1];
+      if (what == "queue" && inv.has("--help")) {
+        out << global_help;
+        return exit_ok;
+      }
+      throw usage_error("unknown command '" + what + "' (see vfb --help)");
+    }
+    if (inv.has("--help")) {
+      out << "Usage: " << cmd->usage << "\n\n" << cmd->help << "\n";
+      return exit_ok;
+    }
+    for (auto& [opt, values] : inv.options)
+      if (cmd->options.count(opt) == 0 && global_options.count(opt) == 0)
+        throw usage_error("unknown option " + opt + " (usage: " + cmd->usage + ")");
+    auto positionals = inv.words.size() - cmd->path.size();
+    if (positionals != cmd->positionals)
+      throw usage_error("expected " + std::to_string(cmd->positionals) + " argument" +
+                        (cmd->positionals == 1 ? "" : "s") + " (usage: " + cmd->usage + ")");
+    inv.words.erase(inv.words.begin(), inv.words.begin() + cmd->path.size());
+    auto cfg = load(inv);
+    auto dir = data_dir(inv, cfg);
+    context ctx{inv, cfg, dir, out, err, inv.has("--json")};
+    return cmd->run(ctx);
+  } catch (const usage_error& e) {
+    err << "vfb: " << e.what() << "\n";
+    return exit_usage;
+  } catch (const config_error& e) {
+    err << "vfb: config: " << e.what() << "\n";
+    return exit_usage;
+  } catch (const std::exception& e) {
+    err << "vfb: " << e.what() << "\n";
+    return exit_usage;
+  }
+}
+
+} // namespace vfb::cli

@@ -1,0 +1,65 @@
+// The `vfb` command line: argument parsing, global options, help, and dispatch to commands.
+#pragma once
+
+#include "adapters/config_file.hpp"
+
+#include <filesystem>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vfb {
+struct queue_options;
+} // namespace vfb
+
+namespace vfb::cli {
+
+/// Exit codes: 0 success, 1 the operation was refused (unknown job, wrong state),
+/// 2 usage, configuration or data-dir problems.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_refused = 1;
+inline constexpr int exit_usage = 2;
+
+/// A usage problem; printed as one line, exit code 2.
+class usage_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A parsed command line.
+struct invocation {
+  std::vector<std::string> words;                          // command words and positional arguments
+  std::map<std::string, std::vector<std::string>> options; // "--tenant" -> values
+  bool has(const std::string& opt) const { return options.count(opt) != 0; }
+  std::optional<std::string> value(const std::string& opt) const;
+  /// The value of a required option; usage_error naming it when missing.
+  std::string required(const std::string& opt) const;
+};
+
+/// What every command gets.
+struct context {
+  invocation inv;
+  vfb_config config;
+  std::filesystem::path data_dir;
+  std::ostream& out;
+  std::ostream& err;
+  bool json = false;
+};
+
+/// Runs the command line; returns the process exit code.
+int run(int argc, char** argv, std::ostream& out, std::ostream& err);
+
+/// The queue's options as configured, for the queue in `dir`.
+queue_options queue_options_for(const vfb_config& cfg, const std::filesystem::path& dir,
+                                bool read_only);
+
+// Commands (apps/commands_*.cpp).
+int cmd_enqueue(context& ctx);
+int cmd_queue_stats(context& ctx);
+int cmd_queue_ls(context& ctx);
+int cmd_queue_retry(context& ctx);
+int cmd_queue_cancel(context& ctx);
+
+} // namespace vfb::cli

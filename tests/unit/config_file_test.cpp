@@ -1,0 +1,119 @@
+// Configuration: defaults, file, --set overrides and the original design's environment flags,
+// with a clear "where: what" error for every kind of bad input.
+#include "adapters/config_file.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+using namespace vfb;
+
+namespace {
+
+std::filesystem::path write(const test::temp_dir& dir, const std::string& text) {
+  auto p = dir / "vfb.conf";
+  std::ofstream(p) << text;
+  return p;
+}
+
+std::string error_of(const std::filesystem::path& file,
+                     const std::map<std::string, std::string>& overrides = {},
+                     const std::map<std::string, std::string>& env = {}) {
+  try {
+    load_config(file, overrides, env);
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  FAIL("expected a config_error");
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("defaults hold without a file, and the shipped conf/vfb.conf states them") {
+  auto def = load_config({}, {}, {});
+  CHECK(def.storage.sync == "always");
+  CHECK(def.queue.max_attempts == 8);
+  CHECK_FALSE(def.auto_follow.enabled);
+  CHECK_FALSE(def.auto_follow.backfill);
+  CHECK(def.auto_follow.max_videos == 200);
+  auto shipped = load_config(VFB_SOURCE_DIR "/conf/vfb.conf", {}, {});
+  CHECK(shipped.storage.sync == def.storage.sync);
+  CHECK(shipped.storage.sync_interval_ms == def.storage.sync_interval_ms);
+  CHECK(shipped.storage.map_size_mb == def.storage.map_size_mb);
+  CHECK(shipped.storage.max_map_size_mb == def.storage.max_map_size_mb);
+  CHECK(shipped.queue.max_attempts == def.queue.max_attempts);
+  CHECK(shipped.queue.max_rescues == def.queue.max_rescues);
+  CHECK(shipped.queue.backoff_base_ms == def.queue.backoff_base_ms);
+  CHECK(shipped.queue.backoff_cap_ms == def.queue.backoff_cap_ms);
+  CHECK(shipped.queue.lease_ttl_ms == def.queue.lease_ttl_ms);
+  CHECK(shipped.queue.rescue_interval_ms == def.queue.rescue_interval_ms);
+  CHECK(shipped.sources.allowed_hosts.empty());
+  CHECK(shipped.sources.allow_loopback == def.sources.allow_loopback);
+  CHECK(shipped.auto_follow.enabled == def.auto_follow.enabled);
+  CHECK(shipped.auto_follow.max_videos == def.auto_follow.max_videos);
+}
+
+TEST_CASE("file values, then --set overrides, then environment flags") {
+  test::temp_dir dir;
+  auto file = write(dir, "# comment\n; also a comment\n[storage]\nsync = periodic\n"
+                         "map_size_mb=8\n[sources]\nallowed_hosts = youtube.com, youtu.be ,\n"
+                         "allow_loopback = yes\n[auto_follow]\nenabled = on\nmax_videos = 50\n"
+                         "[queue]\nmax_attempts = \"3\"\n");
+  auto c = load_config(file, {}, {});
+  CHECK(c.storage.sync == "periodic");
+  CHECK(c.storage.map_size_mb == 8);
+  CHECK(c.sources.allowed_hosts == std::vector<std::string>{"youtube.com", "youtu.be"});
+  CHECK(c.sources.allow_loopback);
+  CHECK(c.auto_follow.enabled);
+  CHECK(c.auto_follow.max_videos == 50);
+  CHECK(c.queue.max_attempts == 3);
+  c = load_config(file, {{"auto_follow.max_videos", "70"}, {"storage.sync", "always"}}, {});
+  CHECK(c.auto_follow.max_videos == 70);
+  CHECK(c.storage.sync == "always");
+  c = load_config(file, {{"auto_follow.max_videos", "70"}},
+                  {{"AUTO_FOLLOW_MAX_VIDEOS", "200"},
+                   {"ENABLE_AUTO_FOLLOW_UPLOADER", "0"},
+                   {"ENABLE_UPLOADER_BACKFILL", "1"},
+                   {"UNRELATED", "x"}});
+  CHECK(c.auto_follow.max_videos == 200);
+  CHECK_FALSE(c.auto_follow.enabled);
+  CHECK(c.auto_follow.backfill);
+}
+
+TEST_CASE("bad config input names the place and the problem") {
+  test::temp_dir dir;
+  CHECK_THAT(error_of(dir / "missing.conf"), Catch::Contains("cannot read"));
+  CHECK_THAT(error_of(dir.path()), Catch::Contains("is a directory"));
+  CHECK_THAT(error_of(write(dir, "[storage]\nsync = sometimes\n")),
+             Catch::Contains("vfb.conf:2") && Catch::Contains("always or periodic"));
+  CHECK_THAT(error_of(write(dir, "[storage]\nsnyc = always\n")),
+             Catch::Contains("unknown key 'storage.snyc'"));
+  CHECK_THAT(error_of(write(dir, "[stroage]\n")), Catch::Contains("unknown section [stroage]"));
+  CHECK_THAT(error_of(write(dir, "[storage\n")), Catch::Contains("malformed section"));
+  CHECK_THAT(error_of(write(dir, "sync = always\n")), Catch::Contains("outside of a [section]"));
+  CHECK_THAT(error_of(write(dir, "[queue]\nmax_attempts\n")), Catch::Contains("key = value"));
+  CHECK_THAT(error_of(write(dir, "[queue]\nmax_attempts = eight\n")),
+             Catch::Contains("expected an integer"));
+  CHECK_THAT(error_of(write(dir, "[queue]\nmax_attempts = 8x\n")),
+             Catch::Contains("expected an integer"));
+  CHECK_THAT(error_of(write(dir, "[queue]\nmax_attempts = 0\n")), Catch::Contains("out of range"));
+  CHECK_THAT(error_of(write(dir, "[queue]\nmax_attempts = 99999999999999999999\n")),
+             Catch::Contains("expected an integer"));
+  CHECK_THAT(error_of(write(dir, "[sources]\nallow_loopback = maybe\n")),
+             Catch::Contains("true or false"));
+  CHECK_THAT(error_of(write(dir, "[queue]\nbackoff_base_ms = 5000\nbackoff_cap_ms = 10\n")),
+             Catch::Contains("smaller than"));
+  CHECK_THAT(error_of({}, {{"queue.nope", "1"}}), Catch::Contains("--set queue.nope"));
+  CHECK_THAT(error_of({}, {}, {{"AUTO_FOLLOW_MAX_VIDEOS", "lots"}}),
+             Catch::Contains("AUTO_FOLLOW_MAX_VIDEOS") && Catch::Contains("integer"));
+  CHECK_THAT(error_of({}, {}, {{"ENABLE_AUTO_FOLLOW_UPLOADER", "2"}}),
+             Catch::Contains("true or false"));
+}
+
+TEST_CASE("the process environment is read as a map") {
+  ::setenv("VFB_CONFIG_TEST_VAR", "a=b", 1);
+  auto env = process_environment();
+  CHECK(env["VFB_CONFIG_TEST_VAR"] == "a=b");
+  ::unsetenv("VFB_CONFIG_TEST_VAR");
+}

@@ -1,0 +1,612 @@
+// The job queue's rules, one test case each: dedupe, lease order, fencing, outcomes, backoff,
+// breakers, rescue, listing, stats, retry and cancel. Plain C++: no actors involved.
+#include "storage/job_queue.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <set>
+
+using namespace vfb;
+
+namespace {
+
+constexpr millis t0 = 1'700'000'000'000; // an arbitrary "now"
+constexpr millis ttl = 60'000;
+
+ingest_job make_job(const std::string& tenant, const std::string& video,
+                    priority_class prio = priority_class::interactive,
+                    const std::string& source = "youtube") {
+  ingest_job j;
+  j.key = {tenant, "ws", source, video};
+  j.url = "https://example.org/" + video;
+  j.priority = prio;
+  return j;
+}
+
+queue_options default_options() {
+  queue_options o;
+  o.sync = sync_mode::periodic; // the rules do not depend on fsync; keep the tests quick
+  o.seed = 42;
+  return o;
+}
+
+queue_options options_for(const test::temp_dir& dir) {
+  auto o = default_options();
+  o.dir = dir.path();
+  return o;
+}
+
+/// The queue and a clock the test moves by hand.
+struct fixture {
+  test::temp_dir dir;
+  std::unique_ptr<job_queue> q;
+  millis now = t0;
+
+  explicit fixture(queue_options o = default_options()) {
+    o.dir = dir.path();
+    q = std::make_unique<job_queue>(o);
+  }
+
+  uint64_t add(const ingest_job& j, bool force = false) {
+    auto r = q->enqueue(j, force, now);
+    REQUIRE(r.status != enqueue_status::invalid);
+    return r.job_id;
+  }
+  std::vector<lease> take(uint32_t n, const std::string& worker = "w") {
+    return q->lease_jobs(worker, n, ttl, now);
+  }
+  lease take_one() {
+    auto ls = take(1);
+    REQUIRE(ls.size() == 1);
+    return ls.front();
+  }
+  job_view view(uint64_t id) {
+    auto v = q->get(id);
+    REQUIRE(v);
+    return *v;
+  }
+  job_state finish(const lease& l, const job_outcome& o = job_outcome::done()) {
+    auto r = q->complete(l.job_id, l.epoch, o, now);
+    REQUIRE(r.ok());
+    return r.value;
+  }
+  void sound() {
+    auto problems = q->check_invariants();
+    INFO((problems.empty() ? std::string{} : problems.front()));
+    CHECK(problems.empty());
+  }
+};
+
+std::vector<std::string> external_ids(const std::vector<lease>& ls) {
+  std::vector<std::string> out;
+  for (auto& l : ls)
+    out.push_back(l.job.key.external_id);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("enqueue assigns increasing ids and stores the job as queued") {
+  fixture f;
+  auto a = f.q->enqueue(make_job("t1", "a"), false, f.now);
+  auto b = f.q->enqueue(make_job("t1", "b"), false, f.now);
+  CHECK(a.status == enqueue_status::created);
+  CHECK(b.status == enqueue_status::created);
+  CHECK(b.job_id > a.job_id);
+  auto v = f.view(a.job_id);
+  CHECK(v.state == job_state::queued);
+  CHECK(v.job.key.external_id == "a");
+  CHECK(v.job.url == "https://example.org/a");
+  CHECK(v.created_at == f.now);
+  CHECK(v.job.attempt == 0);
+  f.sound();
+}
+
+TEST_CASE("invalid jobs are refused with a reason and nothing is stored") {
+  fixture f;
+  auto bad_tenant = make_job("bad tenant", "a");
+  auto no_id = make_job("t1", "");
+  auto bad_source = make_job("t1", "x", priority_class::interactive, "you/tube");
+  auto long_url = make_job("t1", "y");
+  long_url.url.assign(9000, 'u');
+  for (auto& j : {bad_tenant, no_id, bad_source, long_url}) {
+    auto r = f.q->enqueue(j, false, f.now);
+    CHECK(r.status == enqueue_status::invalid);
+    CHECK_FALSE(r.error.empty());
+  }
+  CHECK(f.q->list({}).empty());
+  CHECK(f.q->stats().by_state[static_cast<size_t>(job_state::queued)] == 0);
+  f.sound();
+}
+
+TEST_CASE("a key is deduplicated while queued, leased, retrying or done") {
+  fixture f;
+  auto id = f.add(make_job("t1", "v"));
+  auto again = [&] { return f.q->enqueue(make_job("t1", "v"), false, f.now); };
+
+  SECTION("queued") {
+    auto r = again();
+    CHECK(r.status == enqueue_status::duplicate);
+    CHECK(r.job_id == id);
+  }
+  SECTION("leased") {
+    f.take_one();
+    CHECK(again().status == enqueue_status::duplicate);
+  }
+  SECTION("retrying") {
+    f.finish(f.take_one(), job_outcome::transient("network"));
+    REQUIRE(f.view(id).state == job_state::retrying);
+    CHECK(again().status == enqueue_status::duplicate);
+  }
+  SECTION("done, unless forced") {
+    f.finish(f.take_one());
+    CHECK(again().status == enqueue_status::duplicate);
+    auto forced = f.q->enqueue(make_job("t1", "v"), true, f.now);
+    CHECK(forced.status == enqueue_status::requeued);
+    CHECK(forced.job_id == id);
+    CHECK(f.view(id).state == job_state::queued);
+  }
+  CHECK(f.q->list({}).size() == 1);
+  f.sound();
+}
+
+TEST_CASE("the same video in another tenant or workspace is a different job") {
+  fixture f;
+  auto a = f.add(make_job("t1", "v"));
+  auto b = f.add(make_job("t2", "v"));
+  auto other_ws = make_job("t1", "v");
+  other_ws.key.workspace = "ws2";
+  auto c = f.add(other_ws);
+  CHECK(std::set<uint64_t>{a, b, c}.size() == 3);
+}
+
+TEST_CASE("an ended job's key runs again under the same id with the new parameters") {
+  fixture f;
+  auto id = f.add(make_job("t1", "v", priority_class::backfill));
+  SECTION("failed") {
+    f.finish(f.take_one(), job_outcome::permanent("private video"));
+  }
+  SECTION("skipped") {
+    f.finish(f.take_one(), job_outcome::skipped("too old"));
+  }
+  SECTION("cancelled") {
+    REQUIRE(f.q->cancel(id, f.now).ok());
+  }
+  auto again = make_job("t1", "v", priority_class::interactive);
+  again.tags = {"news"};
+  auto r = f.q->enqueue(again, false, f.now);
+  CHECK(r.status == enqueue_status::requeued);
+  CHECK(r.job_id == id);
+  auto v = f.view(id);
+  CHECK(v.state == job_state::queued);
+  CHECK(v.job.priority == priority_class::interactive);
+  CHECK(v.job.tags == std::vector<std::string>{"news"});
+  CHECK(v.job.attempt == 0);
+  CHECK(v.last_error.empty());
+  f.sound();
+}
+
+TEST_CASE("a duplicate at a higher priority raises the queued job's priority") {
+  fixture f;
+  f.add(make_job("t1", "old", priority_class::refresh));
+  auto id = f.add(make_job("t1", "v", priority_class::backfill));
+  auto r = f.q->enqueue(make_job("t1", "v", priority_class::interactive), false, f.now);
+  CHECK(r.status == enqueue_status::duplicate);
+  CHECK(f.view(id).job.priority == priority_class::interactive);
+  CHECK(f.take_one().job_id == id); // ahead of the refresh job now
+  // A lower priority never demotes it.
+  f.add(make_job("t1", "w", priority_class::interactive));
+  f.q->enqueue(make_job("t1", "w", priority_class::backfill), false, f.now);
+  CHECK(f.view(id + 1).job.priority == priority_class::interactive);
+  f.sound();
+}
+
+TEST_CASE("enqueue_bulk answers per item in order, deduplicating within the batch") {
+  fixture f;
+  auto existing = f.add(make_job("t1", "a"));
+  std::vector<ingest_job> batch{make_job("t1", "a"), make_job("t1", "b"), make_job("t1", ""),
+                                make_job("t1", "b"), make_job("t2", "a")};
+  auto rs = f.q->enqueue_bulk(batch, false, f.now);
+  REQUIRE(rs.size() == batch.size());
+  CHECK(rs[0].status == enqueue_status::duplicate);
+  CHECK(rs[0].job_id == existing);
+  CHECK(rs[1].status == enqueue_status::created);
+  CHECK(rs[2].status == enqueue_status::invalid);
+  CHECK(rs[3].status == enqueue_status::duplicate);
+  CHECK(rs[3].job_id == rs[1].job_id);
+  CHECK(rs[4].status == enqueue_status::created);
+  CHECK(f.q->list({}).size() == 3);
+  f.sound();
+}
+
+TEST_CASE("leases go by class, then round robin across tenants, then FIFO") {
+  fixture f;
+  f.add(make_job("alice", "b1", priority_class::backfill));
+  f.add(make_job("alice", "a1"));
+  f.add(make_job("alice", "a2"));
+  f.add(make_job("alice", "a3"));
+  f.add(make_job("bob", "b-1"));
+  f.add(make_job("carol", "c-1", priority_class::refresh));
+  f.add(make_job("bob", "b-2"));
+  auto order = external_ids(f.take(10));
+  CHECK(order == std::vector<std::string>{"a1", "b-1", "a2", "b-2", "a3", "c-1", "b1"});
+  CHECK(f.take(1).empty());
+  f.sound();
+}
+
+TEST_CASE("a tenant with a flood of jobs cannot starve another tenant") {
+  fixture f;
+  std::vector<ingest_job> flood;
+  for (int i = 0; i < 500; ++i)
+    flood.push_back(make_job("big", "v" + std::to_string(i), priority_class::backfill));
+  f.q->enqueue_bulk(flood, false, f.now);
+  f.add(make_job("small", "x", priority_class::backfill));
+  auto first = external_ids(f.take(2));
+  CHECK(std::count(first.begin(), first.end(), "x") == 1);
+}
+
+TEST_CASE("each lease carries a new fencing epoch, a deadline and the job") {
+  fixture f;
+  auto id = f.add(make_job("t1", "v"));
+  auto l = f.take_one();
+  CHECK(l.job_id == id);
+  CHECK(l.epoch == 1);
+  CHECK(l.deadline == f.now + ttl);
+  CHECK(l.job.key.external_id == "v");
+  auto v = f.view(id);
+  CHECK(v.state == job_state::leased);
+  CHECK(v.worker == "w");
+  CHECK(v.lease_deadline == l.deadline);
+  f.sound();
+}
+
+TEST_CASE("a stale epoch cannot heartbeat or complete") {
+  fixture f;
+  auto id = f.add(make_job("t1", "v"));
+  auto first = f.take_one();
+  f.now += ttl + 1;
+  REQUIRE(f.q->rescue_expired(f.now) == 1);
+  auto second = f.take_one();
+  CHECK(second.epoch > first.epoch);
+  auto hb = f.q->heartbeat(id, first.epoch, ttl, f.now);
+  CHECK(hb.code == queue_errc::stale_lease);
+  auto done = f.q->complete(id, first.epoch, job_outcome::done(), f.now);
+  CHECK(done.code == queue_errc::stale_lease);
+  CHECK_THAT(done.message, Catch::Contains("no longer valid"));
+  CHECK(f.view(id).state == job_state::leased);
+  CHECK(f.finish(second) == job_state::done);
+  // Completing twice is stale too, and unknown jobs are not found.
+  CHECK(f.q->complete(id, second.epoch, job_outcome::done(), f.now).code ==
+        queue_errc::stale_lease);
+  CHECK(f.q->complete(9999, 1, job_outcome::done(), f.now).code == queue_errc::not_found);
+  f.sound();
+}
+
+TEST_CASE("a heartbeat extends the lease so it is not rescued") {
+  fixture f;
+  auto id = f.add(make_job("t1", "v"));
+  auto l = f.take_one();
+  f.now += ttl - 1;
+  auto hb = f.q->heartbeat(id, l.epoch, ttl, f.now);
+  REQUIRE(hb.ok());
+  CHECK(hb.value == f.now + ttl);
+  f.now += 2;
+  CHECK(f.q->rescue_expired(f.now) == 0);
+  CHECK(f.view(id).state == job_state::leased);
+  f.sound();
+}
+
+TEST_CASE("jobs are not leased before their not-before time") {
+  fixture f;
+  auto later = make_job("t1", "later");
+  later.not_before = f.now + 1000;
+  auto id = f.add(later);
+  f.add(make_job("t1", "now"));
+  CHECK(external_ids(f.take(5)) == std::vector<std::string>{"now"});
+  f.now += 1000;
+  auto l = f.take(5);
+  REQUIRE(l.size() == 1);
+  CHECK(l[0].job_id == id);
+  f.sound();
+}
+
+TEST_CASE("outcomes done, skipped and permanent failure end the job") {
+  fixture f;
+  auto a = f.add(make_job("t1", "a"));
+  auto b = f.add(make_job("t1", "b"));
+  auto c = f.add(make_job("t1", "c"));
+  auto ls = f.take(3);
+  REQUIRE(ls.size() == 3);
+  CHECK(f.finish(ls[0]) == job_state::done);
+  CHECK(f.finish(ls[1], job_outcome::skipped("uploaded before the cutoff")) == job_state::skipped);
+  CHECK(f.finish(ls[2], job_outcome::permanent("video is private")) == job_state::failed);
+  CHECK(f.view(a).last_error.empty());
+  CHECK(f.view(b).last_error == "uploaded before the cutoff");
+  CHECK(f.view(c).last_error == "video is private");
+  CHECK(f.take(3).empty());
+  f.sound();
+}
+
+TEST_CASE("transient failures back off exponentially with jitter, then the job is dead") {
+  queue_options o = default_options();
+  o.max_attempts = 4;
+  o.backoff_base = 1000;
+  o.backoff_cap = 3000;
+  fixture f{o};
+  auto id = f.add(make_job("t1", "v"));
+  for (uint32_t attempt = 1; attempt < 4; ++attempt) {
+    CHECK(f.finish(f.take_one(), job_outcome::transient("timeout")) == job_state::retrying);
+    auto v = f.view(id);
+    CHECK(v.job.attempt == attempt);
+    CHECK(v.last_error == "timeout");
+    // Equal jitter: between half and all of min(cap, base * 2^(attempt-1)).
+    auto full = std::min<millis>(3000, 1000 << (attempt - 1));
+    auto wait = v.job.not_before - f.now;
+    CHECK(wait >= full - full / 2);
+    CHECK(wait <= full);
+    CHECK(f.take(1).empty()); // still waiting
+    f.sound();
+    f.now = v.job.not_before;
+  }
+  CHECK(f.finish(f.take_one(), job_outcome::transient("timeout")) == job_state::dead);
+  auto v = f.view(id);
+  CHECK(v.job.attempt == 4);
+  CHECK_THAT(v.last_error, Catch::Contains("gave up after 4 attempts"));
+  f.sound();
+}
+
+TEST_CASE("the jitter spreads jobs that failed together") {
+  fixture f;
+  std::set<millis> waits;
+  for (int i = 0; i < 20; ++i)
+    f.add(make_job("t1", "v" + std::to_string(i)));
+  for (auto& l : f.take(20))
+    f.finish(l, job_outcome::transient("boom"));
+  for (auto& v : f.q->list({}))
+    waits.insert(v.job.not_before);
+  CHECK(waits.size() > 10);
+}
+
+TEST_CASE("a throttled job waits without burning an attempt, and its source's breaker opens") {
+  fixture f;
+  auto id = f.add(make_job("t1", "v"));
+  f.add(make_job("t1", "same-source"));
+  f.add(make_job("t1", "elsewhere", priority_class::interactive, "generic"));
+  auto l = f.take_one();
+  REQUIRE(l.job_id == id);
+  CHECK(f.finish(l, job_outcome::throttled("youtube", 5000, "HTTP 429")) == job_state::queued);
+  auto v = f.view(id);
+  CHECK(v.job.attempt == 0);
+  CHECK(v.job.not_before == f.now + 5000);
+  CHECK(v.last_error == "HTTP 429");
+  // The other youtube job waits for the breaker too; the generic one goes ahead.
+  CHECK(external_ids(f.take(5)) == std::vector<std::string>{"elsewhere"});
+  f.sound();
+  f.now += 5000;
+  auto after = f.take(5);
+  CHECK(after.size() == 2);
+  f.sound();
+}
+
+TEST_CASE("expired leases are rescued with an attempt counted; a poison pill ends dead") {
+  queue_options o = default_options();
+  o.max_rescues = 2;
+  fixture f{o};
+  auto id = f.add(make_job("t1", "v"));
+  for (uint32_t round = 1; round <= 2; ++round) {
+    f.take_one();
+    CHECK(f.q->rescue_expired(f.now + ttl - 1) == 0);
+    f.now += ttl;
+    CHECK(f.q->rescue_expired(f.now) == 1);
+    auto v = f.view(id);
+    CHECK(v.state == job_state::queued);
+    CHECK(v.rescues == round);
+    CHECK(v.job.attempt == round);
+    CHECK_THAT(v.last_error, Catch::Contains("worker w lost its lease"));
+    f.sound();
+  }
+  f.take_one();
+  f.now += ttl;
+  f.q->rescue_expired(f.now);
+  auto v = f.view(id);
+  CHECK(v.state == job_state::dead);
+  CHECK_THAT(v.last_error, Catch::Contains("poison pill"));
+  f.sound();
+}
+
+TEST_CASE("a rescued job that has used up its attempts is dead") {
+  queue_options o = default_options();
+  o.max_attempts = 2;
+  fixture f{o};
+  auto id = f.add(make_job("t1", "v"));
+  f.finish(f.take_one(), job_outcome::transient("x"));
+  f.now = f.view(id).job.not_before;
+  f.take_one();
+  f.now += ttl;
+  f.q->rescue_expired(f.now);
+  CHECK(f.view(id).state == job_state::dead);
+  CHECK_THAT(f.view(id).last_error, Catch::Contains("gave up after 2 attempts"));
+}
+
+TEST_CASE("opening the queue rescues every lease of the previous run") {
+  test::temp_dir dir;
+  auto o = options_for(dir);
+  uint64_t leased_id = 0, waiting_id = 0;
+  {
+    job_queue q{o};
+    leased_id = q.enqueue(make_job("t1", "a"), false, t0).job_id;
+    waiting_id = q.enqueue(make_job("t1", "b"), false, t0).job_id;
+    REQUIRE(q.lease_jobs("crashed-worker", 1, 3'600'000, t0).size() == 1);
+    q.sync();
+  }
+  job_queue q{o};
+  CHECK(q.rescued_at_open() == 1);
+  auto v = q.get(leased_id);
+  REQUIRE(v);
+  CHECK(v->state == job_state::queued);
+  CHECK(v->job.attempt == 1);
+  CHECK_THAT(v->last_error, Catch::Contains("crashed-worker"));
+  CHECK(q.get(waiting_id)->state == job_state::queued);
+  CHECK(q.check_invariants().empty());
+  // Both are leasable again, the rescued one first (it was queued first).
+  auto ls = q.lease_jobs("w", 5, ttl, t0);
+  REQUIRE(ls.size() == 2);
+}
+
+TEST_CASE("list filters by state, tenant and workspace, oldest first, up to a limit") {
+  fixture f;
+  for (int i = 0; i < 5; ++i)
+    f.add(make_job("t1", "a" + std::to_string(i)));
+  auto other = make_job("t2", "b");
+  other.key.workspace = "ws2";
+  auto b = f.add(other);
+  f.finish(f.take_one()); // a0 done
+
+  auto all = f.q->list({});
+  REQUIRE(all.size() == 6);
+  CHECK(
+      std::is_sorted(all.begin(), all.end(), [](auto& x, auto& y) { return x.job.id < y.job.id; }));
+  job_filter by_tenant;
+  by_tenant.tenant = "t2";
+  auto t2 = f.q->list(by_tenant);
+  REQUIRE(t2.size() == 1);
+  CHECK(t2[0].job.id == b);
+  job_filter by_ws;
+  by_ws.workspace = "ws";
+  CHECK(f.q->list(by_ws).size() == 5);
+  job_filter done;
+  done.states = {job_state::done};
+  auto d = f.q->list(done);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].job.key.external_id == "a0");
+  job_filter two_states;
+  two_states.states = {job_state::queued, job_state::done};
+  two_states.limit = 3;
+  auto ts = f.q->list(two_states);
+  REQUIRE(ts.size() == 3);
+  CHECK(ts[0].job.key.external_id == "a0");
+  CHECK(ts[1].job.key.external_id == "a1");
+}
+
+TEST_CASE("stats count jobs per state and per tenant/workspace") {
+  fixture f;
+  f.add(make_job("t1", "a"));
+  f.add(make_job("t1", "b"));
+  f.add(make_job("t2", "c"));
+  f.finish(f.take_one()); // t1/a done
+  auto s = f.q->stats();
+  CHECK(s.by_state[static_cast<size_t>(job_state::queued)] == 2);
+  CHECK(s.by_state[static_cast<size_t>(job_state::done)] == 1);
+  REQUIRE(s.backlog.size() == 2);
+  CHECK(s.backlog[0].tenant == "t1");
+  CHECK(s.backlog[0].by_state[static_cast<size_t>(job_state::queued)] == 1);
+  CHECK(s.backlog[0].by_state[static_cast<size_t>(job_state::done)] == 1);
+  CHECK(s.backlog[1].tenant == "t2");
+  CHECK(s.backlog[1].by_state[static_cast<size_t>(job_state::queued)] == 1);
+}
+
+TEST_CASE("retry puts a failed or dead job back; other states are refused") {
+  fixture f;
+  auto id = f.add(make_job("t1", "v"));
+  auto refused = f.q->retry(id, f.now);
+  CHECK(refused.code == queue_errc::wrong_state);
+  CHECK_THAT(refused.message, Catch::Contains("only failed or dead"));
+  f.finish(f.take_one(), job_outcome::permanent("removed"));
+  auto r = f.q->retry(id, f.now);
+  REQUIRE(r.ok());
+  CHECK(r.value.state == job_state::queued);
+  CHECK(r.value.last_error.empty());
+  CHECK(f.take_one().job_id == id);
+  CHECK(f.q->retry(424242, f.now).code == queue_errc::not_found);
+  f.sound();
+}
+
+TEST_CASE("cancel removes a queued or retrying job from the queue; others are refused") {
+  fixture f;
+  auto a = f.add(make_job("t1", "a"));
+  auto b = f.add(make_job("t1", "b"));
+  REQUIRE(f.q->cancel(a, f.now).ok());
+  CHECK(f.view(a).state == job_state::cancelled);
+  auto l = f.take_one();
+  CHECK(l.job_id == b);
+  CHECK(f.q->cancel(b, f.now).code == queue_errc::wrong_state);
+  f.finish(l, job_outcome::transient("flaky"));
+  REQUIRE(f.q->cancel(b, f.now).ok()); // retrying
+  f.now += 10 * 3'600'000;
+  CHECK(f.take(5).empty());
+  CHECK(f.q->cancel(777, f.now).code == queue_errc::not_found);
+  f.sound();
+}
+
+TEST_CASE("each write reports the job events it caused") {
+  fixture f;
+  auto id = f.add(make_job("t1", "v"));
+  auto ev = f.q->take_events();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].job_id == id);
+  CHECK(ev[0].state == job_state::queued);
+  CHECK(ev[0].key.external_id == "v");
+  f.take_one();
+  ev = f.q->take_events();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].state == job_state::leased);
+  auto l = f.view(id);
+  f.q->complete(id, l.epoch, job_outcome::permanent("gone"), f.now);
+  ev = f.q->take_events();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].state == job_state::failed);
+  CHECK(ev[0].reason == "gone");
+  // A refused operation reports nothing.
+  f.q->cancel(id, f.now);
+  CHECK(f.q->take_events().empty());
+}
+
+TEST_CASE("many operations in one write share a transaction") {
+  fixture f;
+  auto results = f.q->write(f.now, [&](job_queue::batch& b) {
+    auto r1 = b.enqueue(make_job("t1", "a"), false);
+    auto r2 = b.enqueue(make_job("t1", "b"), false);
+    auto ls = b.lease_jobs("w", 1, ttl);
+    return std::make_tuple(r1, r2, ls);
+  });
+  auto& [r1, r2, ls] = results;
+  CHECK(r1.status == enqueue_status::created);
+  CHECK(r2.status == enqueue_status::created);
+  REQUIRE(ls.size() == 1);
+  CHECK(ls[0].job_id == r1.job_id);
+  CHECK(f.q->take_events().size() == 3);
+  f.sound();
+}
+
+TEST_CASE("the queue survives reopening with every job, index and counter intact") {
+  test::temp_dir dir;
+  auto o = options_for(dir);
+  {
+    job_queue q{o};
+    for (int i = 0; i < 50; ++i)
+      q.enqueue(make_job("t" + std::to_string(i % 3), "v" + std::to_string(i)), false, t0);
+    for (auto& l : q.lease_jobs("w", 20, ttl, t0))
+      q.complete(l.job_id, l.epoch, job_outcome::done(), t0);
+  }
+  job_queue q{o};
+  CHECK(q.check_invariants().empty());
+  auto s = q.stats();
+  CHECK(s.by_state[static_cast<size_t>(job_state::done)] == 20);
+  CHECK(s.by_state[static_cast<size_t>(job_state::queued)] == 30);
+  CHECK(q.enqueue(make_job("t0", "v0"), false, t0).status == enqueue_status::duplicate);
+  CHECK(q.lease_jobs("w", 100, ttl, t0).size() == 30);
+}
+
+TEST_CASE("a missing queue cannot be opened read-only") {
+  test::temp_dir dir;
+  auto o = options_for(dir);
+  o.dir = dir / "nothing-here";
+  o.read_only = true;
+  try {
+    job_queue q{o};
+    FAIL("opened a missing queue");
+  } catch (const queue_error& e) {
+    CHECK(e.kind() == queue_failure::missing);
+  }
+}
