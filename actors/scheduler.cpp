@@ -6,17 +6,15 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-
-#include <spdlog/spdlog.h>
-
 #include <chrono>
+#include <spdlog/spdlog.h>
 
 namespace vfb {
 
 millis now_millis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 namespace {
@@ -25,23 +23,21 @@ using self_ptr = scheduler_impl::stateful_pointer<scheduler_state>;
 
 errc to_errc(queue_errc c) {
   switch (c) {
-    case queue_errc::not_found:
-      return errc::not_found;
-    case queue_errc::stale_lease:
-      return errc::stale_lease;
-    default:
-      return errc::wrong_state;
+  case queue_errc::not_found:
+    return errc::not_found;
+  case queue_errc::stale_lease:
+    return errc::stale_lease;
+  default:
+    return errc::wrong_state;
   }
 }
 
 // Turns what a batch operation returned into the reply.
-template <class T>
-void deliver(caf::typed_response_promise<T>& rp, T& x) {
+template <class T> void deliver(caf::typed_response_promise<T>& rp, T& x) {
   rp.deliver(std::move(x));
 }
 
-template <class T>
-void deliver(caf::typed_response_promise<T>& rp, op_result<T>& x) {
+template <class T> void deliver(caf::typed_response_promise<T>& rp, op_result<T>& x) {
   if (x.ok())
     rp.deliver(std::move(x.value));
   else
@@ -49,15 +45,14 @@ void deliver(caf::typed_response_promise<T>& rp, op_result<T>& x) {
 }
 
 /// Adds `op` to the pending batch; the reply goes out after the batch commits.
-template <class T, class Op>
-caf::typed_response_promise<T> defer(self_ptr self, Op op) {
+template <class T, class Op> caf::typed_response_promise<T> defer(self_ptr self, Op op) {
   using op_type = std::invoke_result_t<Op&, job_queue::batch&>;
   auto rp = self->template make_response_promise<T>();
   auto slot = std::make_shared<op_type>();
   self->state.pending.push_back({
-    [op, slot](job_queue::batch& b) mutable { *slot = op(b); },
-    [rp, slot]() mutable { deliver(rp, *slot); },
-    [rp](const caf::error& e) mutable { rp.deliver(e); },
+      [op, slot](job_queue::batch& b) mutable { *slot = op(b); },
+      [rp, slot]() mutable { deliver(rp, *slot); },
+      [rp](const caf::error& e) mutable { rp.deliver(e); },
   });
   if (!self->state.flush_posted) {
     self->state.flush_posted = true;
@@ -96,8 +91,7 @@ void flush(self_ptr self) {
       self->send(sink, ev);
 }
 
-template <class T, class F>
-caf::result<T> read(self_ptr self, F f) {
+template <class T, class F> caf::result<T> read(self_ptr self, F f) {
   try {
     return f(*self->state.queue);
   } catch (const std::exception& e) {
@@ -131,78 +125,79 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
       self->state.queue->sync();
   });
   return {
-    [=](enqueue_atom, const ingest_job& job, bool force) {
-      return defer<enqueue_result>(self, [=](job_queue::batch& b) { return b.enqueue(job, force); });
-    },
-    [=](enqueue_atom, const std::vector<ingest_job>& jobs, bool force) {
-      return defer<std::vector<enqueue_result>>(self, [=](job_queue::batch& b) {
-        std::vector<enqueue_result> out;
-        out.reserve(jobs.size());
-        for (auto& j : jobs)
-          out.push_back(b.enqueue(j, force));
-        return out;
-      });
-    },
-    [=](lease_atom, const std::string& worker, uint32_t n, millis ttl) {
-      return defer<std::vector<lease>>(
-        self, [=](job_queue::batch& b) { return b.lease_jobs(worker, n, ttl); });
-    },
-    [=](heartbeat_atom, uint64_t id, uint64_t epoch, millis ttl) {
-      return defer<millis>(self,
-                           [=](job_queue::batch& b) { return b.heartbeat(id, epoch, ttl); });
-    },
-    [=](complete_atom, uint64_t id, uint64_t epoch, const job_outcome& outcome) {
-      return defer<job_state>(
-        self, [=](job_queue::batch& b) { return b.complete(id, epoch, outcome); });
-    },
-    [=](caf::get_atom, uint64_t id) -> caf::result<job_view> {
-      return read<job_view>(self, [&](job_queue& q) -> caf::result<job_view> {
-        if (auto v = q.get(id))
-          return std::move(*v);
-        return make_error(errc::not_found, "no job " + std::to_string(id));
-      });
-    },
-    [=](list_atom, const job_filter& filter) -> caf::result<std::vector<job_view>> {
-      return read<std::vector<job_view>>(self, [&](job_queue& q) { return q.list(filter); });
-    },
-    [=](stats_atom) -> caf::result<queue_stats> {
-      return read<queue_stats>(self, [](job_queue& q) { return q.stats(); });
-    },
-    [=](retry_atom, uint64_t id) {
-      return defer<job_view>(self, [=](job_queue::batch& b) { return b.retry(id); });
-    },
-    [=](cancel_atom, uint64_t id) {
-      return defer<job_view>(self, [=](job_queue::batch& b) { return b.cancel(id); });
-    },
-    [=](subscribe_atom, const job_event_sink& sink) {
-      self->monitor(sink);
-      self->state.subscribers.push_back(sink);
-    },
-    [=](flush_atom) { flush(self); },
-    [=](status_atom) {
-      return caf::make_result(self->state.commits, self->state.committed_requests);
-    },
-    [=](rescue_atom) {
-      defer<uint64_t>(self, [](job_queue::batch& b) -> uint64_t { return b.rescue_expired(); });
-      self->delayed_send(caf::actor_cast<scheduler_impl>(self),
-                         std::chrono::milliseconds{self->state.options.rescue_interval},
-                         rescue_atom::value);
-    },
-    [=](sync_atom) {
-      try {
-        self->state.queue->sync();
-      } catch (const std::exception& e) {
-        spdlog::error("scheduler: periodic sync failed: {}", e.what());
-      }
-      self->delayed_send(caf::actor_cast<scheduler_impl>(self),
-                         std::chrono::milliseconds{self->state.options.sync_interval},
-                         sync_atom::value);
-    },
+      [=](enqueue_atom, const ingest_job& job, bool force) {
+        return defer<enqueue_result>(self,
+                                     [=](job_queue::batch& b) { return b.enqueue(job, force); });
+      },
+      [=](enqueue_atom, const std::vector<ingest_job>& jobs, bool force) {
+        return defer<std::vector<enqueue_result>>(self, [=](job_queue::batch& b) {
+          std::vector<enqueue_result> out;
+          out.reserve(jobs.size());
+          for (auto& j : jobs)
+            out.push_back(b.enqueue(j, force));
+          return out;
+        });
+      },
+      [=](lease_atom, const std::string& worker, uint32_t n, millis ttl) {
+        return defer<std::vector<lease>>(
+            self, [=](job_queue::batch& b) { return b.lease_jobs(worker, n, ttl); });
+      },
+      [=](heartbeat_atom, uint64_t id, uint64_t epoch, millis ttl) {
+        return defer<millis>(self,
+                             [=](job_queue::batch& b) { return b.heartbeat(id, epoch, ttl); });
+      },
+      [=](complete_atom, uint64_t id, uint64_t epoch, const job_outcome& outcome) {
+        return defer<job_state>(
+            self, [=](job_queue::batch& b) { return b.complete(id, epoch, outcome); });
+      },
+      [=](caf::get_atom, uint64_t id) -> caf::result<job_view> {
+        return read<job_view>(self, [&](job_queue& q) -> caf::result<job_view> {
+          if (auto v = q.get(id))
+            return std::move(*v);
+          return make_error(errc::not_found, "no job " + std::to_string(id));
+        });
+      },
+      [=](list_atom, const job_filter& filter) -> caf::result<std::vector<job_view>> {
+        return read<std::vector<job_view>>(self, [&](job_queue& q) { return q.list(filter); });
+      },
+      [=](stats_atom) -> caf::result<queue_stats> {
+        return read<queue_stats>(self, [](job_queue& q) { return q.stats(); });
+      },
+      [=](retry_atom, uint64_t id) {
+        return defer<job_view>(self, [=](job_queue::batch& b) { return b.retry(id); });
+      },
+      [=](cancel_atom, uint64_t id) {
+        return defer<job_view>(self, [=](job_queue::batch& b) { return b.cancel(id); });
+      },
+      [=](subscribe_atom, const job_event_sink& sink) {
+        self->monitor(sink);
+        self->state.subscribers.push_back(sink);
+      },
+      [=](flush_atom) { flush(self); },
+      [=](status_atom) {
+        return caf::make_result(self->state.commits, self->state.committed_requests);
+      },
+      [=](rescue_atom) {
+        defer<uint64_t>(self, [](job_queue::batch& b) -> uint64_t { return b.rescue_expired(); });
+        self->delayed_send(caf::actor_cast<scheduler_impl>(self),
+                           std::chrono::milliseconds{self->state.options.rescue_interval},
+                           rescue_atom::value);
+      },
+      [=](sync_atom) {
+        try {
+          self->state.queue->sync();
+        } catch (const std::exception& e) {
+          spdlog::error("scheduler: periodic sync failed: {}", e.what());
+        }
+        self->delayed_send(caf::actor_cast<scheduler_impl>(self),
+                           std::chrono::milliseconds{self->state.options.sync_interval},
+                           sync_atom::value);
+      },
   };
 }
 
 scheduler_impl spawn_scheduler(caf::actor_system& sys, std::shared_ptr<job_queue> queue,
-                                scheduler_options options) {
+                               scheduler_options options) {
   return sys.spawn<caf::detached>(scheduler, std::move(queue), options);
 }
 

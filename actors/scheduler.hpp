@@ -14,7 +14,6 @@
 #include "storage/job_queue.hpp"
 
 #include <caf/fwd.hpp>
-
 #include <functional>
 #include <memory>
 #include <vector>
@@ -31,8 +30,8 @@ struct scheduler_options {
 /// A request waiting for the next commit.
 struct pending_request {
   std::function<void(job_queue::batch&)> apply; // may run more than once (map growth)
-  std::function<void()> deliver;                 // after the commit
-  std::function<void(const caf::error&)> fail;   // the commit failed
+  std::function<void()> deliver;                // after the commit
+  std::function<void(const caf::error&)> fail;  // the commit failed
 };
 
 struct scheduler_state {
@@ -52,10 +51,11 @@ struct scheduler_state {
 
 /// The scheduler's own messages (timers, the flush, and its commit counters for tests and
 /// benchmarks) on top of its public interface.
-using scheduler_impl = scheduler_actor::extend<
-  caf::reacts_to<flush_atom>, caf::reacts_to<rescue_atom>, caf::reacts_to<sync_atom>,
-  // Replies with (commits, requests those commits carried).
-  caf::replies_to<status_atom>::with<uint64_t, uint64_t>>;
+using scheduler_impl =
+    scheduler_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<rescue_atom>,
+                            caf::reacts_to<sync_atom>,
+                            // Replies with (commits, requests those commits carried).
+                            caf::replies_to<status_atom>::with<uint64_t, uint64_t>>;
 
 /// The scheduler's behaviour.
 /// @param self the actor; its state holds the queue.
@@ -67,7 +67,7 @@ scheduler_impl::behavior_type scheduler(scheduler_impl::stateful_pointer<schedul
 
 /// Spawns a detached scheduler over `queue`.
 scheduler_impl spawn_scheduler(caf::actor_system& sys, std::shared_ptr<job_queue> queue,
-                                scheduler_options options = {});
+                               scheduler_options options = {});
 
 /// Wall-clock milliseconds since the Unix epoch.
 millis now_millis();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <sstream>
+#include <string_view>
 
 extern char** environ;
 
@@ -73,8 +74,18 @@ template <class Section> setter bool_key(Section vfb_config::*section, bool Sect
   };
 }
 
+template <class Section>
+setter string_key(Section vfb_config::*section, std::string Section::*field) {
+  return [=](vfb_config& c, const std::string& where, const std::string& v) {
+    if (v.empty())
+      throw config_error(where + ": must not be empty");
+    c.*section.*field = v;
+  };
+}
+
 constexpr int64_t max_ms = int64_t{30} * 24 * 3600 * 1000; // 30 days
-constexpr int64_t max_mb = int64_t{1} << 30;               // 1 PiB in MiB
+constexpr int64_t max_s = max_ms / 1000;
+constexpr int64_t max_mb = int64_t{1} << 30; // 1 PiB in MiB
 
 /// Every configuration key; conf/vfb.conf documents each of them.
 const std::map<std::string, setter>& keys() {
@@ -101,6 +112,34 @@ const std::map<std::string, setter>& keys() {
       {"sources.allowed_hosts", [](C& c, const std::string&,
                                    const std::string& v) { c.sources.allowed_hosts = to_list(v); }},
       {"sources.allow_loopback", bool_key(&C::sources, &C::sources_t::allow_loopback)},
+      {"tools.ytdlp", string_key(&C::tools, &C::tools_t::ytdlp)},
+      {"tools.ffmpeg", string_key(&C::tools, &C::tools_t::ffmpeg)},
+      {"tools.ytdlp_timeout_s", int_key(&C::tools, &C::tools_t::ytdlp_timeout_s, 1, max_s)},
+      {"tools.ffmpeg_timeout_s", int_key(&C::tools, &C::tools_t::ffmpeg_timeout_s, 1, max_s)},
+      {"captions.languages",
+       [](C& c, const std::string& where, const std::string& v) {
+         c.captions.languages = to_list(v);
+         if (c.captions.languages.empty())
+           throw config_error(where + ": name at least one language (e.g. en.*,en)");
+       }},
+      {"captions.use", bool_key(&C::captions, &C::captions_t::use)},
+      {"speech.model_dir",
+       [](C& c, const std::string&, const std::string& v) { c.speech.model_dir = v; }},
+      {"speech.external_command",
+       [](C& c, const std::string&, const std::string& v) { c.speech.external_command = v; }},
+      {"speech.timeout_s", int_key(&C::speech, &C::speech_t::timeout_s, 1, max_s)},
+      {"pipeline.download_slots", int_key(&C::pipeline, &C::pipeline_t::download_slots, 1, 64)},
+      {"pipeline.transcribe_slots", int_key(&C::pipeline, &C::pipeline_t::transcribe_slots, 0, 64)},
+      {"pipeline.analyze_slots", int_key(&C::pipeline, &C::pipeline_t::analyze_slots, 1, 64)},
+      {"pipeline.post_slots", int_key(&C::pipeline, &C::pipeline_t::post_slots, 1, 64)},
+      {"analysis.topics", int_key(&C::analysis, &C::analysis_t::topics, 0, 100)},
+      {"analysis.key_phrases", int_key(&C::analysis, &C::analysis_t::key_phrases, 0, 100)},
+      {"analysis.summary_sentences",
+       int_key(&C::analysis, &C::analysis_t::summary_sentences, 0, 100)},
+      {"analysis.chunk_chars", int_key(&C::analysis, &C::analysis_t::chunk_chars, 100, 100000)},
+      {"analysis.chunk_overlap_chars",
+       int_key(&C::analysis, &C::analysis_t::chunk_overlap_chars, 0, 100000)},
+      {"discord.post_attempts", int_key(&C::discord, &C::discord_t::post_attempts, 1, 100)},
       {"auto_follow.enabled", bool_key(&C::auto_follow, &C::auto_follow_t::enabled)},
       {"auto_follow.backfill", bool_key(&C::auto_follow, &C::auto_follow_t::backfill)},
       {"auto_follow.max_videos",
@@ -119,8 +158,25 @@ const std::map<std::string, std::string>& env_flags() {
   return all;
 }
 
+/// [webhooks] maps "tenant/workspace" to a Discord webhook URL; its keys are not fixed.
+constexpr std::string_view webhooks_prefix = "webhooks.";
+
+void set_webhook(vfb_config& c, const std::string& key, const std::string& where,
+                 const std::string& value) {
+  auto workspace = key.substr(webhooks_prefix.size());
+  auto slash = workspace.find('/');
+  if (slash == 0 || slash == std::string::npos || slash + 1 == workspace.size() ||
+      workspace.find('/', slash + 1) != std::string::npos)
+    throw config_error(where + ": webhook keys are TENANT/WORKSPACE, got '" + workspace + "'");
+  if (value.rfind("https://", 0) != 0 && value.rfind("http://", 0) != 0)
+    throw config_error(where + ": a webhook must be an http(s) URL");
+  c.discord.webhooks[workspace] = value;
+}
+
 void set(vfb_config& c, const std::string& key, const std::string& where,
          const std::string& value) {
+  if (key.rfind(webhooks_prefix, 0) == 0)
+    return set_webhook(c, key, where, value);
   auto it = keys().find(key);
   if (it == keys().end())
     throw config_error(where + ": unknown key '" + key + "' (conf/vfb.conf lists every key)");
@@ -145,7 +201,8 @@ void read_file(vfb_config& c, const std::filesystem::path& file) {
       if (line.back() != ']')
         throw config_error(where + ": malformed section header '" + line + "'");
       section = trim(line.substr(1, line.size() - 2));
-      bool known = std::any_of(keys().begin(), keys().end(),
+      bool known = section == "webhooks" ||
+                   std::any_of(keys().begin(), keys().end(),
                                [&](auto& kv) { return kv.first.rfind(section + ".", 0) == 0; });
       if (!known)
         throw config_error(where + ": unknown section [" + section + "]");
@@ -181,9 +238,19 @@ vfb_config load_config(const std::filesystem::path& file,
     throw config_error("queue.backoff_cap_ms (" + std::to_string(c.queue.backoff_cap_ms) +
                        ") is smaller than queue.backoff_base_ms (" +
                        std::to_string(c.queue.backoff_base_ms) + ")");
+  if (c.analysis.chunk_overlap_chars >= c.analysis.chunk_chars)
+    throw config_error("analysis.chunk_overlap_chars must be smaller than analysis.chunk_chars");
   if (c.storage.max_map_size_mb != 0 && c.storage.max_map_size_mb < c.storage.map_size_mb)
     throw config_error("storage.max_map_size_mb is smaller than storage.map_size_mb");
   return c;
+}
+
+std::optional<std::string> webhook_for(const vfb_config& c, const std::string& tenant,
+                                       const std::string& workspace) {
+  auto it = c.discord.webhooks.find(tenant + "/" + workspace);
+  if (it == c.discord.webhooks.end())
+    return std::nullopt;
+  return it->second;
 }
 
 std::map<std::string, std::string> process_environment() {

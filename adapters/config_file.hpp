@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,11 +21,11 @@ public:
 
 struct vfb_config {
   struct storage_t {
-    std::string data_dir;          // empty: $VFB_DATA_DIR, else ~/.local/share/vfb
-    std::string sync = "always";   // always | periodic
+    std::string data_dir;        // empty: $VFB_DATA_DIR, else ~/.local/share/vfb
+    std::string sync = "always"; // always | periodic
     int64_t sync_interval_ms = 1000;
-    int64_t map_size_mb = 64;      // initial LMDB map; it grows on demand
-    int64_t max_map_size_mb = 0;   // 0: no limit
+    int64_t map_size_mb = 64;    // initial LMDB map; it grows on demand
+    int64_t max_map_size_mb = 0; // 0: no limit
   } storage;
   struct queue_t {
     int64_t max_attempts = 8;
@@ -38,12 +39,49 @@ struct vfb_config {
     std::vector<std::string> allowed_hosts; // empty: any public host
     bool allow_loopback = false;
   } sources;
+  struct tools_t {
+    std::string ytdlp = "yt-dlp"; // a name on PATH or an absolute path
+    std::string ffmpeg = "ffmpeg";
+    int64_t ytdlp_timeout_s = 1800;
+    int64_t ffmpeg_timeout_s = 900;
+  } tools;
+  struct captions_t {
+    std::vector<std::string> languages{"en.*", "en"}; // yt-dlp --sub-langs, preferred first
+    bool use = true;                                  // false: always run speech recognition
+  } captions;
+  struct speech_t {
+    std::string model_dir = "/usr/share/pocketsphinx/model/en-us";
+    std::string external_command; // empty: pocketsphinx in process
+    int64_t timeout_s = 3600;
+  } speech;
+  struct pipeline_t {
+    int64_t download_slots = 2;
+    int64_t transcribe_slots = 0; // 0: one per core
+    int64_t analyze_slots = 2;
+    int64_t post_slots = 1;
+  } pipeline;
+  struct analysis_t {
+    int64_t topics = 8;
+    int64_t key_phrases = 10;
+    int64_t summary_sentences = 3;
+    int64_t chunk_chars = 800;
+    int64_t chunk_overlap_chars = 150;
+  } analysis;
+  struct discord_t {
+    /// Webhook URL per "tenant/workspace" (section [webhooks]); no entry: no post.
+    std::map<std::string, std::string> webhooks;
+    int64_t post_attempts = 5; // within one job run, 429s and 5xx are retried this often
+  } discord;
   struct auto_follow_t {
-    bool enabled = false;  // ENABLE_AUTO_FOLLOW_UPLOADER
-    bool backfill = false; // ENABLE_UPLOADER_BACKFILL
+    bool enabled = false;     // ENABLE_AUTO_FOLLOW_UPLOADER
+    bool backfill = false;    // ENABLE_UPLOADER_BACKFILL
     int64_t max_videos = 200; // AUTO_FOLLOW_MAX_VIDEOS
   } auto_follow;
 };
+
+/// The webhook configured for a workspace, if any.
+std::optional<std::string> webhook_for(const vfb_config& c, const std::string& tenant,
+                                       const std::string& workspace);
 
 /// Builds the configuration: defaults, then `file` (skipped when empty), then `overrides`
 /// ("section.key" -> value), then `env` (only the design's flags are read from it).

@@ -3,11 +3,11 @@
 #pragma once
 
 #include "messages/job.hpp"
+#include "messages/pipeline.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,38 +29,76 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using rescue_atom = caf::atom_constant<caf::atom("rescue")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using stage_atom = caf::atom_constant<caf::atom("stage")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
 
 // -- shared protocols ------------------------------------------------------------------------
 
 /// Receives job events (state changes), each sent after the change is durable.
 using job_event_sink = caf::typed_actor<caf::reacts_to<job_event>>;
 
+/// Receives the pipeline's progress reports (stage started, progress, finished; job ended).
+using pipeline_event_sink = caf::typed_actor<caf::reacts_to<pipeline_event>>;
+
+/// Receives every successful download (auto-follow listens here).
+using download_sink = caf::typed_actor<caf::reacts_to<download_completed>>;
+
 // -- scheduler ---------------------------------------------------------------------------------
 
 /// Owns the persistent job queue. Requests that arrive together share one transaction (group
 /// commit); every reply is sent only after that transaction is durable.
 using scheduler_actor = caf::typed_actor<
-  // Enqueues a job (force: re-run a done job); replies with its id and whether it is new.
-  caf::replies_to<enqueue_atom, ingest_job, bool>::with<enqueue_result>,
-  // Enqueues many jobs in one transaction; one result per job, in order.
-  caf::replies_to<enqueue_atom, std::vector<ingest_job>, bool>::with<std::vector<enqueue_result>>,
-  // Leases up to n jobs for a worker for ttl milliseconds, in priority and fairness order.
-  caf::replies_to<lease_atom, std::string, uint32_t, millis>::with<std::vector<lease>>,
-  // Extends a lease by ttl milliseconds; replies with the new deadline (stale epoch: error).
-  caf::replies_to<heartbeat_atom, uint64_t, uint64_t, millis>::with<millis>,
-  // Ends a leased job (id, epoch) with an outcome; replies with the job's new state.
-  caf::replies_to<complete_atom, uint64_t, uint64_t, job_outcome>::with<job_state>,
-  // Looks up one job.
-  caf::replies_to<caf::get_atom, uint64_t>::with<job_view>,
-  // Lists jobs matching a filter, oldest first.
-  caf::replies_to<list_atom, job_filter>::with<std::vector<job_view>>,
-  // Counts jobs per state and per tenant/workspace.
-  caf::replies_to<stats_atom>::with<queue_stats>,
-  // Puts a failed or dead job back into the queue.
-  caf::replies_to<retry_atom, uint64_t>::with<job_view>,
-  // Cancels a queued or retrying job.
-  caf::replies_to<cancel_atom, uint64_t>::with<job_view>,
-  // Sends every later job event to the sink (until the sink terminates).
-  caf::reacts_to<subscribe_atom, job_event_sink>>;
+    // Enqueues a job (force: re-run a done job); replies with its id and whether it is new.
+    caf::replies_to<enqueue_atom, ingest_job, bool>::with<enqueue_result>,
+    // Enqueues many jobs in one transaction; one result per job, in order.
+    caf::replies_to<enqueue_atom, std::vector<ingest_job>, bool>::with<std::vector<enqueue_result>>,
+    // Leases up to n jobs for a worker for ttl milliseconds, in priority and fairness order.
+    caf::replies_to<lease_atom, std::string, uint32_t, millis>::with<std::vector<lease>>,
+    // Extends a lease by ttl milliseconds; replies with the new deadline (stale epoch: error).
+    caf::replies_to<heartbeat_atom, uint64_t, uint64_t, millis>::with<millis>,
+    // Ends a leased job (id, epoch) with an outcome; replies with the job's new state.
+    caf::replies_to<complete_atom, uint64_t, uint64_t, job_outcome>::with<job_state>,
+    // Looks up one job.
+    caf::replies_to<caf::get_atom, uint64_t>::with<job_view>,
+    // Lists jobs matching a filter, oldest first.
+    caf::replies_to<list_atom, job_filter>::with<std::vector<job_view>>,
+    // Counts jobs per state and per tenant/workspace.
+    caf::replies_to<stats_atom>::with<queue_stats>,
+    // Puts a failed or dead job back into the queue.
+    caf::replies_to<retry_atom, uint64_t>::with<job_view>,
+    // Cancels a queued or retrying job.
+    caf::replies_to<cancel_atom, uint64_t>::with<job_view>,
+    // Sends every later job event to the sink (until the sink terminates).
+    caf::reacts_to<subscribe_atom, job_event_sink>>;
+
+// -- submission --------------------------------------------------------------------------------
+
+/// The one entry point for new work from any front end.
+using submission_actor = caf::typed_actor<
+    // Validates and canonicalises the URL and enqueues it at interactive priority; replies with
+    // the job id and whether it is new (a rejected URL: an `invalid` error saying why).
+    caf::replies_to<submit_atom, submission>::with<enqueue_result>>;
+
+// -- pipeline ------------------------------------------------------------------------------------
+
+/// Runs one stage for one job at a time. Its work blocks (processes, speech recognition), so
+/// every stage worker is spawned detached, on a thread of its own.
+using stage_worker_actor = caf::typed_actor<
+    // Runs a stage of a job; replies when the stage is over (failures are results, not errors).
+    caf::replies_to<stage_atom, stage_request>::with<stage_result>>;
+
+/// Leases jobs while it has free slots, moves each through the stages, keeps its lease alive
+/// and reports the outcome to the scheduler.
+using pipeline_actor = caf::typed_actor<
+    // A stage worker reports how far it is with a job (job id, stage, fraction, note).
+    caf::reacts_to<progress_atom, uint64_t, stage_kind, double, std::string>,
+    // Sends every later pipeline event to the sink (until the sink terminates).
+    caf::reacts_to<subscribe_atom, pipeline_event_sink>,
+    // Sends every later successful download to the sink (until the sink terminates).
+    caf::reacts_to<subscribe_atom, download_sink>,
+    // Replies with (jobs in flight, jobs finished since start).
+    caf::replies_to<status_atom>::with<uint64_t, uint64_t>>;
 
 } // namespace vfb

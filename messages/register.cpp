@@ -31,10 +31,31 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<queue_stats>("vfb.queue_stats");
   cfg.add_message_type<job_event>("vfb.job_event");
   cfg.add_message_type<job_event_sink>("vfb.job_event_sink");
-  cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
-    auto text = ctx.match_elements<std::string>() ? ctx.get_as<std::string>(0) : caf::to_string(ctx);
-    return "vfb error " + std::to_string(code) + ": " + text;
-  });
+  cfg.add_message_type<job_origin>("vfb.job_origin");
+  cfg.add_message_type<outcome_kind>("vfb.outcome_kind");
+  cfg.add_message_type<enqueue_status>("vfb.enqueue_status");
+  cfg.add_message_type<submission>("vfb.submission");
+  cfg.add_message_type<stage_kind>("vfb.stage_kind");
+  cfg.add_message_type<progress_kind>("vfb.progress_kind");
+  cfg.add_message_type<stage_request>("vfb.stage_request");
+  cfg.add_message_type<stage_result>("vfb.stage_result");
+  cfg.add_message_type<pipeline_event>("vfb.pipeline_event");
+  cfg.add_message_type<download_result>("vfb.download_result");
+  cfg.add_message_type<download_completed>("vfb.download_completed");
+  cfg.add_message_type<transcript_segment>("vfb.transcript_segment");
+  cfg.add_message_type<transcript>("vfb.transcript");
+  cfg.add_message_type<weighted_term>("vfb.weighted_term");
+  cfg.add_message_type<analysis>("vfb.analysis");
+  cfg.add_message_type<memory_hit>("vfb.memory_hit");
+  cfg.add_message_type<std::vector<memory_hit>>("vfb.memory_hits");
+  cfg.add_message_type<pipeline_event_sink>("vfb.pipeline_event_sink");
+  cfg.add_message_type<download_sink>("vfb.download_sink");
+  cfg.add_error_category(
+      error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+        auto text =
+            ctx.match_elements<std::string>() ? ctx.get_as<std::string>(0) : caf::to_string(ctx);
+        return "vfb error " + std::to_string(code) + ": " + text;
+      });
 }
 
 } // namespace vfb

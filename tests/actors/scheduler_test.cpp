@@ -2,21 +2,22 @@
 #include "actors/scheduler.hpp"
 #include "messages/errors.hpp"
 #include "messages/register.hpp"
+#include "tests/support/actor_systems.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <atomic>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-
 #include <catch2/catch.hpp>
-
-#include <atomic>
 #include <set>
 #include <thread>
 
 using namespace vfb;
+using vfb::test::deterministic_system;
+using vfb::test::threaded_system;
 
 namespace {
 
@@ -37,38 +38,6 @@ std::shared_ptr<job_queue> open_queue(const std::filesystem::path& dir, size_t m
     o.initial_map_size = max_map;
   return std::make_shared<job_queue>(o);
 }
-
-/// An actor system whose scheduler runs only when the test says so.
-struct deterministic_system {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  caf::scheduler::test_coordinator* sched = nullptr;
-
-  deterministic_system() {
-    register_message_types(cfg);
-    cfg.set("scheduler.policy", caf::atom("testing"));
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
-  }
-  /// Stops an actor: its pending timers would otherwise keep it (and the system) alive.
-  template <class Handle>
-  void stop(caf::scoped_actor& self, const Handle& h) {
-    self->send_exit(h, caf::exit_reason::user_shutdown);
-    sched->run();
-  }
-};
-
-/// A real (threaded) actor system.
-struct threaded_system {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  threaded_system() {
-    register_message_types(cfg);
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    sys = std::make_unique<caf::actor_system>(cfg);
-  }
-};
 
 } // namespace
 
@@ -124,15 +93,14 @@ TEST_CASE("a failed commit answers every request of the batch with an error, and
   ds.sched->run();
   int errors = 0;
   for (int i = 0; i < 2; ++i)
-    self->receive([&](const enqueue_result&) { FAIL("a request of a failed batch succeeded"); },
-                  [&](const std::vector<enqueue_result>&) {
-                    FAIL("a request of a failed batch succeeded");
-                  },
-                  [&](const caf::error& e) {
-                    ++errors;
-                    CHECK(e.code() == static_cast<uint8_t>(errc::storage_failure));
-                    CHECK_THAT(error_message(e), Catch::Contains("full"));
-                  });
+    self->receive(
+        [&](const enqueue_result&) { FAIL("a request of a failed batch succeeded"); },
+        [&](const std::vector<enqueue_result>&) { FAIL("a request of a failed batch succeeded"); },
+        [&](const caf::error& e) {
+          ++errors;
+          CHECK(e.code() == static_cast<uint8_t>(errc::storage_failure));
+          CHECK_THAT(error_message(e), Catch::Contains("full"));
+        });
   CHECK(errors == 2);
   CHECK(queue->list({}).empty());
   CHECK(queue->check_invariants().empty());
@@ -157,15 +125,15 @@ TEST_CASE("subscribers receive job events after the commit") {
   bool got_event = false, got_reply = false;
   for (int i = 0; i < 2; ++i)
     self->receive(
-      [&](const enqueue_result& r) {
-        got_reply = true;
-        id = r.job_id;
-      },
-      [&](const job_event& ev) {
-        got_event = true;
-        CHECK(ev.state == job_state::queued);
-        CHECK(ev.key.external_id == "v1");
-      });
+        [&](const enqueue_result& r) {
+          got_reply = true;
+          id = r.job_id;
+        },
+        [&](const job_event& ev) {
+          got_event = true;
+          CHECK(ev.state == job_state::queued);
+          CHECK(ev.key.external_id == "v1");
+        });
   REQUIRE(got_event);
   REQUIRE(got_reply);
   self->send(sched, lease_atom::value, std::string{"w1"}, uint32_t{1}, millis{60'000});
@@ -194,13 +162,13 @@ TEST_CASE("the lease protocol through the actor: heartbeat, stale epoch, retry, 
   auto req = [&](auto... xs) { return self->request(sched, caf::infinite, xs...); };
   uint64_t id = 0;
   req(enqueue_atom::value, make_job("t", "a"), false)
-    .receive([&](const enqueue_result& r) { id = r.job_id; },
-             [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive([&](const enqueue_result& r) { id = r.job_id; },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
   lease first;
   // A short lease that we let expire: the rescue makes its epoch stale.
   req(lease_atom::value, std::string{"w1"}, uint32_t{4}, millis{1})
-    .receive([&](const std::vector<lease>& ls) { first = ls.at(0); },
-             [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive([&](const std::vector<lease>& ls) { first = ls.at(0); },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
   CHECK(first.job_id == id);
   // Wait until the wall clock has passed the deadline (a condition, not a sleep), then ask for
   // the rescue the actor's timer would otherwise trigger on its period.
@@ -210,48 +178,46 @@ TEST_CASE("the lease protocol through the actor: heartbeat, stale epoch, retry, 
   // Same sender, so the rescue is handled (and batched) before this lease.
   lease second;
   req(lease_atom::value, std::string{"w2"}, uint32_t{1}, millis{60'000})
-    .receive([&](const std::vector<lease>& ls) { second = ls.at(0); },
-             [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive([&](const std::vector<lease>& ls) { second = ls.at(0); },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
   CHECK(second.job_id == id);
   CHECK(second.epoch > first.epoch);
   CHECK(second.job.attempt == 1);
   req(complete_atom::value, id, first.epoch, job_outcome::done())
-    .receive([&](job_state) { FAIL("a stale epoch was accepted"); },
-             [&](const caf::error& e) {
-               CHECK(e.code() == static_cast<uint8_t>(errc::stale_lease));
-             });
+      .receive(
+          [&](job_state) { FAIL("a stale epoch was accepted"); },
+          [&](const caf::error& e) { CHECK(e.code() == static_cast<uint8_t>(errc::stale_lease)); });
   req(heartbeat_atom::value, id, second.epoch, millis{120'000})
-    .receive([&](millis deadline) { CHECK(deadline > second.deadline); },
-             [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive([&](millis deadline) { CHECK(deadline > second.deadline); },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
   req(complete_atom::value, id, second.epoch, job_outcome::permanent("video is private"))
-    .receive([&](job_state s) { CHECK(s == job_state::failed); },
-             [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive([&](job_state s) { CHECK(s == job_state::failed); },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
   req(caf::get_atom::value, id)
-    .receive([&](const job_view& v) { CHECK(v.last_error == "video is private"); },
-             [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive([&](const job_view& v) { CHECK(v.last_error == "video is private"); },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
   req(retry_atom::value, id)
-    .receive([&](const job_view& v) { CHECK(v.state == job_state::queued); },
-             [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive([&](const job_view& v) { CHECK(v.state == job_state::queued); },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
   req(cancel_atom::value, id)
-    .receive([&](const job_view& v) { CHECK(v.state == job_state::cancelled); },
-             [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive([&](const job_view& v) { CHECK(v.state == job_state::cancelled); },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
   req(cancel_atom::value, id)
-    .receive([&](const job_view&) { FAIL("cancelled twice"); },
-             [&](const caf::error& e) {
-               CHECK(e.code() == static_cast<uint8_t>(errc::wrong_state));
-             });
+      .receive(
+          [&](const job_view&) { FAIL("cancelled twice"); },
+          [&](const caf::error& e) { CHECK(e.code() == static_cast<uint8_t>(errc::wrong_state)); });
   req(caf::get_atom::value, uint64_t{999})
-    .receive([&](const job_view&) { FAIL("found a job that does not exist"); },
-             [&](const caf::error& e) {
-               CHECK(e.code() == static_cast<uint8_t>(errc::not_found));
-             });
-  req(stats_atom::value).receive(
-    [&](const queue_stats& s) {
-      CHECK(s.by_state[static_cast<size_t>(job_state::cancelled)] == 1);
-      REQUIRE(s.backlog.size() == 1);
-      CHECK(s.backlog[0].tenant == "t");
-    },
-    [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive(
+          [&](const job_view&) { FAIL("found a job that does not exist"); },
+          [&](const caf::error& e) { CHECK(e.code() == static_cast<uint8_t>(errc::not_found)); });
+  req(stats_atom::value)
+      .receive(
+          [&](const queue_stats& s) {
+            CHECK(s.by_state[static_cast<size_t>(job_state::cancelled)] == 1);
+            REQUIRE(s.backlog.size() == 1);
+            CHECK(s.backlog[0].tenant == "t");
+          },
+          [&](const caf::error& e) { FAIL(error_message(e)); });
   self->send_exit(sched, caf::exit_reason::user_shutdown);
 }
 
@@ -269,11 +235,11 @@ TEST_CASE("64 concurrent clients on the detached scheduler: every job stored exa
       caf::scoped_actor self{*ts.sys};
       for (int i = 0; i < per_client; ++i) {
         // Every client also enqueues a video all others enqueue: one job results.
-        auto video = i == 0 ? std::string{"shared"} : "c" + std::to_string(c) + "v" +
-                                                        std::to_string(i);
+        auto video =
+            i == 0 ? std::string{"shared"} : "c" + std::to_string(c) + "v" + std::to_string(i);
         self->request(sched, caf::infinite, enqueue_atom::value, make_job("t", video), false)
-          .receive([&](const enqueue_result& r) { ids[c].push_back(r.job_id); },
-                   [&](const caf::error&) { ++failures; });
+            .receive([&](const enqueue_result& r) { ids[c].push_back(r.job_id); },
+                     [&](const caf::error&) { ++failures; });
       }
     });
   for (auto& t : threads)
@@ -287,12 +253,12 @@ TEST_CASE("64 concurrent clients on the detached scheduler: every job stored exa
   CHECK(queue->check_invariants().empty());
   caf::scoped_actor self{*ts.sys};
   self->request(caf::actor_cast<scheduler_impl>(sched), caf::infinite, status_atom::value)
-    .receive(
-      [&](uint64_t commits, uint64_t requests) {
-        CHECK(requests >= clients * per_client);
-        CHECK(commits <= requests);
-        UNSCOPED_INFO("batch size " << double(requests) / double(commits));
-      },
-      [&](const caf::error& e) { FAIL(error_message(e)); });
+      .receive(
+          [&](uint64_t commits, uint64_t requests) {
+            CHECK(requests >= clients * per_client);
+            CHECK(commits <= requests);
+            UNSCOPED_INFO("batch size " << double(requests) / double(commits));
+          },
+          [&](const caf::error& e) { FAIL(error_message(e)); });
   self->send_exit(sched, caf::exit_reason::user_shutdown);
 }

@@ -52,6 +52,17 @@ TEST_CASE("defaults hold without a file, and the shipped conf/vfb.conf states th
   CHECK(shipped.sources.allow_loopback == def.sources.allow_loopback);
   CHECK(shipped.auto_follow.enabled == def.auto_follow.enabled);
   CHECK(shipped.auto_follow.max_videos == def.auto_follow.max_videos);
+  CHECK(shipped.tools.ytdlp == def.tools.ytdlp);
+  CHECK(shipped.tools.ytdlp_timeout_s == def.tools.ytdlp_timeout_s);
+  CHECK(shipped.captions.languages == def.captions.languages);
+  CHECK(shipped.speech.model_dir == def.speech.model_dir);
+  CHECK(shipped.speech.external_command.empty());
+  CHECK(shipped.pipeline.download_slots == def.pipeline.download_slots);
+  CHECK(shipped.pipeline.transcribe_slots == def.pipeline.transcribe_slots);
+  CHECK(shipped.analysis.chunk_chars == def.analysis.chunk_chars);
+  CHECK(shipped.analysis.chunk_overlap_chars == def.analysis.chunk_overlap_chars);
+  CHECK(shipped.discord.post_attempts == def.discord.post_attempts);
+  CHECK(shipped.discord.webhooks.empty());
 }
 
 TEST_CASE("file values, then --set overrides, then environment flags") {
@@ -116,4 +127,44 @@ TEST_CASE("the process environment is read as a map") {
   auto env = process_environment();
   CHECK(env["VFB_CONFIG_TEST_VAR"] == "a=b");
   ::unsetenv("VFB_CONFIG_TEST_VAR");
+}
+
+TEST_CASE("pipeline, tool, speech and analysis keys are read and range-checked") {
+  test::temp_dir dir;
+  auto c = load_config(write(dir, "[tools]\nytdlp = /opt/yt-dlp/yt-dlp\n"
+                                  "[captions]\nlanguages = de, en.*\nuse = off\n"
+                                  "[pipeline]\ntranscribe_slots = 3\n"
+                                  "[analysis]\nchunk_chars = 500\nchunk_overlap_chars = 100\n"),
+                       {}, {});
+  CHECK(c.tools.ytdlp == "/opt/yt-dlp/yt-dlp");
+  CHECK(c.tools.ffmpeg == "ffmpeg");
+  CHECK(c.captions.languages == std::vector<std::string>{"de", "en.*"});
+  CHECK_FALSE(c.captions.use);
+  CHECK(c.pipeline.transcribe_slots == 3);
+  CHECK(c.pipeline.download_slots == 2);
+  CHECK(c.analysis.chunk_chars == 500);
+  CHECK_THAT(error_of(write(dir, "[pipeline]\ndownload_slots = 0\n")),
+             Catch::Contains("vfb.conf:2") && Catch::Contains("out of range"));
+  CHECK_THAT(error_of(write(dir, "[tools]\nffmpeg =\n")), Catch::Contains("must not be empty"));
+  CHECK_THAT(error_of(write(dir, "[captions]\nlanguages = ,\n")),
+             Catch::Contains("at least one language"));
+  CHECK_THAT(error_of(write(dir, "[analysis]\nchunk_chars = 200\nchunk_overlap_chars = 200\n")),
+             Catch::Contains("chunk_overlap_chars must be smaller"));
+}
+
+TEST_CASE("webhooks are configured per tenant/workspace") {
+  test::temp_dir dir;
+  auto c = load_config(write(dir, "[webhooks]\nacme/main = https://discord.com/api/webhooks/1/x\n"),
+                       {{"webhooks.acme/lab", "http://127.0.0.1:9/api/webhooks/2/y"}}, {});
+  CHECK(webhook_for(c, "acme", "main") ==
+        std::optional<std::string>{"https://discord.com/api/webhooks/1/x"});
+  CHECK(webhook_for(c, "acme", "lab") ==
+        std::optional<std::string>{"http://127.0.0.1:9/api/webhooks/2/y"});
+  CHECK_FALSE(webhook_for(c, "acme", "other"));
+  CHECK_FALSE(webhook_for(c, "other", "main"));
+  CHECK_THAT(error_of(write(dir, "[webhooks]\nacme = https://x/\n")),
+             Catch::Contains("vfb.conf:2") && Catch::Contains("TENANT/WORKSPACE"));
+  CHECK_THAT(error_of(write(dir, "[webhooks]\na/b/c = https://x/\n")),
+             Catch::Contains("TENANT/WORKSPACE"));
+  CHECK_THAT(error_of(write(dir, "[webhooks]\na/b = ftp://x/\n")), Catch::Contains("http(s) URL"));
 }

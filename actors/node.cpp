@@ -1,0 +1,51 @@
+#include "actors/node.hpp"
+
+#include "actors/submission.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <thread>
+
+namespace vfb {
+
+std::array<size_t, stage_count> stage_slots_from(const vfb_config& cfg) {
+  auto cores = std::max<size_t>(1, std::thread::hardware_concurrency());
+  auto& p = cfg.pipeline;
+  auto transcribe = p.transcribe_slots == 0 ? cores : static_cast<size_t>(p.transcribe_slots);
+  return {static_cast<size_t>(p.download_slots), transcribe, static_cast<size_t>(p.analyze_slots),
+          1, // memory: LMDB has one writer
+          static_cast<size_t>(p.post_slots)};
+}
+
+node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
+  const auto& cfg = setup.config;
+  scheduler_options so;
+  so.rescue_interval = cfg.queue.rescue_interval_ms;
+  so.sync_interval = cfg.storage.sync_interval_ms;
+  node_handles n;
+  n.scheduler = spawn_scheduler(sys, setup.queue, so);
+  auto scheduler = caf::actor_cast<scheduler_actor>(n.scheduler);
+  url_policy policy;
+  policy.allowed_hosts = cfg.sources.allowed_hosts;
+  policy.allow_loopback = cfg.sources.allow_loopback;
+  n.submission = sys.spawn(submission_handler, scheduler, policy);
+  pipeline_options po;
+  po.worker_name = setup.name;
+  po.slots = stage_slots_from(cfg);
+  po.lease_ttl = cfg.queue.lease_ttl_ms;
+  n.pipeline = sys.spawn(pipeline, scheduler, setup.stages, po);
+  return n;
+}
+
+void stop_node(caf::scoped_actor& self, const node_handles& n) {
+  // Front ends first, the scheduler last, so in-flight completions can still be recorded.
+  self->send_exit(n.submission, caf::exit_reason::user_shutdown);
+  self->send_exit(n.pipeline, caf::exit_reason::user_shutdown);
+  self->wait_for(n.submission, n.pipeline);
+  self->send_exit(n.scheduler, caf::exit_reason::user_shutdown);
+  self->wait_for(n.scheduler);
+}
+
+} // namespace vfb

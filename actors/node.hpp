@@ -1,0 +1,46 @@
+// Spawns and wires a node's actors in one place: scheduler (owner of the queue), submission,
+// and the pipeline coordinator with its stage workers. Later capabilities (auto-follow, HTTP
+// API, Discord bridge) are wired here too.
+#pragma once
+
+#include "actors/pipeline.hpp"
+#include "actors/scheduler.hpp"
+#include "adapters/config_file.hpp"
+#include "messages/actors.hpp"
+
+#include <caf/fwd.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace vfb {
+
+class job_queue;
+
+/// What a node is made of.
+struct node_setup {
+  vfb_config config;
+  /// The open queue (the node's scheduler becomes its only writer).
+  std::shared_ptr<job_queue> queue;
+  /// The real stages (actors/stages.hpp) or, in tests, stand-ins.
+  stage_function_factory stages;
+  /// Who holds the node's leases, as shown by `vfb queue ls`.
+  std::string name = "local";
+};
+
+struct node_handles {
+  scheduler_impl scheduler;
+  submission_actor submission;
+  pipeline_impl pipeline;
+};
+
+/// The per-stage worker counts from the config (transcribe_slots 0: one per core).
+std::array<size_t, stage_count> stage_slots_from(const vfb_config& cfg);
+
+/// Spawns the node's actors.
+node_handles spawn_node(caf::actor_system& sys, const node_setup& setup);
+
+/// Stops the node's actors and waits until they are gone (the queue is then closed cleanly).
+void stop_node(caf::scoped_actor& self, const node_handles& node);
+
+} // namespace vfb
