@@ -7,9 +7,33 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <chrono>
+#include <deque>
 #include <spdlog/spdlog.h>
 
 namespace vfb {
+
+scheduler_state::~scheduler_state() {
+  // Runs in the scheduler's own thread as it exits (CAF destroys the state in on_exit).
+  // Whatever is still pending was never committed: tell the requesters.
+  auto err = make_error(errc::storage_failure, "scheduler stopped before the commit");
+  for (auto& req : pending)
+    req.fail(err);
+  // The queue's open transaction belongs to this thread: commit it here. That also makes the
+  // batches still waiting for the log syncer durable.
+  if (!queue)
+    return;
+  try {
+    queue->checkpoint();
+    for (auto& b : awaiting)
+      for (auto& req : b.requests)
+        req.deliver();
+  } catch (const std::exception& e) {
+    spdlog::error("scheduler: final checkpoint failed (the log keeps everything): {}", e.what());
+    for (auto& b : awaiting)
+      for (auto& req : b.requests)
+        req.fail(make_error(errc::storage_failure, e.what()));
+  }
+}
 
 millis now_millis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -61,7 +85,46 @@ template <class T, class Op> caf::typed_response_promise<T> defer(self_ptr self,
   return rp;
 }
 
-/// Commits every pending request in one transaction, then answers them and publishes events.
+/// Answers the requests of every batch that is durable up to `seq`, and publishes its events.
+void deliver_up_to(self_ptr self, uint64_t seq) {
+  auto& st = self->state;
+  while (!st.awaiting.empty() && st.awaiting.front().seq <= seq) {
+    auto done = std::move(st.awaiting.front());
+    st.awaiting.pop_front();
+    for (auto& req : done.requests)
+      req.deliver();
+    for (auto& sink : st.subscribers)
+      for (auto& ev : done.events)
+        self->send(sink, ev);
+  }
+}
+
+/// Asks the log syncer to make the logged batches durable, unless it already works on it.
+/// Batches committed meanwhile wait for the next round: that is the group commit's pipeline.
+void request_sync(self_ptr self) {
+  auto& st = self->state;
+  if (st.sync_in_flight || st.awaiting.empty())
+    return;
+  st.sync_in_flight = true;
+  self->request(st.syncer, caf::infinite, sync_atom::value)
+      .then(
+          [=](uint64_t covered) {
+            self->state.sync_in_flight = false;
+            deliver_up_to(self, covered);
+            request_sync(self);
+          },
+          [=](const caf::error& e) {
+            // Whether the logged batches reached the disk is unknown: report the failure.
+            self->state.sync_in_flight = false;
+            spdlog::error("scheduler: log sync failed: {}", error_message(e));
+            for (auto& b : self->state.awaiting)
+              for (auto& req : b.requests)
+                req.fail(e);
+            self->state.awaiting.clear();
+          });
+}
+
+/// Runs every pending request in one batch, then answers them once the batch is durable.
 void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_posted = false;
@@ -69,11 +132,16 @@ void flush(self_ptr self) {
   st.pending.clear();
   if (batch.empty())
     return;
+  bool background = st.options.sync_in_background && st.queue->options().sync == sync_mode::always;
   try {
-    st.queue->write(now_millis(), [&](job_queue::batch& b) {
+    auto apply = [&](job_queue::batch& b) {
       for (auto& req : batch)
         req.apply(b);
-    });
+    };
+    if (background)
+      st.queue->write_unsynced(now_millis(), apply);
+    else
+      st.queue->write(now_millis(), apply);
   } catch (const std::exception& e) {
     spdlog::error("scheduler: commit of {} requests failed: {}", batch.size(), e.what());
     auto err = make_error(errc::storage_failure, e.what());
@@ -83,12 +151,13 @@ void flush(self_ptr self) {
   }
   ++st.commits;
   st.committed_requests += batch.size();
-  for (auto& req : batch)
-    req.deliver();
-  auto events = st.queue->take_events();
-  for (auto& sink : st.subscribers)
-    for (auto& ev : events)
-      self->send(sink, ev);
+  st.awaiting.push_back({st.queue->logged_seq(), std::move(batch), st.queue->take_events()});
+  if (!background) {
+    deliver_up_to(self, st.queue->logged_seq());
+    return;
+  }
+  deliver_up_to(self, st.queue->checkpointed_seq()); // a checkpoint made them durable
+  request_sync(self);
 }
 
 template <class T, class F> caf::result<T> read(self_ptr self, F f) {
@@ -99,30 +168,38 @@ template <class T, class F> caf::result<T> read(self_ptr self, F f) {
   }
 }
 
+log_syncer_actor::behavior_type log_syncer(log_syncer_actor::pointer,
+                                           std::shared_ptr<job_queue> queue) {
+  return {
+      [=](sync_atom) -> caf::result<uint64_t> {
+        try {
+          return queue->sync_log();
+        } catch (const std::exception& e) {
+          return make_error(errc::storage_failure, e.what());
+        }
+      },
+  };
+}
+
 } // namespace
 
 scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue> queue,
                                         scheduler_options options) {
   self->state.queue = std::move(queue);
   self->state.options = options;
+  if (options.sync_in_background) {
+    self->state.syncer = self->home_system().spawn<caf::detached>(log_syncer, self->state.queue);
+    self->link_to(self->state.syncer);
+  }
   auto me = caf::actor_cast<scheduler_impl>(self);
   self->delayed_send(me, std::chrono::milliseconds{options.rescue_interval}, rescue_atom::value);
-  if (self->state.queue->options().sync == sync_mode::periodic)
-    self->delayed_send(me, std::chrono::milliseconds{options.sync_interval}, sync_atom::value);
+  // Periodic mode fsyncs the log on this timer; both modes checkpoint on it (see job_queue).
+  self->delayed_send(me, std::chrono::milliseconds{options.sync_interval}, sync_atom::value);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& subs = self->state.subscribers;
     subs.erase(std::remove_if(subs.begin(), subs.end(),
                               [&](const job_event_sink& s) { return s.address() == msg.source; }),
                subs.end());
-  });
-  self->attach_functor([=] {
-    // Whatever is still pending was never committed: tell the requesters.
-    auto err = make_error(errc::storage_failure, "scheduler stopped before the commit");
-    for (auto& req : self->state.pending)
-      req.fail(err);
-    self->state.pending.clear();
-    if (self->state.queue && self->state.queue->options().sync == sync_mode::periodic)
-      self->state.queue->sync();
   });
   return {
       [=](enqueue_atom, const ingest_job& job, bool force) {
@@ -186,6 +263,7 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
       [=](sync_atom) {
         try {
           self->state.queue->sync();
+          deliver_up_to(self, self->state.queue->checkpointed_seq());
         } catch (const std::exception& e) {
           spdlog::error("scheduler: periodic sync failed: {}", e.what());
         }

@@ -14,6 +14,7 @@
 #include "storage/job_queue.hpp"
 
 #include <caf/fwd.hpp>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -23,9 +24,16 @@ namespace vfb {
 struct scheduler_options {
   /// How often expired leases are looked for.
   millis rescue_interval = 5000;
-  /// How often the queue is fsynced when its sync mode is periodic.
+  /// How often the queue's log is fsynced (periodic mode) and a checkpoint is considered.
   millis sync_interval = 1000;
+  /// With `storage.sync = always`: fsync a batch's log on a helper thread while the next batch
+  /// is already being applied. Off: fsync inline (deterministic tests need that).
+  bool sync_in_background = true;
 };
+
+/// Makes the queue's logged batches durable (an fsync) on its own thread; replies with the
+/// sequence number of the last batch it covered.
+using log_syncer_actor = caf::typed_actor<caf::replies_to<sync_atom>::with<uint64_t>>;
 
 /// A request waiting for the next commit.
 struct pending_request {
@@ -36,6 +44,11 @@ struct pending_request {
 
 struct scheduler_state {
   static inline const char* name = "scheduler";
+  scheduler_state() = default;
+  scheduler_state(const scheduler_state&) = delete;
+  scheduler_state& operator=(const scheduler_state&) = delete;
+  /// Fails what is pending and checkpoints the queue, in the scheduler's thread.
+  ~scheduler_state();
   /// The queue; shared only so the spawner can open it (and see open errors) before spawning.
   std::shared_ptr<job_queue> queue;
   scheduler_options options;
@@ -44,6 +57,15 @@ struct scheduler_state {
   /// Whether a flush message is already in the mailbox.
   bool flush_posted = false;
   std::vector<job_event_sink> subscribers;
+  /// Batches committed and logged, waiting to become durable before their replies go out.
+  struct awaiting_batch {
+    uint64_t seq;
+    std::vector<pending_request> requests;
+    std::vector<job_event> events;
+  };
+  std::deque<awaiting_batch> awaiting;
+  log_syncer_actor syncer;
+  bool sync_in_flight = false;
   /// Commits so far and requests they carried (the batch size is their ratio).
   uint64_t commits = 0;
   uint64_t committed_requests = 0;

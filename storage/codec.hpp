@@ -29,6 +29,20 @@ inline uint64_t get_be64(std::string_view in, size_t at = 0) {
   return x;
 }
 
+inline void put_be32(std::string& out, uint32_t x) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((x >> shift) & 0xff));
+}
+
+inline uint32_t get_be32(std::string_view in, size_t at = 0) {
+  if (in.size() < at + 4)
+    throw decode_error("truncated 32-bit integer");
+  uint32_t x = 0;
+  for (size_t i = 0; i < 4; ++i)
+    x = (x << 8) | static_cast<uint8_t>(in[at + i]);
+  return x;
+}
+
 inline std::string be64(uint64_t x) {
   std::string s;
   put_be64(s, x);
@@ -52,7 +66,9 @@ public:
     }
     buf_.push_back(static_cast<char>(x));
   }
-  void svarint(int64_t x) { varint((static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63)); }
+  void svarint(int64_t x) {
+    varint((static_cast<uint64_t>(x) << 1) ^ static_cast<uint64_t>(x >> 63));
+  }
   void str(std::string_view s) {
     varint(s.size());
     buf_.append(s);

@@ -28,6 +28,14 @@ struct job_queue::dbs {
       meta;
 };
 
+template <class F> auto job_queue::read(F f) {
+  if (opts_.read_only) {
+    lmdb::txn t{*env_, false};
+    return f(t);
+  }
+  return f(writable());
+}
+
 namespace {
 
 constexpr uint8_t record_version = 1;
@@ -252,11 +260,11 @@ job_queue::job_queue(queue_options opts) : opts_(std::move(opts)) {
     eo.map_size = opts_.initial_map_size;
     eo.max_map_size = opts_.max_map_size;
     eo.read_only = opts_.read_only;
-    eo.no_sync = opts_.sync == sync_mode::periodic;
     env_ = std::make_unique<lmdb::env>(eo);
     dbs_ = std::make_unique<dbs>();
     lmdb::txn t{*env_, !opts_.read_only};
-    auto open = [&](const char* name) { return lmdb::db{t, name, !opts_.read_only}; };
+    uint8_t next_id = 0; // the order below names the databases in the log: never reorder
+    auto open = [&](const char* name) { return lmdb::db{t, name, !opts_.read_only, next_id++}; };
     *dbs_ = dbs{open("jobs"),      open("dedupe"),   open("ready"),  open("rr_order"),
                 open("rr_tenant"), open("delayed"),  open("leases"), open("by_state"),
                 open("counts"),    open("breakers"), open("meta")};
@@ -268,15 +276,196 @@ job_queue::job_queue(queue_options opts) : opts_(std::move(opts)) {
     rethrow(e);
   }
   if (!opts_.read_only) {
+    try {
+      log_ = std::make_unique<write_ahead_log>(opts_.dir / "queue.wal");
+    } catch (const std::system_error& e) {
+      rethrow(e);
+    }
+    recover(); // batches logged after the last checkpoint
     // Crash recovery: whoever held a lease before this open is gone.
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
     rescued_at_open_ = write(now, [](batch& b) { return b.rescue_expired(true); });
+    checkpoint(); // hand over a queue with no open transaction (it is tied to this thread)
   }
 }
 
-job_queue::~job_queue() = default;
+job_queue::~job_queue() {
+  if (!open_)
+    return;
+  if (open_thread_ != std::this_thread::get_id()) {
+    // The writing thread did not checkpoint. Its transaction can only be ended there; leave
+    // it to the process's exit. Nothing is lost: every batch is in the log.
+    (void)open_.release();
+    return;
+  }
+  try {
+    checkpoint();
+  } catch (const std::exception&) {
+    // The log keeps every batch; the next open replays it.
+  }
+}
+
+namespace {
+
+constexpr const char* wal_seq_key = "wal_seq";
+
+} // namespace
+
+lmdb::txn& job_queue::writable() {
+  if (open_ && open_thread_ != std::this_thread::get_id())
+    throw std::logic_error("job_queue used from a second thread without a checkpoint() by the "
+                           "first (its open transaction belongs to the first)");
+  if (needs_recovery_)
+    recover();
+  if (!open_) {
+    open_ = std::make_unique<lmdb::txn>(*env_, true);
+    open_thread_ = std::this_thread::get_id();
+  }
+  return *open_;
+}
+
+void job_queue::publish(lmdb::txn& t, const std::string& log, batch& b, bool sync) {
+  t.record_into(nullptr);
+  if (!log.empty()) {
+    log_->append(seq_ + 1, log); // on failure the caller discards the batch and hears of it
+    appended_seq_ = ++seq_;
+  }
+  events_ = b.take_events();
+  if (log.empty())
+    return; // nothing changed (reads, refused operations)
+  try {
+    if (sync)
+      log_->sync();
+  } catch (const std::system_error& e) {
+    rethrow(e); // logged and applied; whether it reached the disk is unknown
+  }
+  if (log_->size() >= opts_.checkpoint_log_bytes)
+    checkpoint();
+}
+
+void job_queue::discard_batch() {
+  open_.reset();
+  needs_recovery_ = true;
+}
+
+void job_queue::make_room(const lmdb::error& e, bool last_try) {
+  if (!e.map_full() && e.code() != MDB_TXN_FULL)
+    rethrow(e);
+  // The map can only grow with no transaction open: commit what the open one holds first. That
+  // alone may make room, as pages the commit frees become reusable: so without growth the
+  // batch gets one more try.
+  checkpoint();
+  if (needs_recovery_)
+    recover(); // the checkpoint itself did not fit: replay the log in smaller commits
+  if (!env_->grow() && last_try)
+    rethrow(e); // refused; everything acknowledged before stays, and the queue goes on
+}
+
+void job_queue::checkpoint() {
+  if (!open_ || opts_.read_only)
+    return;
+  auto t = std::move(open_);
+  try {
+    dbs_->meta.put(*t, wal_seq_key, codec::be64(seq_));
+    t->commit();
+  } catch (const lmdb::error& e) {
+    // The open transaction is gone, but its batches are in the log: the next use replays them.
+    needs_recovery_ = true;
+    if (e.map_full() || e.code() == MDB_TXN_FULL) {
+      env_->grow(); // when allowed; recovery can also commit in smaller steps
+      return;
+    }
+    rethrow(e);
+  }
+  checkpointed_seq_ = seq_;
+  try {
+    log_->reset();
+  } catch (const std::system_error& e) {
+    rethrow(e); // LMDB has everything; a stale log is skipped by sequence number
+  }
+  last_checkpoint_ = std::chrono::steady_clock::now();
+}
+
+uint64_t job_queue::sync_log() {
+  auto covered = appended_seq_.load(); // appended before the fdatasync below starts
+  try {
+    log_->sync();
+  } catch (const std::system_error& e) {
+    rethrow(e);
+  }
+  return covered;
+}
+
+void job_queue::recover() {
+  open_.reset();
+  auto& d = *dbs_;
+  const lmdb::db* by_id[] = {&d.jobs,      &d.dedupe,   &d.ready,  &d.rr_order,
+                             &d.rr_tenant, &d.delayed,  &d.leases, &d.by_state,
+                             &d.counts,    &d.breakers, &d.meta};
+  auto lookup = [&](uint8_t id) -> const lmdb::db* {
+    return id < std::size(by_id) ? by_id[id] : nullptr;
+  };
+  try {
+    uint64_t applied = 0;
+    {
+      lmdb::txn t{*env_, false};
+      auto raw = d.meta.get(t, wal_seq_key);
+      applied = raw ? codec::get_be64(*raw) : 0;
+    }
+    std::vector<std::pair<uint64_t, std::string>> pending;
+    log_->replay([&](uint64_t seq, std::string_view changes) {
+      if (seq > applied) // else already in LMDB (a crash between checkpoint and emptying the log)
+        pending.emplace_back(seq, std::string{changes});
+    });
+    // Replay in as few commits as fit: all at once, else halves, down to one batch per commit
+    // (each batch once fitted on its own).
+    size_t done = 0;
+    size_t chunk = std::max<size_t>(pending.size(), 1);
+    while (done < pending.size()) {
+      auto end = std::min(pending.size(), done + chunk);
+      try {
+        lmdb::txn t{*env_, true};
+        for (auto i = done; i < end; ++i)
+          lmdb::apply_log(t, pending[i].second, lookup);
+        d.meta.put(t, wal_seq_key, codec::be64(pending[end - 1].first));
+        t.commit();
+        done = end;
+      } catch (const lmdb::error& e) {
+        if (!(e.map_full() || e.code() == MDB_TXN_FULL))
+          throw;
+        if (!env_->grow()) {
+          if (chunk == 1)
+            throw;
+          chunk = (chunk + 1) / 2;
+        }
+      }
+    }
+    log_->reset();
+    seq_ = pending.empty() ? applied : pending.back().first;
+    appended_seq_ = seq_;
+    checkpointed_seq_ = seq_;
+    needs_recovery_ = false;
+    last_checkpoint_ = std::chrono::steady_clock::now();
+  } catch (const lmdb::error& e) {
+    rethrow(e);
+  } catch (const std::system_error& e) {
+    rethrow(e);
+  } catch (const std::runtime_error& e) {
+    throw queue_error(queue_failure::corrupt,
+                      "the log of the queue at " + opts_.dir.string() + " is corrupt: " + e.what());
+  }
+}
+
+void job_queue::rethrow(const std::system_error& e) {
+  auto code = e.code().value();
+  if (code == ENOSPC || code == EFBIG || code == EDQUOT)
+    throw queue_error(queue_failure::disk_full, "disk full: cannot write the queue at " +
+                                                    opts_.dir.string() + " (" + e.what() + ")");
+  throw queue_error(queue_failure::io,
+                    "cannot write the queue at " + opts_.dir.string() + ": " + e.what());
+}
 
 void job_queue::rethrow(const lmdb::error& e) {
   auto where = opts_.dir.string();
@@ -342,22 +531,28 @@ size_t job_queue::rescue_expired(millis now) {
 }
 
 void job_queue::sync() {
+  if (opts_.read_only)
+    return;
   try {
-    env_->sync(true);
-  } catch (const lmdb::error& e) {
+    if (opts_.sync == sync_mode::periodic)
+      log_->sync();
+  } catch (const std::system_error& e) {
     rethrow(e);
   }
+  if (std::chrono::steady_clock::now() - last_checkpoint_ >= opts_.checkpoint_interval)
+    checkpoint();
 }
 
 // -- reads ------------------------------------------------------------------------------------
 
 std::optional<job_view> job_queue::get(uint64_t id) {
   try {
-    lmdb::txn t{*env_, false};
-    auto v = dbs_->jobs.get(t, id_key(id));
-    if (!v)
-      return std::nullopt;
-    return decode<batch::record>(*v).view;
+    return read([&](lmdb::txn& t) -> std::optional<job_view> {
+      auto v = dbs_->jobs.get(t, id_key(id));
+      if (!v)
+        return std::nullopt;
+      return decode<batch::record>(*v).view;
+    });
   } catch (const lmdb::error& e) {
     rethrow(e);
   } catch (const codec::decode_error& e) {
@@ -373,40 +568,41 @@ std::vector<job_view> job_queue::list(const job_filter& filter) {
            (filter.workspace.empty() || v.job.key.workspace == filter.workspace);
   };
   try {
-    lmdb::txn t{*env_, false};
-    if (filter.states.empty()) {
-      lmdb::cursor c{t, dbs_->jobs};
-      for (bool ok = c.first(); ok && out.size() < limit; ok = c.next()) {
-        auto v = decode<batch::record>(c.value()).view;
-        if (matches(v))
-          out.push_back(std::move(v));
+    return read([&](lmdb::txn& t) {
+      if (filter.states.empty()) {
+        lmdb::cursor c{t, dbs_->jobs};
+        for (bool ok = c.first(); ok && out.size() < limit; ok = c.next()) {
+          auto v = decode<batch::record>(c.value()).view;
+          if (matches(v))
+            out.push_back(std::move(v));
+        }
+        return out;
       }
-      return out;
-    }
-    // Per state, the by_state index gives ids in order; merge the states by id.
-    std::set<job_state> states(filter.states.begin(), filter.states.end());
-    for (auto s : states) {
-      lmdb::cursor c{t, dbs_->by_state};
-      std::string prefix(1, static_cast<char>(s));
-      size_t taken = 0;
-      for (bool ok = c.seek_prefix(prefix); ok && taken < limit; ok = c.next()) {
-        if (c.key()[0] != prefix[0])
-          break;
-        auto raw = dbs_->jobs.get(t, c.key().substr(1));
-        if (!raw)
-          continue;
-        auto v = decode<batch::record>(*raw).view;
-        if (matches(v)) {
-          out.push_back(std::move(v));
-          ++taken;
+      // Per state, the by_state index gives ids in order; merge the states by id.
+      std::set<job_state> states(filter.states.begin(), filter.states.end());
+      for (auto s : states) {
+        lmdb::cursor c{t, dbs_->by_state};
+        std::string prefix(1, static_cast<char>(s));
+        size_t taken = 0;
+        for (bool ok = c.seek_prefix(prefix); ok && taken < limit; ok = c.next()) {
+          if (c.key()[0] != prefix[0])
+            break;
+          auto raw = dbs_->jobs.get(t, c.key().substr(1));
+          if (!raw)
+            continue;
+          auto v = decode<batch::record>(*raw).view;
+          if (matches(v)) {
+            out.push_back(std::move(v));
+            ++taken;
+          }
         }
       }
-    }
-    std::sort(out.begin(), out.end(),
-              [](const job_view& a, const job_view& b) { return a.job.id < b.job.id; });
-    if (out.size() > limit)
-      out.resize(limit);
-    return out;
+      std::sort(out.begin(), out.end(),
+                [](const job_view& a, const job_view& b) { return a.job.id < b.job.id; });
+      if (out.size() > limit)
+        out.resize(limit);
+      return out;
+    });
   } catch (const lmdb::error& e) {
     rethrow(e);
   } catch (const codec::decode_error& e) {
@@ -415,24 +611,25 @@ std::vector<job_view> job_queue::list(const job_filter& filter) {
 }
 
 queue_stats job_queue::stats() {
-  queue_stats out;
   try {
-    lmdb::txn t{*env_, false};
-    lmdb::cursor c{t, dbs_->counts};
-    std::map<std::pair<std::string, std::string>, std::vector<uint64_t>> backlog;
-    for (bool ok = c.first(); ok; ok = c.next()) {
-      auto [state, tenant, workspace] = parse_count_key(c.key());
-      auto n = codec::get_be64(c.value());
-      if (static_cast<int>(state) >= job_state_count)
-        throw codec::decode_error("unknown state in counts");
-      out.by_state[static_cast<size_t>(state)] += n;
-      auto& row = backlog[{tenant, workspace}];
-      row.resize(job_state_count, 0);
-      row[static_cast<size_t>(state)] += n;
-    }
-    for (auto& [tw, row] : backlog)
-      out.backlog.push_back({tw.first, tw.second, row});
-    return out;
+    return read([&](lmdb::txn& t) {
+      queue_stats out;
+      lmdb::cursor c{t, dbs_->counts};
+      std::map<std::pair<std::string, std::string>, std::vector<uint64_t>> backlog;
+      for (bool ok = c.first(); ok; ok = c.next()) {
+        auto [state, tenant, workspace] = parse_count_key(c.key());
+        auto n = codec::get_be64(c.value());
+        if (static_cast<int>(state) >= job_state_count)
+          throw codec::decode_error("unknown state in counts");
+        out.by_state[static_cast<size_t>(state)] += n;
+        auto& row = backlog[{tenant, workspace}];
+        row.resize(job_state_count, 0);
+        row[static_cast<size_t>(state)] += n;
+      }
+      for (auto& [tw, row] : backlog)
+        out.backlog.push_back({tw.first, tw.second, row});
+      return out;
+    });
   } catch (const lmdb::error& e) {
     rethrow(e);
   } catch (const codec::decode_error& e) {
@@ -441,87 +638,89 @@ queue_stats job_queue::stats() {
 }
 
 std::vector<std::string> job_queue::check_invariants() {
-  std::vector<std::string> problems;
-  auto bad = [&](uint64_t id, const std::string& what) {
-    problems.push_back("job " + std::to_string(id) + ": " + what);
-  };
-  lmdb::txn t{*env_, false};
-  auto& d = *dbs_;
-  std::map<std::string, int64_t> counts;
-  size_t live_ready = 0, live_delayed = 0, live_leased = 0;
-  std::set<std::string> ready_tenants; // class | tenant with at least one ready job
-  lmdb::cursor c{t, d.jobs};
-  for (bool ok = c.first(); ok; ok = c.next()) {
-    auto id = codec::get_be64(c.key());
-    auto rec = decode<batch::record>(c.value());
-    const auto& j = rec.view.job;
-    if (j.id != id)
-      bad(id, "record carries id " + std::to_string(j.id));
-    auto owner = d.dedupe.get(t, dedupe_key(j.key));
-    if (!owner || codec::get_be64(*owner) != id)
-      bad(id, "dedupe index does not point at the job");
-    if (!d.by_state.get(t, state_key(rec.view.state, id)))
-      bad(id, "missing from by_state");
-    ++counts[count_key(rec.view.state, j.key.tenant, j.key.workspace)];
-    bool in_ready =
-        !rec.delayed && d.ready.get(t, ready_key(j.priority, j.key.tenant, rec.ready_seq));
-    bool in_delayed = rec.delayed && d.delayed.get(t, time_key(j.not_before, id));
-    bool in_leases = d.leases.get(t, time_key(rec.view.lease_deadline, id)).has_value();
-    auto s = rec.view.state;
-    if (s == job_state::queued || s == job_state::retrying) {
-      if (in_ready == in_delayed)
-        bad(id, "waiting job must be in exactly one of ready/delayed");
-      if (in_leases)
-        bad(id, "waiting job is also leased");
-      if (s == job_state::retrying && !in_delayed)
-        bad(id, "retrying job is not delayed");
-      live_ready += in_ready;
-      live_delayed += in_delayed;
-      if (in_ready)
-        ready_tenants.insert(class_tenant(j.priority, j.key.tenant));
-    } else if (s == job_state::leased) {
-      if (!in_leases)
-        bad(id, "leased job has no lease entry");
-      if (in_ready || in_delayed)
-        bad(id, "leased job is also ready");
-      ++live_leased;
-    } else if (in_ready || in_delayed || in_leases) {
-      bad(id, "finished job (" + std::string{to_string(s)} + ") is still indexed");
+  return read([&](lmdb::txn& t) {
+    std::vector<std::string> problems;
+    auto bad = [&](uint64_t id, const std::string& what) {
+      problems.push_back("job " + std::to_string(id) + ": " + what);
+    };
+    auto& d = *dbs_;
+    std::map<std::string, int64_t> counts;
+    size_t live_ready = 0, live_delayed = 0, live_leased = 0;
+    std::set<std::string> ready_tenants; // class | tenant with at least one ready job
+    lmdb::cursor c{t, d.jobs};
+    for (bool ok = c.first(); ok; ok = c.next()) {
+      auto id = codec::get_be64(c.key());
+      auto rec = decode<batch::record>(c.value());
+      const auto& j = rec.view.job;
+      if (j.id != id)
+        bad(id, "record carries id " + std::to_string(j.id));
+      auto owner = d.dedupe.get(t, dedupe_key(j.key));
+      if (!owner || codec::get_be64(*owner) != id)
+        bad(id, "dedupe index does not point at the job");
+      if (!d.by_state.get(t, state_key(rec.view.state, id)))
+        bad(id, "missing from by_state");
+      ++counts[count_key(rec.view.state, j.key.tenant, j.key.workspace)];
+      bool in_ready =
+          !rec.delayed && d.ready.get(t, ready_key(j.priority, j.key.tenant, rec.ready_seq));
+      bool in_delayed = rec.delayed && d.delayed.get(t, time_key(j.not_before, id));
+      bool in_leases = d.leases.get(t, time_key(rec.view.lease_deadline, id)).has_value();
+      auto s = rec.view.state;
+      if (s == job_state::queued || s == job_state::retrying) {
+        if (in_ready == in_delayed)
+          bad(id, "waiting job must be in exactly one of ready/delayed");
+        if (in_leases)
+          bad(id, "waiting job is also leased");
+        if (s == job_state::retrying && !in_delayed)
+          bad(id, "retrying job is not delayed");
+        live_ready += in_ready;
+        live_delayed += in_delayed;
+        if (in_ready)
+          ready_tenants.insert(class_tenant(j.priority, j.key.tenant));
+      } else if (s == job_state::leased) {
+        if (!in_leases)
+          bad(id, "leased job has no lease entry");
+        if (in_ready || in_delayed)
+          bad(id, "leased job is also ready");
+        ++live_leased;
+      } else if (in_ready || in_delayed || in_leases) {
+        bad(id, "finished job (" + std::string{to_string(s)} + ") is still indexed");
+      }
     }
-  }
-  auto jobs_n = d.jobs.size(t);
-  if (d.dedupe.size(t) != jobs_n)
-    problems.push_back("dedupe has " + std::to_string(d.dedupe.size(t)) + " keys for " +
-                       std::to_string(jobs_n) + " jobs");
-  if (d.by_state.size(t) != jobs_n)
-    problems.push_back("by_state has " + std::to_string(d.by_state.size(t)) + " entries for " +
-                       std::to_string(jobs_n) + " jobs");
-  if (d.ready.size(t) != live_ready)
-    problems.push_back("ready has stray entries");
-  if (d.delayed.size(t) != live_delayed)
-    problems.push_back("delayed has stray entries");
-  if (d.leases.size(t) != live_leased)
-    problems.push_back("leases has stray entries");
-  lmdb::cursor cc{t, d.counts};
-  std::map<std::string, int64_t> stored;
-  for (bool ok = cc.first(); ok; ok = cc.next())
-    stored[std::string{cc.key()}] = static_cast<int64_t>(codec::get_be64(cc.value()));
-  if (stored != counts)
-    problems.push_back("counters do not match the jobs table");
-  std::set<std::string> ring;
-  lmdb::cursor rc{t, d.rr_tenant};
-  for (bool ok = rc.first(); ok; ok = rc.next()) {
-    auto c_and_tenant = rc.key();
-    auto cls = static_cast<priority_class>(c_and_tenant[0]);
-    ring.insert(class_tenant(cls, c_and_tenant.substr(1)));
-    if (!d.rr_order.get(t, rr_order_key(cls, codec::get_be64(rc.value()), c_and_tenant.substr(1))))
-      problems.push_back("round-robin order misses a tenant");
-  }
-  if (ring != ready_tenants)
-    problems.push_back("round-robin ring does not match the tenants with ready jobs");
-  if (d.rr_order.size(t) != d.rr_tenant.size(t))
-    problems.push_back("round-robin order has stray entries");
-  return problems;
+    auto jobs_n = d.jobs.size(t);
+    if (d.dedupe.size(t) != jobs_n)
+      problems.push_back("dedupe has " + std::to_string(d.dedupe.size(t)) + " keys for " +
+                         std::to_string(jobs_n) + " jobs");
+    if (d.by_state.size(t) != jobs_n)
+      problems.push_back("by_state has " + std::to_string(d.by_state.size(t)) + " entries for " +
+                         std::to_string(jobs_n) + " jobs");
+    if (d.ready.size(t) != live_ready)
+      problems.push_back("ready has stray entries");
+    if (d.delayed.size(t) != live_delayed)
+      problems.push_back("delayed has stray entries");
+    if (d.leases.size(t) != live_leased)
+      problems.push_back("leases has stray entries");
+    lmdb::cursor cc{t, d.counts};
+    std::map<std::string, int64_t> stored;
+    for (bool ok = cc.first(); ok; ok = cc.next())
+      stored[std::string{cc.key()}] = static_cast<int64_t>(codec::get_be64(cc.value()));
+    if (stored != counts)
+      problems.push_back("counters do not match the jobs table");
+    std::set<std::string> ring;
+    lmdb::cursor rc{t, d.rr_tenant};
+    for (bool ok = rc.first(); ok; ok = rc.next()) {
+      auto c_and_tenant = rc.key();
+      auto cls = static_cast<priority_class>(c_and_tenant[0]);
+      ring.insert(class_tenant(cls, c_and_tenant.substr(1)));
+      if (!d.rr_order.get(t,
+                          rr_order_key(cls, codec::get_be64(rc.value()), c_and_tenant.substr(1))))
+        problems.push_back("round-robin order misses a tenant");
+    }
+    if (ring != ready_tenants)
+      problems.push_back("round-robin ring does not match the tenants with ready jobs");
+    if (d.rr_order.size(t) != d.rr_tenant.size(t))
+      problems.push_back("round-robin order has stray entries");
+    return problems;
+  });
 }
 
 // -- batch ------------------------------------------------------------------------------------

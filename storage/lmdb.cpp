@@ -52,14 +52,19 @@ bool env::grow() {
   return true;
 }
 
-void env::adopt_map_size() { check(mdb_env_set_mapsize(env_, 0), "mdb_env_set_mapsize"); }
+void env::adopt_map_size() {
+  check(mdb_env_set_mapsize(env_, 0), "mdb_env_set_mapsize");
+}
 
-void env::sync(bool force) { check(mdb_env_sync(env_, force ? 1 : 0), "mdb_env_sync"); }
+void env::sync(bool force) {
+  check(mdb_env_sync(env_, force ? 1 : 0), "mdb_env_sync");
+}
 
-txn::txn(env& e, bool write) {
+txn::txn(env& e, bool write, txn* parent) {
   auto flags = write ? 0u : MDB_RDONLY;
-  auto rc = mdb_txn_begin(e.get(), nullptr, flags, &txn_);
-  if (rc == MDB_MAP_RESIZED) {
+  auto* p = parent != nullptr ? parent->get() : nullptr;
+  auto rc = mdb_txn_begin(e.get(), p, flags, &txn_);
+  if (rc == MDB_MAP_RESIZED && p == nullptr) {
     // Another process grew the map; adopt its size and try once more.
     e.adopt_map_size();
     rc = mdb_txn_begin(e.get(), nullptr, flags, &txn_);
@@ -75,7 +80,7 @@ void txn::commit() {
   check(mdb_txn_commit(t), "mdb_txn_commit");
 }
 
-db::db(txn& t, const char* name, bool create) {
+db::db(txn& t, const char* name, bool create, uint8_t id) : id_(id) {
   check(mdb_dbi_open(t.get(), name, create ? MDB_CREATE : 0u, &dbi_), name);
 }
 
@@ -93,6 +98,8 @@ void db::put(txn& t, std::string_view key, std::string_view value) const {
   auto k = to_val(key);
   auto v = to_val(value);
   check(mdb_put(t.get(), dbi_, &k, &v, 0), "mdb_put");
+  if (t.log() != nullptr)
+    record_put(*t.log(), id_, key, value);
 }
 
 bool db::del(txn& t, std::string_view key) const {
@@ -101,6 +108,8 @@ bool db::del(txn& t, std::string_view key) const {
   if (rc == MDB_NOTFOUND)
     return false;
   check(rc, "mdb_del");
+  if (t.log() != nullptr)
+    record_del(*t.log(), id_, key);
   return true;
 }
 
@@ -110,7 +119,7 @@ size_t db::size(txn& t) const {
   return st.ms_entries;
 }
 
-cursor::cursor(txn& t, const db& d) {
+cursor::cursor(txn& t, const db& d) : log_(t.log()), db_id_(d.id()) {
   check(mdb_cursor_open(t.get(), d.dbi(), &cur_), "mdb_cursor_open");
 }
 
@@ -127,6 +136,86 @@ bool cursor::seek(std::string_view key) {
   return move(MDB_SET_RANGE);
 }
 
-void cursor::del() { check(mdb_cursor_del(cur_, 0), "mdb_cursor_del"); }
+void cursor::del() {
+  std::string key{this->key()}; // the cursor's key memory is LMDB's; copy before deleting
+  check(mdb_cursor_del(cur_, 0), "mdb_cursor_del");
+  if (log_ != nullptr)
+    record_del(*log_, db_id_, key);
+}
+
+// A change log is a sequence of entries: op (1 put, 2 del), db id, key length (varint), key,
+// and for puts value length (varint) and value.
+namespace {
+
+constexpr uint8_t op_put = 1;
+constexpr uint8_t op_del = 2;
+
+void put_varint(std::string& out, uint64_t x) {
+  while (x >= 0x80) {
+    out.push_back(static_cast<char>((x & 0x7f) | 0x80));
+    x >>= 7;
+  }
+  out.push_back(static_cast<char>(x));
+}
+
+struct log_reader {
+  std::string_view in;
+  size_t pos = 0;
+  [[noreturn]] static void bad() { throw std::runtime_error("malformed change log"); }
+  uint8_t u8() {
+    if (pos >= in.size())
+      bad();
+    return static_cast<uint8_t>(in[pos++]);
+  }
+  std::string_view bytes() {
+    uint64_t n = 0;
+    for (int shift = 0;; shift += 7) {
+      if (shift > 63)
+        bad();
+      auto b = u8();
+      n |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0)
+        break;
+    }
+    if (n > in.size() - pos)
+      bad();
+    auto s = in.substr(pos, n);
+    pos += n;
+    return s;
+  }
+};
+
+} // namespace
+
+void record_put(std::string& log, uint8_t db, std::string_view key, std::string_view value) {
+  log.push_back(static_cast<char>(op_put));
+  log.push_back(static_cast<char>(db));
+  put_varint(log, key.size());
+  log.append(key);
+  put_varint(log, value.size());
+  log.append(value);
+}
+
+void record_del(std::string& log, uint8_t db, std::string_view key) {
+  log.push_back(static_cast<char>(op_del));
+  log.push_back(static_cast<char>(db));
+  put_varint(log, key.size());
+  log.append(key);
+}
+
+void apply_log(txn& t, std::string_view log, const std::function<const db*(uint8_t)>& by_id) {
+  log_reader r{log};
+  while (r.pos < log.size()) {
+    auto op = r.u8();
+    const db* d = by_id(r.u8());
+    if (d == nullptr || (op != op_put && op != op_del))
+      log_reader::bad();
+    auto key = r.bytes();
+    if (op == op_put)
+      d->put(t, key, r.bytes());
+    else
+      d->del(t, key);
+  }
+}
 
 } // namespace vfb::lmdb

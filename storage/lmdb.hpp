@@ -3,11 +3,11 @@
 // commit always forgets its handle before it can throw.
 #pragma once
 
-#include <lmdb.h>
-
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <lmdb.h>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -71,7 +71,8 @@ private:
 
 class txn {
 public:
-  txn(env& e, bool write);
+  /// Begins a transaction; with `parent`, a nested write transaction inside it.
+  txn(env& e, bool write, txn* parent = nullptr);
   ~txn() { abort(); }
   txn(const txn&) = delete;
   txn& operator=(const txn&) = delete;
@@ -86,16 +87,24 @@ public:
     }
   }
 
+  /// Records every change made through db::put/del and cursor::del into `log` (see
+  /// apply_log), so a write-ahead log can replay the transaction.
+  void record_into(std::string* log) { log_ = log; }
+  std::string* log() const { return log_; }
+
 private:
   MDB_txn* txn_ = nullptr;
+  std::string* log_ = nullptr;
 };
 
-/// A named database; opened once in a write transaction at start-up.
+/// A named database; opened once in a write transaction at start-up. `id` names it in
+/// recorded change logs (stable across runs: the caller assigns it).
 class db {
 public:
   db() = default;
-  db(txn& t, const char* name, bool create);
+  db(txn& t, const char* name, bool create, uint8_t id = 0);
   MDB_dbi dbi() const { return dbi_; }
+  uint8_t id() const { return id_; }
 
   std::optional<std::string_view> get(txn& t, std::string_view key) const;
   void put(txn& t, std::string_view key, std::string_view value) const;
@@ -105,7 +114,16 @@ public:
 
 private:
   MDB_dbi dbi_ = 0;
+  uint8_t id_ = 0;
 };
+
+/// Appends one change to a recorded log: a put (with value) or a delete (without).
+void record_put(std::string& log, uint8_t db, std::string_view key, std::string_view value);
+void record_del(std::string& log, uint8_t db, std::string_view key);
+
+/// Applies a recorded log in `t`; `by_id(id)` returns the database a change names (nullptr:
+/// the log is corrupt). Throws error on LMDB failures and std::runtime_error on a malformed log.
+void apply_log(txn& t, std::string_view log, const std::function<const db*(uint8_t)>& by_id);
 
 /// A cursor over one database. Positions are reported through key()/value().
 class cursor {
@@ -133,6 +151,8 @@ public:
 private:
   bool move(MDB_cursor_op op);
   MDB_cursor* cur_ = nullptr;
+  std::string* log_ = nullptr; // the transaction's change log, if it records
+  uint8_t db_id_ = 0;
   MDB_val key_{0, nullptr};
   MDB_val val_{0, nullptr};
 };

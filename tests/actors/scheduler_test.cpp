@@ -30,6 +30,13 @@ ingest_job make_job(const std::string& tenant, const std::string& video,
   return j;
 }
 
+/// Options for a scheduler under the deterministic test coordinator: no helper thread.
+scheduler_options inline_sync() {
+  scheduler_options o;
+  o.sync_in_background = false;
+  return o;
+}
+
 std::shared_ptr<job_queue> open_queue(const std::filesystem::path& dir, size_t max_map = 0) {
   queue_options o;
   o.dir = dir;
@@ -45,7 +52,7 @@ TEST_CASE("requests that arrive together share one commit and are all answered")
   test::temp_dir dir;
   deterministic_system ds;
   auto queue = open_queue(dir.path());
-  auto sched = ds.sys->spawn(scheduler, queue, scheduler_options{});
+  auto sched = ds.sys->spawn(scheduler, queue, inline_sync());
   caf::scoped_actor self{*ds.sys};
   constexpr int n = 10;
   for (int i = 0; i < n; ++i)
@@ -80,7 +87,7 @@ TEST_CASE("a failed commit answers every request of the batch with an error, and
   deterministic_system ds;
   // A map too small for the batch: growth is not allowed past max_map_size.
   auto queue = open_queue(dir.path(), size_t{256} << 10);
-  auto sched = ds.sys->spawn(scheduler, queue, scheduler_options{});
+  auto sched = ds.sys->spawn(scheduler, queue, inline_sync());
   caf::scoped_actor self{*ds.sys};
   std::vector<ingest_job> big;
   for (int i = 0; i < 5000; ++i) {
@@ -115,7 +122,7 @@ TEST_CASE("subscribers receive job events after the commit") {
   test::temp_dir dir;
   deterministic_system ds;
   auto queue = open_queue(dir.path());
-  auto sched = ds.sys->spawn(scheduler, queue, scheduler_options{});
+  auto sched = ds.sys->spawn(scheduler, queue, inline_sync());
   caf::scoped_actor self{*ds.sys};
   self->send(sched, subscribe_atom::value, caf::actor_cast<job_event_sink>(self));
   self->send(sched, enqueue_atom::value, make_job("t", "v1"), false);
@@ -249,8 +256,6 @@ TEST_CASE("64 concurrent clients on the detached scheduler: every job stored exa
   for (auto& v : ids)
     distinct.insert(v.begin(), v.end());
   CHECK(distinct.size() == clients * (per_client - 1) + 1);
-  CHECK(queue->stats().by_state[static_cast<size_t>(job_state::queued)] == distinct.size());
-  CHECK(queue->check_invariants().empty());
   caf::scoped_actor self{*ts.sys};
   self->request(caf::actor_cast<scheduler_impl>(sched), caf::infinite, status_atom::value)
       .receive(
@@ -261,4 +266,9 @@ TEST_CASE("64 concurrent clients on the detached scheduler: every job stored exa
           },
           [&](const caf::error& e) { FAIL(error_message(e)); });
   self->send_exit(sched, caf::exit_reason::user_shutdown);
+  // The queue belongs to the scheduler's thread while it runs; look at it once it is gone.
+  self->send_exit(sched, caf::exit_reason::user_shutdown);
+  self->wait_for(sched);
+  CHECK(queue->stats().by_state[static_cast<size_t>(job_state::queued)] == distinct.size());
+  CHECK(queue->check_invariants().empty());
 }
