@@ -1,0 +1,76 @@
+// yt-dlp: one call fetches metadata, media and captions; its info JSON becomes a
+// download_result; its error messages decide whether a failure is permanent, a throttle or
+// worth a retry. Plain C++, no CAF.
+#pragma once
+
+#include "adapters/process.hpp"
+#include "messages/media.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vfb {
+
+struct ytdlp_options {
+  std::string program = "yt-dlp";
+  std::vector<std::string> sub_langs{"en.*", "en"}; // preferred first
+  std::string format = "bestaudio/best";            // audio first: we only need the sound
+  std::chrono::seconds timeout{1800};
+  /// Backfill jobs: skip (without downloading) a video uploaded before this day (YYYYMMDD).
+  std::string date_after;
+  std::vector<std::string> extra_args; // inserted before `--` (e.g. a proxy option)
+};
+
+/// How a failed yt-dlp run should be treated by the queue.
+enum class ytdlp_failure { permanent, throttled, transient };
+
+struct classified_failure {
+  ytdlp_failure kind = ytdlp_failure::transient;
+  std::string reason;                       // the most telling line of yt-dlp's output
+  std::chrono::milliseconds retry_after{0}; // throttled: how long to wait
+};
+
+/// A download that did not produce a result.
+class ytdlp_error : public std::runtime_error {
+public:
+  explicit ytdlp_error(classified_failure f)
+      : std::runtime_error(f.reason), failure_(std::move(f)) {}
+  const classified_failure& failure() const { return failure_; }
+
+private:
+  classified_failure failure_;
+};
+
+/// The command line for one video: metadata + media + captions into `out_dir`, the URL last,
+/// after `--`, so that a URL can never be read as an option.
+std::vector<std::string> download_argv(const ytdlp_options& opts, const std::string& url,
+                                       const std::filesystem::path& out_dir);
+
+/// Reads yt-dlp's info JSON (`media.info.json`) and finds the media and caption files it
+/// wrote in `out_dir`. Throws ytdlp_error (permanent) for JSON that is malformed or names no id.
+download_result parse_info_json(std::string_view json, const std::filesystem::path& out_dir,
+                                const std::vector<std::string>& sub_langs = {"en.*", "en"});
+
+/// Decides what a failed run means, from its exit code and standard error.
+classified_failure classify_failure(const process_result& run);
+
+/// The percentage in a "[download]  42.5% of ..." progress line, if it is one.
+std::optional<double> parse_progress(std::string_view line);
+
+/// Whether yt-dlp skipped the video for being older than `date_after` (then it wrote nothing).
+bool skipped_by_date(std::string_view output);
+
+/// Runs yt-dlp for `url` into `out_dir`. `progress(fraction, note)` sees download progress.
+/// Returns the result, or std::nullopt when `date_after` excluded the video. Throws ytdlp_error.
+std::optional<download_result>
+download(const ytdlp_options& opts, const std::string& url, const std::filesystem::path& out_dir,
+         const std::function<void(double, const std::string&)>& progress = {},
+         const std::atomic<bool>* cancel = nullptr);
+
+} // namespace vfb
