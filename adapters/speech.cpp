@@ -1,1 +1,254 @@
-// placeholder: being written
+#include "adapters/speech.hpp"
+
+#include "adapters/process.hpp"
+#include "adapters/vtt.hpp"
+#include "text/tokenizer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <pocketsphinx.h>
+#include <sstream>
+
+namespace vfb {
+
+namespace {
+
+constexpr int sample_rate = 16000;
+constexpr int frames_per_second = 100; // pocketsphinx's default frame rate
+constexpr size_t max_utterance = 25 * sample_rate;
+constexpr size_t min_utterance = 15 * sample_rate;
+constexpr int64_t pause_ms = 300;
+constexpr size_t words_per_segment = 12;
+
+struct word {
+  std::string text;
+  int64_t start_ms;
+  int64_t end_ms;
+};
+
+/// Where to end an utterance that starts at `from`: the quietest 10 ms between 15 and 25 s on,
+/// or the end of the audio.
+size_t utterance_end(const std::vector<int16_t>& pcm, size_t from) {
+  if (pcm.size() - from <= max_utterance)
+    return pcm.size();
+  constexpr size_t frame = sample_rate / 100;
+  size_t best = from + max_utterance;
+  double quietest = 1e300;
+  for (size_t at = from + min_utterance; at + frame <= from + max_utterance; at += frame) {
+    double energy = 0;
+    for (size_t k = at; k < at + frame; ++k)
+      energy += static_cast<double>(pcm[k]) * pcm[k];
+    if (energy < quietest) {
+      quietest = energy;
+      best = at + frame / 2;
+    }
+  }
+  return best;
+}
+
+/// A recognised word without pocketsphinx's markers: "(2)" alternates; nullopt for silence and
+/// fillers (<s>, </s>, <sil>, [NOISE], ++UH++).
+std::optional<std::string> spoken(const char* w) {
+  std::string s = w != nullptr ? w : "";
+  if (s.empty() || s[0] == '<' || s[0] == '[' || s[0] == '+')
+    return std::nullopt;
+  if (auto paren = s.find('('); paren != std::string::npos)
+    s.erase(paren);
+  return s.empty() ? std::nullopt : std::optional<std::string>{s};
+}
+
+std::vector<transcript_segment> group(const std::vector<word>& words) {
+  std::vector<transcript_segment> out;
+  size_t in_segment = 0;
+  for (auto& w : words) {
+    bool fresh = out.empty() || w.start_ms - out.back().end_ms >= pause_ms ||
+                 in_segment == words_per_segment;
+    if (fresh) {
+      out.push_back({w.start_ms, w.end_ms, w.text});
+      in_segment = 1;
+    } else {
+      out.back().text += " " + w.text;
+      out.back().end_ms = w.end_ms;
+      ++in_segment;
+    }
+  }
+  return out;
+}
+
+std::optional<int64_t> whisper_time(const std::string& s) {
+  int h = 0, m = 0, sec = 0, ms = 0;
+  char tail = 0;
+  if (std::sscanf(s.c_str(), "%d:%d:%d.%d%c", &h, &m, &sec, &ms, &tail) != 4)
+    return std::nullopt;
+  return ((static_cast<int64_t>(h) * 60 + m) * 60 + sec) * 1000 + ms;
+}
+
+/// whisper.cpp prints "[00:00:00.000 --> 00:00:02.000]  text" per segment.
+std::vector<transcript_segment> parse_whisper_lines(const std::string& out) {
+  std::vector<transcript_segment> segs;
+  std::istringstream in{out};
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() < 2 || line[0] != '[')
+      continue;
+    auto close = line.find(']');
+    auto arrow = line.find(" --> ");
+    if (close == std::string::npos || arrow == std::string::npos || arrow > close)
+      continue;
+    auto start = whisper_time(line.substr(1, arrow - 1));
+    auto end = whisper_time(line.substr(arrow + 5, close - arrow - 5));
+    auto text = line.substr(close + 1);
+    text.erase(0, text.find_first_not_of(" \t"));
+    if (start && end && !text.empty())
+      segs.push_back({*start, *end, text});
+  }
+  return segs;
+}
+
+} // namespace
+
+struct speech_recognizer::impl {
+  cmd_ln_t* config = nullptr;
+  ps_decoder_t* decoder = nullptr;
+  ~impl() {
+    if (decoder != nullptr)
+      ps_free(decoder);
+    if (config != nullptr)
+      cmd_ln_free_r(config);
+  }
+};
+
+speech_recognizer::speech_recognizer(const speech_options& opts) : impl_(std::make_unique<impl>()) {
+  auto hmm = opts.model_dir / "en-us";
+  auto lm = opts.model_dir / "en-us.lm.bin";
+  auto dict = opts.model_dir / "cmudict-en-us.dict";
+  for (auto& p : {hmm, lm, dict}) {
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec))
+      throw speech_error("speech model missing: " + p.string() +
+                         " (install pocketsphinx-en-us or set speech.model_dir)");
+  }
+  impl_->config = cmd_ln_init(nullptr, ps_args(), TRUE, "-hmm", hmm.c_str(), "-lm", lm.c_str(),
+                              "-dict", dict.c_str(), "-logfn", "/dev/null", nullptr);
+  if (impl_->config == nullptr)
+    throw speech_error("pocketsphinx rejected its configuration");
+  impl_->decoder = ps_init(impl_->config);
+  if (impl_->decoder == nullptr)
+    throw speech_error("pocketsphinx could not load the models in " + opts.model_dir.string());
+}
+
+speech_recognizer::~speech_recognizer() = default;
+
+std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<int16_t>& pcm,
+                                                              const speech_progress& progress,
+                                                              const std::atomic<bool>* cancel) {
+  std::vector<word> words;
+  auto* ps = impl_->decoder;
+  for (size_t from = 0; from < pcm.size();) {
+    if (cancel != nullptr && cancel->load())
+      break;
+    auto to = utterance_end(pcm, from);
+    if (ps_start_utt(ps) < 0)
+      throw speech_error("pocketsphinx could not start an utterance");
+    // The whole utterance at once (full_utt): pocketsphinx then normalises the cepstrum over
+    // all of it instead of estimating it live, which matters a lot for short recordings.
+    ps_process_raw(ps, pcm.data() + from, to - from, FALSE, TRUE);
+    ps_end_utt(ps);
+    auto offset_ms = static_cast<int64_t>(from) * 1000 / sample_rate;
+    for (auto* seg = ps_seg_iter(ps); seg != nullptr; seg = ps_seg_next(seg)) {
+      auto text = spoken(ps_seg_word(seg));
+      if (!text)
+        continue;
+      int sf = 0, ef = 0;
+      ps_seg_frames(seg, &sf, &ef);
+      words.push_back({*text, offset_ms + sf * 1000 / frames_per_second,
+                       offset_ms + (ef + 1) * 1000 / frames_per_second});
+    }
+    from = to;
+    if (progress)
+      progress(static_cast<double>(from) / static_cast<double>(pcm.size()));
+  }
+  return group(words);
+}
+
+std::vector<std::string> split_command(const std::string& command) {
+  std::vector<std::string> words;
+  std::string cur;
+  bool in_word = false, quoted = false;
+  for (size_t i = 0; i < command.size(); ++i) {
+    char c = command[i];
+    if (c == '\\' && i + 1 < command.size()) {
+      cur.push_back(command[++i]);
+      in_word = true;
+    } else if (c == '"') {
+      quoted = !quoted;
+      in_word = true;
+    } else if ((c == ' ' || c == '\t') && !quoted) {
+      if (in_word)
+        words.push_back(std::move(cur));
+      cur.clear();
+      in_word = false;
+    } else {
+      cur.push_back(c);
+      in_word = true;
+    }
+  }
+  if (quoted)
+    throw speech_error("speech.external_command has an unterminated quote");
+  if (in_word)
+    words.push_back(std::move(cur));
+  return words;
+}
+
+std::vector<transcript_segment> transcribe_external(const speech_options& opts,
+                                                    const std::filesystem::path& wav,
+                                                    const std::filesystem::path& work_dir,
+                                                    const std::atomic<bool>* cancel) {
+  auto out_prefix = (work_dir / "external-transcript").string();
+  process_options po;
+  for (auto word : split_command(opts.external_command)) {
+    for (auto [token, value] :
+         {std::pair<std::string, std::string>{"{wav}", wav.string()}, {"{out}", out_prefix}})
+      for (size_t at; (at = word.find(token)) != std::string::npos;)
+        word.replace(at, token.size(), value);
+    po.argv.push_back(std::move(word));
+  }
+  if (po.argv.empty())
+    throw speech_error("speech.external_command is empty");
+  po.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(opts.timeout);
+  po.cancel = cancel;
+  auto r = run_process(po);
+  if (!r.ok())
+    throw speech_error("external transcriber " + r.describe() +
+                       (r.err.empty() ? std::string{} : ": " + r.err.substr(0, 300)));
+  std::ifstream vtt(out_prefix + ".vtt");
+  if (vtt) {
+    std::stringstream text;
+    text << vtt.rdbuf();
+    try {
+      return parse_vtt(text.str()).segments;
+    } catch (const vtt_error& e) {
+      throw speech_error(std::string{"external transcriber wrote bad WebVTT: "} + e.what());
+    }
+  }
+  return parse_whisper_lines(r.out);
+}
+
+double word_error_rate(const std::string& reference, const std::string& hypothesis) {
+  auto ref = text::terms(reference);
+  auto hyp = text::terms(hypothesis);
+  if (ref.empty())
+    return hyp.empty() ? 0.0 : 1.0;
+  std::vector<size_t> prev(hyp.size() + 1), cur(hyp.size() + 1);
+  for (size_t j = 0; j <= hyp.size(); ++j)
+    prev[j] = j;
+  for (size_t i = 1; i <= ref.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= hyp.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ref[i - 1] != hyp[j - 1])});
+    std::swap(prev, cur);
+  }
+  return static_cast<double>(prev[hyp.size()]) / static_cast<double>(ref.size());
+}
+
+} // namespace vfb
