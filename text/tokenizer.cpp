@@ -14,6 +14,21 @@ bool word_byte(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+/// The length of the UTF-8 sequence at `i` if it is punctuation or a space rather than part of
+/// a word (no-break space, « », general punctuation such as dashes, quotes and ellipses, CJK
+/// punctuation), else 0.
+size_t utf8_separator(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  if (b(i) == 0xC2 && i + 1 < s.size() &&
+      (b(i + 1) == 0xA0 || b(i + 1) == 0xAB || b(i + 1) == 0xBB || b(i + 1) == 0xBF))
+    return 2;
+  if (b(i) == 0xE2 && i + 2 < s.size() && (b(i + 1) == 0x80 || b(i + 1) == 0x81))
+    return 3; // U+2000-U+207F
+  if (b(i) == 0xE3 && i + 2 < s.size() && b(i + 1) == 0x80)
+    return 3; // U+3000-U+303F
+  return 0;
+}
+
 char fold(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
@@ -72,11 +87,16 @@ std::vector<token> tokenize(std::string_view input) {
       ++i;
       continue;
     }
+    if (auto n = utf8_separator(input, i)) {
+      i += n;
+      continue;
+    }
     auto start = i;
     // An apostrophe joins two word runs ("don't"), but never starts or ends a word.
-    while (i < input.size() && (word_byte(static_cast<unsigned char>(input[i])) ||
-                                (input[i] == '\'' && i + 1 < input.size() &&
-                                 word_byte(static_cast<unsigned char>(input[i + 1])) && i > start)))
+    while (i < input.size() && utf8_separator(input, i) == 0 &&
+           (word_byte(static_cast<unsigned char>(input[i])) ||
+            (input[i] == '\'' && i + 1 < input.size() &&
+             word_byte(static_cast<unsigned char>(input[i + 1])) && i > start)))
       ++i;
     token t;
     t.offset = start;

@@ -1,1 +1,42 @@
-// placeholder: being written
+#include "text/topics.hpp"
+
+#include "text/tokenizer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace vfb::text {
+
+std::vector<std::string> document_terms(std::string_view text) {
+  auto all = content_terms(text);
+  std::set<std::string> distinct(all.begin(), all.end());
+  return {distinct.begin(), distinct.end()};
+}
+
+std::vector<weighted_term> topics(std::string_view text, const corpus_stats& corpus, size_t max) {
+  auto terms = content_terms(text);
+  std::map<std::string, int> tf;
+  for (auto& t : terms)
+    ++tf[t];
+  int min_tf = terms.size() >= 50 ? 2 : 1;
+  auto n = static_cast<double>(corpus.documents);
+  std::vector<weighted_term> out;
+  for (auto& [term, count] : tf) {
+    if (count < min_tf)
+      continue;
+    auto it = corpus.document_frequency.find(term);
+    double df = it == corpus.document_frequency.end() ? 0 : static_cast<double>(it->second);
+    double idf = std::log((n + 1) / (df + 1)) + 1;
+    out.push_back({term, (1 + std::log(static_cast<double>(count))) * idf});
+  }
+  std::sort(out.begin(), out.end(), [](const weighted_term& a, const weighted_term& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
+  });
+  if (out.size() > max)
+    out.resize(max);
+  return out;
+}
+
+} // namespace vfb::text
