@@ -1,5 +1,6 @@
 #include "text/key_phrases.hpp"
 
+#include "text/ranking.hpp"
 #include "text/tokenizer.hpp"
 
 #include <algorithm>
@@ -71,11 +72,7 @@ std::vector<weighted_term> key_phrases(std::string_view input, size_t max) {
   for (auto& [phrase, score] : phrases)
     // Every time a phrase is said counts: a recurring phrase is what the text is about.
     out.push_back({phrase, score * seen[phrase]});
-  std::sort(out.begin(), out.end(), [](const weighted_term& a, const weighted_term& b) {
-    return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
-  });
-  if (out.size() > max)
-    out.resize(max);
+  keep_best(out, max);
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "text/topics.hpp"
 
+#include "text/ranking.hpp"
 #include "text/tokenizer.hpp"
 
 #include <algorithm>
@@ -31,11 +32,7 @@ std::vector<weighted_term> topics(std::string_view text, const corpus_stats& cor
     double idf = std::log((n + 1) / (df + 1)) + 1;
     out.push_back({term, (1 + std::log(static_cast<double>(count))) * idf});
   }
-  std::sort(out.begin(), out.end(), [](const weighted_term& a, const weighted_term& b) {
-    return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
-  });
-  if (out.size() > max)
-    out.resize(max);
+  keep_best(out, max);
   return out;
 }
 
