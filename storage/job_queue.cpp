@@ -341,8 +341,15 @@ void job_queue::publish(lmdb::txn& t, const std::string& log, batch& b, bool syn
   } catch (const std::system_error& e) {
     rethrow(e); // logged and applied; whether it reached the disk is unknown
   }
-  if (log_->size() >= opts_.checkpoint_log_bytes)
-    checkpoint();
+  if (log_->size() >= opts_.checkpoint_log_bytes) {
+    try {
+      checkpoint();
+    } catch (const queue_error&) {
+      // This batch is safe in the log, so its caller must not hear of a failure. The failed
+      // checkpoint left a recovery pending: the next use replays the log, and reports the
+      // problem if it persists.
+    }
+  }
 }
 
 void job_queue::discard_batch() {
