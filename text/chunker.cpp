@@ -1,5 +1,6 @@
 #include "text/chunker.hpp"
 
+#include "text/strings.hpp"
 #include "text/tokenizer.hpp"
 
 #include <algorithm>
@@ -7,13 +8,8 @@
 namespace vfb::text {
 
 namespace {
-
 std::string trimmed(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos)
-    return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
+  return std::string(trim(s));
 }
 
 /// Splits an overlong segment into pieces of at most `target` characters at word boundaries,
@@ -78,12 +74,17 @@ std::vector<transcript_chunk> chunk_transcript(const std::vector<transcript_segm
     out.push_back(std::move(c));
     if (end == segs.size())
       break;
-    // The next chunk repeats the trailing segments that fit in the overlap, but always starts
-    // after this chunk's first segment.
+    // The next chunk repeats trailing segments of this one, as many as bring the repeated text
+    // closest to `overlap`. It always starts after this chunk's first segment and leaves room
+    // for the first new segment, so every chunk says something new and chunking ends even
+    // when the overlap is as large as the target.
     size_t next = end;
-    size_t kept = 0;
-    while (next > begin + 1 && kept + segs[next - 1].text.size() + 1 <= overlap) {
-      kept += segs[next - 1].text.size() + 1;
+    size_t kept = 0; // characters repeated, separators included
+    while (next > begin + 1) {
+      auto add = segs[next - 1].text.size() + 1;
+      if (2 * kept + add >= 2 * overlap || kept + add + segs[end].text.size() > target)
+        break;
+      kept += add;
       --next;
     }
     begin = next;

@@ -8,11 +8,14 @@
 
 namespace vfb::text {
 
-/// Chunks of whole segments joined by spaces. A chunk closes before a segment that would make
-/// it longer than `target_chars`; the next one starts with the last segments of the previous
-/// chunk that fit in `overlap_chars` (never with all of them, so chunks always advance). A
-/// single segment longer than twice the target is cut at word boundaries, its time divided in
-/// proportion. Empty segments are skipped.
+/// Chunks of whole segments joined by single spaces, in order, each from the start of its first
+/// segment to the end of its last. A chunk closes before a segment that would make it longer
+/// than `target_chars`, so only a chunk of one segment can be longer. The next chunk starts with
+/// the trailing segments of the previous one whose length comes closest to `overlap_chars`, but
+/// never with all of them and always with room for a new segment, so chunks always advance.
+/// A single segment longer than twice the target is cut at word boundaries into pieces of at
+/// most about `target_chars`, its time divided in proportion to the characters. Empty or
+/// white-space segments are skipped.
 std::vector<transcript_chunk> chunk_transcript(const std::vector<transcript_segment>& segments,
                                                size_t target_chars = 800,
                                                size_t overlap_chars = 150);

@@ -4,24 +4,26 @@
 
 #include <algorithm>
 #include <map>
-#include <numeric>
+#include <set>
 
 namespace vfb::text {
 
 namespace {
 
-constexpr size_t long_sentence = 60;
-constexpr size_t window = 25;
-constexpr size_t short_sentence = 4;
+constexpr size_t short_sentence = 4; // words; fewer is rarely a readable summary line
+constexpr size_t long_sentence = 60; // words; more is a run-on, usually unpunctuated speech
+constexpr size_t window_words = 25;
 
-/// Cuts an unpunctuated run of words into windows of `window` words (by byte offsets, so the
-/// words keep their original spelling).
+/// Cuts an unpunctuated run of words into windows of about `window_words` words, all of about
+/// the same size (61 words give 21 + 20 + 20, not 25 + 25 + 11). Cut by byte offsets, so the
+/// words keep their original spelling and inner punctuation.
 std::vector<std::string> windows(const std::string& sentence) {
   auto tokens = tokenize(sentence);
   std::vector<std::string> out;
-  for (size_t i = 0; i < tokens.size(); i += window) {
-    auto last = std::min(tokens.size(), i + window) - 1;
-    auto from = tokens[i].offset;
+  auto count = (tokens.size() + window_words - 1) / window_words;
+  for (size_t w = 0; w < count; ++w) {
+    auto first = tokens.size() * w / count, last = tokens.size() * (w + 1) / count - 1;
+    auto from = tokens[first].offset;
     auto to = tokens[last].offset + tokens[last].length;
     out.push_back(sentence.substr(from, to - from));
   }
@@ -33,37 +35,47 @@ std::vector<std::string> windows(const std::string& sentence) {
 std::vector<std::string> summarize(const std::vector<std::string>& sentences,
                                    size_t max_sentences) {
   std::map<std::string, double> freq;
-  std::vector<std::vector<std::string>> words;
+  std::vector<std::vector<std::string>> content;
   for (auto& s : sentences) {
-    words.push_back(content_terms(s));
-    for (auto& w : words.back())
+    content.push_back(content_terms(s));
+    for (auto& w : content.back())
       freq[w] += 1;
   }
   struct scored {
     size_t index;
-    bool too_short;
+    bool unsuitable; // too short or too long to read well
     double score;
   };
   std::vector<scored> all;
   for (size_t i = 0; i < sentences.size(); ++i) {
-    auto& ws = words[i];
+    auto words = terms(sentences[i]).size();
     double sum = 0;
-    for (auto& w : ws)
+    for (auto& w : content[i])
       sum += freq[w];
-    all.push_back({i, terms(sentences[i]).size() < short_sentence,
-                   ws.empty() ? 0 : sum / static_cast<double>(ws.size())});
+    // Normalised by all words, not only content words: a sentence padded with filler ("so
+    // yeah I mean the volcano you know") says less than a dense one.
+    all.push_back({i, words < short_sentence || words > long_sentence,
+                   words == 0 ? 0 : sum / static_cast<double>(words)});
   }
+  // Best first; ties go to the earlier sentence.
   std::stable_sort(all.begin(), all.end(), [](const scored& a, const scored& b) {
-    if (a.too_short != b.too_short)
-      return !a.too_short;
+    if (a.unsuitable != b.unsuitable)
+      return !a.unsuitable;
     return a.score > b.score;
   });
-  if (all.size() > max_sentences)
-    all.resize(max_sentences);
-  std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.index < b.index; });
+  // Captions and speech repeat themselves: a sentence is picked once, however often it is said.
+  std::vector<size_t> picked;
+  std::set<std::vector<std::string>> seen;
+  for (auto& s : all) {
+    if (picked.size() == max_sentences)
+      break;
+    if (seen.insert(terms(sentences[s.index])).second)
+      picked.push_back(s.index);
+  }
+  std::sort(picked.begin(), picked.end());
   std::vector<std::string> out;
-  for (auto& s : all)
-    out.push_back(sentences[s.index]);
+  for (auto i : picked)
+    out.push_back(sentences[i]);
   return out;
 }
 

@@ -8,14 +8,16 @@
 
 namespace vfb::text {
 
-/// The best `max_sentences` of `sentences`, in original order. A sentence scores the mean
-/// frequency (in all sentences) of its content words; sentences of fewer than four words only
-/// count when there is nothing else.
+/// The best `max_sentences` of `sentences`, in original order. A sentence scores the sum of
+/// its content words' frequencies (in all sentences) divided by its number of words. Sentences
+/// of fewer than 4 or more than 60 words are only picked when there are not enough others; a
+/// sentence said several times is picked once. Ties go to the earlier sentence.
 std::vector<std::string> summarize(const std::vector<std::string>& sentences,
                                    size_t max_sentences = 3);
 
-/// `summarize` over the sentences of `text`. Speech recognition writes no punctuation: a
-/// "sentence" of more than 60 words is cut into windows of 25 words first.
+/// `summarize` over the sentences of `text` (see `sentences`). Speech recognition writes no
+/// punctuation, so its transcript is one huge "sentence": any sentence of more than 60 words is
+/// cut into windows of about 25 words first, which keeps the summary readable.
 std::vector<std::string> summarize_text(std::string_view text, size_t max_sentences = 3);
 
 } // namespace vfb::text

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <unordered_set>
 
 namespace vfb::text {
@@ -29,8 +30,52 @@ size_t utf8_separator(std::string_view s, size_t i) {
   return 0;
 }
 
-char fold(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+/// The length of a typographic apostrophe (U+2019) at `i`, else 0. Many editors write "don’t";
+/// it becomes "don't" so stop words and searches match either spelling.
+size_t curly_apostrophe(std::string_view s, size_t i) {
+  return s.substr(i, 3) == "\xE2\x80\x99" ? 3 : 0;
+}
+
+/// The lower-case form of a capital in the two-byte UTF-8 range: Latin-1, Latin Extended-A,
+/// Greek, Cyrillic. The lower-case letter is two bytes long too, so offsets stay valid.
+uint32_t fold_code_point(uint32_t c) {
+  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3AB && c != 0x3A2) ||
+      (c >= 0x410 && c <= 0x42F))
+    return c + 0x20;
+  if (c >= 0x400 && c <= 0x40F)
+    return c + 0x50;
+  // Latin Extended-A pairs capitals with the next code point (İ and ı excepted).
+  if (((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) &&
+      c % 2 == 0)
+    return c + 1;
+  if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) && c % 2 == 1)
+    return c + 1;
+  if (c == 0x178)
+    return 0xFF;
+  return c;
+}
+
+/// Appends the character at `s[i]` (an ASCII byte or a whole UTF-8 sequence) to `out`,
+/// lower-cased; returns how many bytes it consumed.
+size_t append_folded(std::string& out, std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  auto c = byte(i);
+  if (c >= 'A' && c <= 'Z') {
+    out.push_back(static_cast<char>(c - 'A' + 'a'));
+    return 1;
+  }
+  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+  size_t len = 1;
+  while (len < n && i + len < s.size() && (byte(i + len) & 0xC0) == 0x80)
+    ++len;
+  if (n == 2 && len == 2) {
+    auto cp = fold_code_point(((c & 0x1Fu) << 6) | (byte(i + 1) & 0x3Fu));
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.append(s.substr(i, len));
+  }
+  return len;
 }
 
 bool is_space(char c) {
@@ -81,33 +126,42 @@ const std::unordered_set<std::string_view>& stop_words() {
 
 std::vector<token> tokenize(std::string_view input) {
   std::vector<token> out;
+  auto in_word = [&](size_t k) {
+    return k < input.size() && word_byte(static_cast<unsigned char>(input[k])) &&
+           utf8_separator(input, k) == 0;
+  };
   size_t i = 0;
   while (i < input.size()) {
-    if (!word_byte(static_cast<unsigned char>(input[i]))) {
-      ++i;
+    if (!in_word(i)) {
+      i += std::max<size_t>(1, utf8_separator(input, i));
       continue;
     }
-    if (auto n = utf8_separator(input, i)) {
-      i += n;
-      continue;
-    }
-    auto start = i;
-    // An apostrophe joins two word runs ("don't"), but never starts or ends a word.
-    while (i < input.size() && utf8_separator(input, i) == 0 &&
-           (word_byte(static_cast<unsigned char>(input[i])) ||
-            (input[i] == '\'' && i + 1 < input.size() &&
-             word_byte(static_cast<unsigned char>(input[i + 1])) && i > start)))
-      ++i;
     token t;
-    t.offset = start;
-    t.length = i - start;
-    auto n = std::min(t.length, max_term);
-    // Never cut inside a UTF-8 sequence: back up to a lead byte.
-    while (n < t.length && n > 0 && (static_cast<unsigned char>(input[start + n]) & 0xC0) == 0x80)
-      --n;
-    t.term.reserve(n);
-    for (size_t k = 0; k < n; ++k)
-      t.term.push_back(fold(input[start + k]));
+    t.offset = i;
+    bool full = false; // words are cut at `max_term` bytes, never inside a UTF-8 sequence
+    for (;;) {
+      if (in_word(i)) {
+        auto before = t.term.size();
+        i += append_folded(t.term, input, i);
+        if (full || t.term.size() > max_term) {
+          t.term.resize(before);
+          full = true;
+        }
+        continue;
+      }
+      if (i >= input.size())
+        break;
+      // An apostrophe joins two word runs ("don't"), but never starts or ends a word.
+      auto apostrophe = input[i] == '\'' ? 1 : curly_apostrophe(input, i);
+      if (apostrophe == 0 || !in_word(i + apostrophe))
+        break;
+      if (t.term.size() < max_term && !full)
+        t.term.push_back('\'');
+      i += apostrophe;
+    }
+    if (!t.term.empty() && t.term.back() == '\'')
+      t.term.pop_back(); // the cut fell just after an apostrophe
+    t.length = i - t.offset;
     out.push_back(std::move(t));
   }
   return out;
@@ -146,13 +200,32 @@ std::vector<std::string> sentences(std::string_view input) {
     if (to > from)
       out.emplace_back(input.substr(from, to - from));
   };
+  // Closing quotes and brackets stay with the sentence they end: 'He said "stop." Then'.
+  auto closer = [&](size_t k) -> size_t {
+    if (input[k] == '"' || input[k] == '\'' || input[k] == ')' || input[k] == ']')
+      return 1;
+    if (input.substr(k, 2) == "\xC2\xBB") // »
+      return 2;
+    auto s3 = input.substr(k, 3);
+    return s3 == "\xE2\x80\x9D" || s3 == "\xE2\x80\x99" ? 3 : 0; // ” ’
+  };
   size_t start = 0;
   for (size_t i = 0; i < input.size(); ++i) {
     char c = input[i];
-    bool end_mark = c == '.' || c == '!' || c == '?';
-    if (c == '\n' || (end_mark && (i + 1 == input.size() || is_space(input[i + 1])))) {
-      flush(start, i + (c == '\n' ? 0 : 1));
+    if (c == '\n') {
+      flush(start, i);
       start = i + 1;
+      continue;
+    }
+    if (c != '.' && c != '!' && c != '?')
+      continue;
+    auto end = i + 1;
+    while (end < input.size() && closer(end) > 0)
+      end += closer(end);
+    if (end == input.size() || is_space(input[end])) {
+      flush(start, end);
+      start = end;
+      i = end - 1;
     }
   }
   flush(start, input.size());

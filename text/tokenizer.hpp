@@ -9,14 +9,17 @@
 namespace vfb::text {
 
 struct token {
-  std::string term;  // lower-cased word (ASCII letters folded; other UTF-8 bytes kept)
+  std::string term;  // lower-cased word (see `tokenize`)
   size_t offset = 0; // byte offset of the word in the input
   size_t length = 0; // byte length of the word in the input
 };
 
-/// The words of `input`: runs of letters, digits and inner apostrophes ("don't"), lower-cased.
-/// Bytes >= 0x80 count as letters, so UTF-8 words stay whole. Words longer than 64 bytes are
-/// cut, as nobody searches for them.
+/// The words of `input`: runs of letters, digits and inner apostrophes ("don't"; a typographic
+/// "don’t" becomes "don't"). UTF-8 counts as letters, so words stay whole, except for Unicode
+/// spaces and punctuation (no-break space, dashes, curly quotes, ellipses), which separate.
+/// Lower-cased: ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic capitals are folded ("CAFÉ"
+/// is "café"); other scripts are kept as they are. Words longer than 64 bytes are cut (at a
+/// character boundary), as nobody searches for them.
 std::vector<token> tokenize(std::string_view input);
 
 /// Only the terms of `tokenize(input)`.
@@ -28,7 +31,8 @@ bool is_stop_word(std::string_view term);
 /// The terms worth indexing or weighing: no stop words, no single characters, no pure numbers.
 std::vector<std::string> content_terms(std::string_view input);
 
-/// Sentences of `input`, split after . ! ? (or a line break) followed by white space, trimmed.
+/// Sentences of `input`, split after . ! ? (and any closing quotes or brackets) followed by white
+/// space, or at a line break; trimmed. "3.5" does not split; "Dr. Who" does (no abbreviation list).
 std::vector<std::string> sentences(std::string_view input);
 
 } // namespace vfb::text

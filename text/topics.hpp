@@ -21,9 +21,10 @@ struct corpus_stats {
 /// The distinct content terms of a text, sorted: what a store counts per document.
 std::vector<std::string> document_terms(std::string_view text);
 
-/// The best `max` topics, best first. Weight: (1 + ln tf) * (ln((N + 1) / (df + 1)) + 1), so an
-/// empty corpus still ranks by frequency. In texts of 50 content terms or more, a term must
-/// occur at least twice.
+/// The best `max` topics, best first (ties alphabetical). Weight: (1 + ln tf) *
+/// (ln((N + 1) / (df + 1)) + 1) over the text's content terms, so an empty corpus still ranks by
+/// frequency. In texts of 50 content terms or more, a term must occur at least twice. `corpus`
+/// may or may not count the text itself already; a df above N counts as N.
 std::vector<weighted_term> topics(std::string_view text, const corpus_stats& corpus,
                                   size_t max = 8);
 
