@@ -1,1 +1,225 @@
-// placeholder: being written
+#include "storage/artifact_store.hpp"
+
+#include "storage/codec.hpp"
+#include "storage/media_json.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace vfb {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_disk_full(int code) {
+  return code == ENOSPC || code == EFBIG || code == EDQUOT;
+}
+
+[[noreturn]] void fail(int code, const std::string& doing) {
+  auto reason = std::string{doing} + ": " + std::strerror(code);
+  if (is_disk_full(code))
+    throw artifact_error(artifact_failure::disk_full, "disk full: " + reason);
+  throw artifact_error(artifact_failure::io, reason);
+}
+
+/// Makes a directory's entries (a rename, a new file) durable.
+void sync_dir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    fail(errno, "cannot open " + dir.string());
+  int rc = ::fsync(fd);
+  int code = errno;
+  ::close(fd);
+  if (rc != 0)
+    fail(code, "cannot sync " + dir.string());
+}
+
+/// Creates `dir` (and its parents) if needed; a new directory is made durable in its parent.
+void ensure_dir(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec))
+    return;
+  ensure_dir(dir.parent_path());
+  if (!fs::create_directory(dir, ec) && ec)
+    fail(ec.value(), "cannot create " + dir.string());
+  if (!fs::is_directory(dir, ec))
+    fail(ENOTDIR, "cannot create " + dir.string());
+  sync_dir(dir.parent_path());
+}
+
+std::string hex(const unsigned char* bytes, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(digits[bytes[i] >> 4]);
+    out.push_back(digits[bytes[i] & 0xf]);
+  }
+  return out;
+}
+
+/// Reads a cached value of type T; malformed content counts as absent, with the reason.
+template <class T> std::optional<T> read_cached(const fs::path& path, std::string* problem) {
+  auto j = read_json_file(path, problem);
+  if (!j)
+    return std::nullopt;
+  try {
+    return j->get<T>();
+  } catch (const media_json_error& e) {
+    if (problem != nullptr)
+      *problem = path.string() + ": " + e.what();
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
+void write_file_atomically(const fs::path& path, std::string_view data) {
+  static std::atomic<uint64_t> counter{0};
+  // Unique per process and call, so concurrent writers never share a temporary file.
+  auto tmp =
+      path.parent_path() / ("." + path.filename().string() + "." + std::to_string(::getpid()) +
+                            "." + std::to_string(counter.fetch_add(1)) + ".tmp");
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0)
+    fail(errno, "cannot save " + path.string());
+  auto give_up = [&](int code) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    fail(code, "cannot save " + path.string());
+  };
+  for (size_t done = 0; done < data.size();) {
+    auto n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      give_up(errno);
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0)
+    give_up(errno);
+  if (::close(fd) != 0) {
+    auto code = errno;
+    ::unlink(tmp.c_str());
+    fail(code, "cannot save " + path.string());
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto code = errno;
+    ::unlink(tmp.c_str());
+    fail(code, "cannot save " + path.string());
+  }
+  sync_dir(path.parent_path());
+}
+
+std::optional<nlohmann::json> read_json_file(const fs::path& path, std::string* problem) {
+  std::string ignored;
+  auto& why = problem != nullptr ? *problem : ignored;
+  why.clear();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT && errno != ENOTDIR)
+      why = "cannot read " + path.string() + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string content;
+  char buf[65536];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      if (n < 0)
+        why = "cannot read " + path.string() + ": " + std::strerror(errno);
+      break;
+    }
+    content.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  if (!why.empty())
+    return std::nullopt;
+  auto parsed = nlohmann::json::parse(content, nullptr, false);
+  if (parsed.is_discarded()) {
+    why = path.string() + " is not valid JSON (" + std::to_string(content.size()) + " bytes)";
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+artifact_store::artifact_store(fs::path root) : root_(std::move(root)) {
+  if (sodium_init() < 0)
+    throw artifact_error(artifact_failure::io, "libsodium failed to initialise");
+  ensure_dir(root_);
+}
+
+fs::path artifact_store::video_path(const std::string& source,
+                                    const std::string& external_id) const {
+  std::string key; // length-prefixed parts: ("ab", "c") and ("a", "bc") differ
+  codec::put_lp16(key, source);
+  codec::put_lp16(key, external_id);
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(key.data()),
+                     key.size(), nullptr, 0);
+  return root_ / "videos" / hex(digest, sizeof digest);
+}
+
+fs::path artifact_store::checkpoint_path(uint64_t job_id, stage_kind stage) const {
+  return root_ / "jobs" / std::to_string(job_id) / (std::string{to_string(stage)} + ".json");
+}
+
+fs::path artifact_store::video_dir(const std::string& source, const std::string& external_id) {
+  if (source.size() > 0xffff || external_id.size() > 0xffff)
+    throw std::invalid_argument("artifacts: source or external id longer than 64 KiB");
+  auto dir = video_path(source, external_id);
+  ensure_dir(dir);
+  return dir;
+}
+
+void artifact_store::save_download(const std::string& source, const std::string& external_id,
+                                   const download_result& d) {
+  write_file_atomically(video_dir(source, external_id) / "download.json",
+                        nlohmann::json(d).dump(2));
+}
+
+std::optional<download_result> artifact_store::cached_download(const std::string& source,
+                                                               const std::string& external_id,
+                                                               std::string* problem) const {
+  return read_cached<download_result>(video_path(source, external_id) / "download.json", problem);
+}
+
+void artifact_store::save_transcript(const std::string& source, const std::string& external_id,
+                                     const transcript& t) {
+  write_file_atomically(video_dir(source, external_id) / "transcript.json",
+                        nlohmann::json(t).dump());
+}
+
+std::optional<transcript> artifact_store::cached_transcript(const std::string& source,
+                                                            const std::string& external_id,
+                                                            std::string* problem) const {
+  return read_cached<transcript>(video_path(source, external_id) / "transcript.json", problem);
+}
+
+void artifact_store::save_checkpoint(uint64_t job_id, stage_kind stage,
+                                     const nlohmann::json& value) {
+  auto path = checkpoint_path(job_id, stage);
+  ensure_dir(path.parent_path());
+  write_file_atomically(path, value.dump());
+}
+
+std::optional<nlohmann::json> artifact_store::checkpoint(uint64_t job_id, stage_kind stage,
+                                                         std::string* problem) const {
+  return read_json_file(checkpoint_path(job_id, stage), problem);
+}
+
+void artifact_store::clear_checkpoints(uint64_t job_id) {
+  std::error_code ec;
+  fs::remove_all(root_ / "jobs" / std::to_string(job_id), ec);
+  if (ec)
+    fail(ec.value(), "cannot remove the checkpoints of job " + std::to_string(job_id));
+}
+
+} // namespace vfb

@@ -238,21 +238,9 @@ template <class Record> Record decode(std::string_view bytes) {
 job_queue::job_queue(queue_options opts) : opts_(std::move(opts)) {
   if (sodium_init() < 0)
     throw queue_error(queue_failure::io, "libsodium failed to initialise");
-  namespace fs = std::filesystem;
-  std::error_code ec;
   auto where = opts_.dir.string();
-  if (!fs::exists(opts_.dir, ec)) {
-    if (opts_.read_only)
-      throw queue_error(queue_failure::missing,
-                        "no queue at " + where + " (nothing enqueued yet?)");
-    fs::create_directories(opts_.dir, ec);
-    if (ec)
-      throw queue_error(queue_failure::io, "cannot create " + where + ": " + ec.message());
-  } else if (!fs::is_directory(opts_.dir, ec)) {
-    throw queue_error(queue_failure::io, where + " is not a directory");
-  }
-  if (opts_.read_only && !fs::exists(opts_.dir / "data.mdb", ec))
-    throw queue_error(queue_failure::missing, "no queue at " + where + " (nothing enqueued yet?)");
+  if (auto problem = lmdb::prepare_dir(opts_.dir, opts_.read_only, "queue"))
+    throw queue_error(problem->kind, problem->message);
   rng_.seed(opts_.seed != 0 ? opts_.seed : std::random_device{}());
   try {
     lmdb::env_options eo;
@@ -475,25 +463,9 @@ void job_queue::rethrow(const std::system_error& e) {
 }
 
 void job_queue::rethrow(const lmdb::error& e) {
-  auto where = opts_.dir.string();
-  if (e.map_full())
-    throw queue_error(queue_failure::disk_full, "queue at " + where +
-                                                    " is full: the map reached its size limit of " +
-                                                    std::to_string(opts_.max_map_size >> 10) +
-                                                    " KiB (storage.max_map_size_mb)");
-  if (e.disk_full())
-    throw queue_error(queue_failure::disk_full,
-                      "disk full: cannot write the queue at " + where + " (" + e.what() + ")");
-  if (e.code() == MDB_INVALID || e.code() == MDB_VERSION_MISMATCH || e.code() == MDB_CORRUPTED ||
-      e.code() == MDB_PAGE_NOTFOUND || e.code() == MDB_INCOMPATIBLE)
-    throw queue_error(queue_failure::corrupt, "queue at " + where + " is corrupt: " + e.what());
-  if (e.code() == ENOENT)
-    throw queue_error(queue_failure::missing, "no queue at " + where);
-  if (e.code() == EIO)
-    // LMDB reports a short write as EIO: that is how a full disk usually shows up.
-    throw queue_error(queue_failure::io, "cannot write the queue at " + where + ": " + e.what() +
-                                             " (is the disk full or failing?)");
-  throw queue_error(queue_failure::io, "cannot open queue at " + where + ": " + e.what());
+  auto problem =
+      lmdb::describe(e, "queue", opts_.dir, opts_.max_map_size, "storage.max_map_size_mb");
+  throw queue_error(problem.kind, problem.message);
 }
 
 enqueue_result job_queue::enqueue(const ingest_job& job, bool force, millis now) {

@@ -61,7 +61,7 @@ struct queue_options {
 };
 
 /// Why the queue as a whole could not do what was asked.
-enum class queue_failure : uint8_t { missing, corrupt, disk_full, io };
+using queue_failure = lmdb::store_failure;
 
 class queue_error : public std::runtime_error {
 public:

@@ -218,4 +218,47 @@ void apply_log(txn& t, std::string_view log, const std::function<const db*(uint8
   }
 }
 
+store_problem describe(const error& e, std::string_view what, const std::filesystem::path& dir,
+                       size_t size_limit, std::string_view size_key) {
+  auto at = std::string(what) + " at " + dir.string();
+  auto code = e.code();
+  if (e.map_full())
+    return {store_failure::disk_full, at + " is full: the map reached its size limit of " +
+                                          std::to_string(size_limit >> 10) + " KiB (" +
+                                          std::string(size_key) + ")"};
+  if (e.disk_full())
+    return {store_failure::disk_full, "disk full: cannot write the " + at + " (" + e.what() + ")"};
+  if (code == MDB_INVALID || code == MDB_VERSION_MISMATCH || code == MDB_CORRUPTED ||
+      code == MDB_PAGE_NOTFOUND || code == MDB_INCOMPATIBLE)
+    return {store_failure::corrupt, at + " is corrupt: " + e.what()};
+  if (code == ENOENT)
+    return {store_failure::missing, "no " + at};
+  if (code == EIO)
+    // LMDB reports a short write as EIO: that is how a full disk usually shows up.
+    return {store_failure::io,
+            "cannot write the " + at + ": " + e.what() + " (is the disk full or failing?)"};
+  return {store_failure::io, "cannot open " + at + ": " + e.what()};
+}
+
+std::optional<store_problem> prepare_dir(const std::filesystem::path& dir, bool read_only,
+                                         std::string_view what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto missing = store_problem{store_failure::missing, "no " + std::string(what) + " at " +
+                                                           dir.string() + " (nothing stored yet?)"};
+  if (!fs::exists(dir, ec)) {
+    if (read_only)
+      return missing;
+    fs::create_directories(dir, ec);
+    if (ec)
+      return store_problem{store_failure::io,
+                           "cannot create " + dir.string() + ": " + ec.message()};
+  } else if (!fs::is_directory(dir, ec)) {
+    return store_problem{store_failure::io, dir.string() + " is not a directory"};
+  }
+  if (read_only && !fs::exists(dir / "data.mdb", ec))
+    return missing;
+  return std::nullopt;
+}
+
 } // namespace vfb::lmdb

@@ -157,4 +157,23 @@ private:
   MDB_val val_{0, nullptr};
 };
 
+/// Why a store (queue, memory) as a whole could not do what was asked.
+enum class store_failure : uint8_t { missing, corrupt, disk_full, io };
+
+/// A store failure in words, naming the store: "queue at /x is corrupt: ...".
+struct store_problem {
+  store_failure kind;
+  std::string message;
+};
+
+/// Describes an LMDB failure of the store `what` ("queue", "memory store") in `dir`.
+/// `size_limit` and `size_key` name the map limit and the setting that raises it.
+store_problem describe(const error& e, std::string_view what, const std::filesystem::path& dir,
+                       size_t size_limit, std::string_view size_key);
+
+/// Makes `dir` ready to hold a store: created when writable and missing. Returns the problem
+/// when it cannot: missing (read-only and nothing there yet), or not a usable directory.
+std::optional<store_problem> prepare_dir(const std::filesystem::path& dir, bool read_only,
+                                         std::string_view what);
+
 } // namespace vfb::lmdb

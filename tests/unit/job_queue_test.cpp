@@ -389,7 +389,7 @@ TEST_CASE("a throttled job waits without burning an attempt, and its source's br
   f.sound();
 }
 
-TEST_CASE("expired leases are rescued with an attempt counted; a poison pill ends dead") {
+TEST_CASE("expired leases are rescued with an attempt counted, and a poison pill ends dead") {
   queue_options o = default_options();
   o.max_rescues = 2;
   fixture f{o};
@@ -506,7 +506,7 @@ TEST_CASE("stats count jobs per state and per tenant/workspace") {
   CHECK(s.backlog[1].by_state[static_cast<size_t>(job_state::queued)] == 1);
 }
 
-TEST_CASE("retry puts a failed or dead job back; other states are refused") {
+TEST_CASE("retry puts a failed or dead job back, and other states are refused") {
   fixture f;
   auto id = f.add(make_job("t1", "v"));
   auto refused = f.q->retry(id, f.now);
@@ -522,7 +522,7 @@ TEST_CASE("retry puts a failed or dead job back; other states are refused") {
   f.sound();
 }
 
-TEST_CASE("cancel removes a queued or retrying job from the queue; others are refused") {
+TEST_CASE("cancel removes a queued or retrying job from the queue, and others are refused") {
   fixture f;
   auto a = f.add(make_job("t1", "a"));
   auto b = f.add(make_job("t1", "b"));

@@ -58,7 +58,7 @@ TEST_CASE("stages are independent: a busy stage does not block another") {
   CHECK_FALSE(s.next());
 }
 
-TEST_CASE("a dropped job no longer waits; bad releases are caught") {
+TEST_CASE("a dropped job no longer waits, and bad releases are caught") {
   stage_slots s{slots(1, 1)};
   s.enter(1, stage_kind::download);
   s.enter(2, stage_kind::download);

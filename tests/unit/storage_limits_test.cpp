@@ -104,7 +104,7 @@ TEST_CASE("a map at its size limit refuses the batch whole and stays usable") {
   CHECK(count(q, job_state::done) == 10);
 }
 
-TEST_CASE("a disk that refuses writes fails the commit cleanly; acknowledged jobs survive") {
+TEST_CASE("a disk that refuses writes fails the commit cleanly, and acknowledged jobs survive") {
   // A child process gets a file-size limit, so the kernel refuses LMDB's writes (EFBIG) as a
   // full disk would. The child reports how many jobs it saw acknowledged; the parent reopens.
   test::temp_dir dir;
