@@ -1,5 +1,7 @@
 #include "adapters/config_file.hpp"
 
+#include "text/strings.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -15,12 +17,8 @@ extern char** environ;
 namespace vfb {
 
 namespace {
-
-std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
+std::string trim(const std::string& s) {
+  return std::string(text::trim(s));
 }
 
 int64_t to_int(const std::string& where, const std::string& v, int64_t lo, int64_t hi) {

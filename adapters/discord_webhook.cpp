@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace vfb {
 
@@ -108,6 +111,151 @@ nlohmann::json build_webhook_payload(const discord_post& post) {
     embed["fields"] = fields;
   return {{"embeds", nlohmann::json::array({embed})},
           {"allowed_mentions", {{"parse", nlohmann::json::array()}}}};
+}
+
+namespace {
+
+/// A webhook URL cut where its secret starts: "https://host/api/webhooks/ID/" and "TOKEN" (the
+/// token alone, without later path segments). URLs of another shape keep only scheme and host.
+std::pair<std::string, std::string> split_secret(const std::string& url) {
+  constexpr std::string_view marker = "/webhooks/";
+  auto path = url.substr(0, url.find_first_of("?#"));
+  if (auto at = path.find(marker); at != std::string::npos) {
+    auto id_end = path.find('/', at + marker.size());
+    if (id_end != std::string::npos && id_end + 1 < path.size())
+      return {path.substr(0, id_end + 1),
+              path.substr(id_end + 1, path.find('/', id_end + 1) - id_end - 1)};
+  }
+  auto host_at = url.find("://");
+  auto host_end = host_at == std::string::npos ? 0 : url.find_first_of("/?#", host_at + 3);
+  if (host_end == std::string::npos)
+    return {url, {}};
+  return {url.substr(0, host_end) + "/", url.substr(host_end + 1)};
+}
+
+/// Seconds in a header or JSON value ("0.05", "1") as milliseconds, rounded up.
+std::optional<std::chrono::milliseconds> seconds_value(const std::string& text) {
+  char* end = nullptr;
+  double s = std::strtod(text.c_str(), &end);
+  if (text.empty() || end == text.c_str() || !std::isfinite(s) || s < 0)
+    return std::nullopt;
+  return std::chrono::milliseconds{static_cast<int64_t>(std::ceil(s * 1000))};
+}
+
+/// "embeds.0.title: Must be 256 or fewer in length." for each of the first few entries of
+/// Discord's nested "errors" object.
+void collect_errors(const nlohmann::json& node, const std::string& where,
+                    std::vector<std::string>& out) {
+  if (!node.is_object() || out.size() >= 3)
+    return;
+  if (auto e = node.find("_errors"); e != node.end() && e->is_array())
+    for (auto& item : *e)
+      if (item.is_object() && item.value("message", "") != "" && out.size() < 3)
+        out.push_back(where + ": " + item.value("message", ""));
+  for (auto& [key, child] : node.items())
+    if (key != "_errors")
+      collect_errors(child, where.empty() ? key : where + "." + key, out);
+}
+
+/// What Discord said in an error body: its message, code and field errors; else the start of
+/// whatever it sent (a proxy's HTML page, say).
+std::string discord_message(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("message")) {
+    auto text = truncate_utf8(body, 200);
+    for (auto& c : text)
+      c = c == '\n' || c == '\r' ? ' ' : c;
+    return text.empty() ? "(empty body)" : text;
+  }
+  auto text = j["message"].is_string() ? j["message"].get<std::string>() : j["message"].dump();
+  if (auto code = j.find("code"); code != j.end() && code->is_number_integer() && *code != 0)
+    text += " (code " + std::to_string(code->get<int64_t>()) + ")";
+  std::vector<std::string> fields;
+  if (auto errors = j.find("errors"); errors != j.end())
+    collect_errors(*errors, "", fields);
+  for (auto& f : fields)
+    text += "; " + f;
+  if (j.value("global", false))
+    text += " (global rate limit)";
+  return text;
+}
+
+/// How long a 429 asks us to wait: the body's retry_after is the most precise, then the
+/// bucket's reset-after, then Retry-After (whole seconds); one second if none is readable.
+std::chrono::milliseconds rate_limit_wait(const httplib::Response& res) {
+  auto j = nlohmann::json::parse(res.body, nullptr, false);
+  if (j.is_object())
+    if (auto r = j.find("retry_after"); r != j.end() && r->is_number() && *r >= 0)
+      return std::chrono::milliseconds{static_cast<int64_t>(std::ceil(r->get<double>() * 1000))};
+  for (auto header : {"X-RateLimit-Reset-After", "Retry-After"})
+    if (auto wait = seconds_value(res.get_header_value(header)))
+      return *wait;
+  return std::chrono::seconds{1};
+}
+
+/// Replaces every copy of the secret in `text`, should a server ever echo it.
+std::string scrub(std::string text, const std::string& secret) {
+  if (secret.empty())
+    return text;
+  for (size_t at; (at = text.find(secret)) != std::string::npos;)
+    text.replace(at, secret.size(), "[redacted]");
+  return text;
+}
+
+} // namespace
+
+std::string redact_webhook_url(const std::string& webhook_url) {
+  auto [kept, secret] = split_secret(webhook_url);
+  return secret.empty() ? kept : kept + "[redacted]";
+}
+
+webhook_result post_webhook(const std::string& webhook_url, const nlohmann::json& payload,
+                            std::chrono::seconds timeout) {
+  webhook_result r;
+  auto secret = split_secret(webhook_url).second;
+  auto shown = "Discord webhook " + redact_webhook_url(webhook_url) + ": ";
+  auto scheme_end = webhook_url.find("://");
+  auto scheme = webhook_url.substr(0, scheme_end == std::string::npos ? 0 : scheme_end);
+  auto path_at =
+      scheme_end == std::string::npos ? std::string::npos : webhook_url.find('/', scheme_end + 3);
+  if ((scheme != "http" && scheme != "https") || path_at == std::string::npos ||
+      path_at == scheme_end + 3) {
+    r.error = shown + "not an http(s) URL with a path";
+    return r;
+  }
+  httplib::Client client{webhook_url.substr(0, path_at)};
+  if (!client.is_valid()) {
+    r.error = shown + "not a usable host";
+    return r;
+  }
+  client.set_connection_timeout(timeout);
+  client.set_read_timeout(timeout);
+  client.set_write_timeout(timeout);
+  auto path = webhook_url.substr(path_at);
+  path += path.find('?') == std::string::npos ? "?wait=true" : "&wait=true";
+  // Invalid UTF-8 (from a title, say) becomes U+FFFD instead of failing the post.
+  auto body = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto res = client.Post(path, httplib::Headers{{"User-Agent", "vfb-webhook/0.1"}}, body,
+                         "application/json");
+  if (!res) {
+    r.retryable = true;
+    r.error = shown + "no answer: " + httplib::to_string(res.error());
+    return r;
+  }
+  r.status = res->status;
+  if (r.status >= 200 && r.status < 300) {
+    r.ok = true;
+    if (res->get_header_value("X-RateLimit-Remaining") == "0")
+      r.retry_after = seconds_value(res->get_header_value("X-RateLimit-Reset-After"))
+                          .value_or(std::chrono::milliseconds{0});
+    return r;
+  }
+  r.retryable = r.status == 429 || r.status >= 500;
+  if (r.status == 429)
+    r.retry_after = rate_limit_wait(*res);
+  r.error =
+      shown + "HTTP " + std::to_string(r.status) + ": " + scrub(discord_message(res->body), secret);
+  return r;
 }
 
 } // namespace vfb

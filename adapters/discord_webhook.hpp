@@ -1,8 +1,10 @@
-// The Discord post for a processed video: one embed within Discord's limits. Plain C++.
+// The Discord post for a processed video: one embed within Discord's limits, and the client
+// that sends it to a webhook (rate limits honoured, the webhook's token never shown). Plain C++.
 #pragma once
 
 #include "messages/media.hpp"
 
+#include <chrono>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -33,5 +35,29 @@ nlohmann::json build_webhook_payload(const discord_post& post);
 
 /// `s` cut to at most `max` characters (code points), ending in "…" when cut.
 std::string truncate_utf8(const std::string& s, size_t max);
+
+/// How a webhook post went.
+struct webhook_result {
+  int status = 0; // the HTTP status; 0 when no answer arrived
+  bool ok = false;
+  /// Worth trying again later: 429, 5xx, no answer. A 4xx is permanent (the post or the webhook
+  /// is wrong; retrying cannot help).
+  bool retryable = false;
+  /// Wait this long before the next post to this webhook: Discord's retry_after on a 429, or
+  /// the bucket's reset-after when a successful post used up the bucket (0: no need to wait).
+  std::chrono::milliseconds retry_after{0};
+  /// For people: what went wrong, with Discord's own message when it sent one. Never holds the
+  /// webhook's token.
+  std::string error;
+};
+
+/// Posts `payload` to the webhook (http or https; certificates are verified) with ?wait=true, so
+/// Discord confirms the message was created. Never throws for network or HTTP failures.
+webhook_result post_webhook(const std::string& webhook_url, const nlohmann::json& payload,
+                            std::chrono::seconds timeout = std::chrono::seconds{30});
+
+/// The URL with its secret replaced: ".../webhooks/ID/[redacted]"; for a URL of another shape,
+/// everything after the host. Fit for logs and errors.
+std::string redact_webhook_url(const std::string& webhook_url);
 
 } // namespace vfb

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +22,8 @@ using clock_type = std::chrono::steady_clock;
 
 struct pipe_pair {
   int fd[2] = {-1, -1};
+  // Close-on-exec, so a program another thread starts at the same moment cannot inherit our
+  // end and keep the pipe open (we would never see end-of-file).
   bool open() { return ::pipe2(fd, O_CLOEXEC) == 0; }
   ~pipe_pair() {
     close_read();
@@ -35,6 +38,52 @@ struct pipe_pair {
     if (fd[1] >= 0)
       ::close(fd[1]);
     fd[1] = -1;
+  }
+};
+
+/// Blocks SIGPIPE in this thread while the runner works, and swallows the SIGPIPE that writing
+/// to a program that stopped reading raises (the write fails with EPIPE instead). Why not
+/// ignore SIGPIPE: that is process-wide state the host program owns.
+class sigpipe_block {
+public:
+  sigpipe_block() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+    was_pending_ = pending();
+  }
+  ~sigpipe_block() {
+    if (!was_pending_ && pending()) {
+      timespec zero{0, 0};
+      sigtimedwait(&pipe_, nullptr, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  sigpipe_block(const sigpipe_block&) = delete;
+  sigpipe_block& operator=(const sigpipe_block&) = delete;
+
+private:
+  bool pending() {
+    sigset_t s;
+    sigpending(&s);
+    return sigismember(&s, SIGPIPE) == 1;
+  }
+  sigset_t pipe_;
+  sigset_t old_;
+  bool was_pending_ = false;
+};
+
+/// Kills and reaps the program if the runner leaves early (a callback threw): no orphan keeps
+/// running, no zombie stays behind.
+struct child_guard {
+  pid_t pid;
+  bool reaped = false;
+  ~child_guard() {
+    if (reaped)
+      return;
+    ::kill(-pid, SIGKILL);
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
   }
 };
 
@@ -88,6 +137,55 @@ struct line_sink {
   }
 };
 
+process_result spawn_failure(std::string why) {
+  process_result r;
+  r.spawn_failed = true;
+  r.error = std::move(why);
+  return r;
+}
+
+/// Starts the program with its ends of the three pipes as stdin/stdout/stderr, in a process
+/// group of its own, with default signal handling and no other inherited descriptor. Returns
+/// the pid, or 0 and `error` set.
+pid_t spawn(const process_options& opts, pipe_pair& in, pipe_pair& out, pipe_pair& err,
+            std::string& error) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in.fd[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+  // Descriptors the host opened without close-on-exec (a database, a socket) stay ours.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  if (!opts.cwd.empty())
+    posix_spawn_file_actions_addchdir_np(&actions, opts.cwd.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // Its own process group, so a timeout also stops whatever it started. A clean signal mask
+  // and default dispositions: the calling thread may block or ignore signals (SIGPIPE is
+  // blocked right now), and a program that cannot receive SIGTERM would only die by SIGKILL.
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  auto args = opts.argv;
+  auto envs = merged_environment(opts.env);
+  auto argp = pointers(args);
+  auto envp = pointers(envs);
+  pid_t pid = 0;
+  int rc = ::posix_spawnp(&pid, argp[0], &actions, &attr, argp.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc == 0)
+    return pid;
+  error = rc == ENOENT ? "program not found: " + opts.argv[0]
+                       : "cannot run " + opts.argv[0] + ": " + std::strerror(rc);
+  return 0;
+}
+
 } // namespace
 
 std::string process_result::describe() const {
@@ -97,9 +195,11 @@ std::string process_result::describe() const {
     return "timed out" + (error.empty() ? std::string{} : " (" + error + ")");
   if (cancelled)
     return "cancelled";
-  if (signal != 0)
-    return std::string{"killed by signal "} + std::to_string(signal) + " (" + ::strsignal(signal) +
-           ")";
+  if (signal != 0) {
+    auto* name = ::sigabbrev_np(signal);
+    return "killed by signal " + std::to_string(signal) +
+           (name != nullptr ? std::string{" (SIG"} + name + ")" : std::string{});
+  }
   return "exited with " + std::to_string(exit_code);
 }
 
@@ -128,58 +228,32 @@ std::optional<std::filesystem::path> find_program(const std::string& name) {
 }
 
 process_result run_process(const process_options& opts) {
-  process_result r;
-  if (opts.argv.empty()) {
-    r.spawn_failed = true;
-    r.error = "no program given";
-    return r;
-  }
-  // A program that exits without reading its stdin must not kill us with SIGPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
+  if (opts.argv.empty())
+    return spawn_failure("no program given");
+  // Checked here because a failed chdir in the child reads as ENOENT: "program not found".
+  std::error_code ec;
+  if (!opts.cwd.empty() && !std::filesystem::is_directory(opts.cwd, ec))
+    return spawn_failure("working directory not found: " + opts.cwd.string());
+  sigpipe_block no_sigpipe;
   pipe_pair in, out, err;
-  if (!in.open() || !out.open() || !err.open()) {
-    r.spawn_failed = true;
-    r.error = std::string{"cannot create pipes: "} + std::strerror(errno);
-    return r;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in.fd[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
-  if (!opts.cwd.empty())
-    posix_spawn_file_actions_addchdir_np(&actions, opts.cwd.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Its own process group, so a timeout also stops whatever it started.
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  auto args = opts.argv;
-  auto envs = merged_environment(opts.env);
-  auto argp = pointers(args);
-  auto envp = pointers(envs);
-  pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, argp[0], &actions, &attr, argp.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    r.spawn_failed = true;
-    r.error = rc == ENOENT ? "program not found: " + opts.argv[0]
-                           : "cannot run " + opts.argv[0] + ": " + std::strerror(rc);
-    return r;
-  }
+  if (!in.open() || !out.open() || !err.open())
+    return spawn_failure(std::string{"cannot create pipes: "} + std::strerror(errno));
+  std::string spawn_error;
+  pid_t pid = spawn(opts, in, out, err, spawn_error);
+  if (pid == 0)
+    return spawn_failure(spawn_error);
+  child_guard child{pid};
   in.close_read();
   out.close_write();
   err.close_write();
   if (opts.stdin_data.empty())
     in.close_write();
+  else // never block on a full pipe while the program waits for us to read its output
+    ::fcntl(in.fd[1], F_SETFL, ::fcntl(in.fd[1], F_GETFL) | O_NONBLOCK);
+
+  process_result r;
   line_sink out_sink{&r.out, opts.max_capture, &opts.on_stdout_line, {}};
   line_sink err_sink{&r.err, opts.max_capture, &opts.on_stderr_line, {}};
-
   auto started = clock_type::now();
   std::optional<clock_type::time_point> stop_sent; // SIGTERM went out at this time
   std::optional<clock_type::time_point> exited_at;
@@ -204,10 +278,10 @@ process_result run_process(const process_options& opts) {
       fds.push_back({err.fd[0], POLLIN, 0});
     if (in.fd[1] >= 0)
       fds.push_back({in.fd[1], POLLOUT, 0});
-    if (fds.empty())
-      ::usleep(20'000); // only waiting for the exit status now
-    else if (::poll(fds.data(), fds.size(), 100) < 0 && errno != EINTR)
-      break;
+    if (!fds.empty() && ::poll(fds.data(), fds.size(), 100) < 0 && errno != EINTR) {
+      r.error = std::string{"poll failed: "} + std::strerror(errno);
+      break; // the guard kills and reaps the program
+    }
     for (auto& p : fds) {
       if (p.revents == 0)
         continue;
@@ -215,8 +289,8 @@ process_result run_process(const process_options& opts) {
         auto n = ::write(p.fd, opts.stdin_data.data() + written, opts.stdin_data.size() - written);
         if (n > 0)
           written += static_cast<size_t>(n);
-        if (n <= 0 || written == opts.stdin_data.size())
-          in.close_write();
+        if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == opts.stdin_data.size())
+          in.close_write(); // all fed, or the program closed its stdin (EPIPE)
         continue;
       }
       char buf[65536];
@@ -228,8 +302,10 @@ process_result run_process(const process_options& opts) {
         (is_out ? out : err).close_read();
     }
     auto now = clock_type::now();
-    if (!exited_at && ::waitpid(pid, &status, WNOHANG) == pid)
+    if (!exited_at && ::waitpid(pid, &status, WNOHANG) == pid) {
       exited_at = now;
+      child.reaped = true;
+    }
     if (!exited_at) {
       if (opts.timeout.count() > 0 && now - started >= opts.timeout)
         r.timed_out = true;
@@ -237,6 +313,8 @@ process_result run_process(const process_options& opts) {
         r.cancelled = true;
       if (r.timed_out || r.cancelled)
         stop(now);
+      if (fds.empty()) // the output is closed; only the exit status is missing
+        ::usleep(10'000);
     } else if ((out.fd[0] >= 0 || err.fd[0] >= 0) && now - *exited_at >= opts.grace) {
       // The program is gone, but something it started still holds its output: end that too.
       ::kill(-pid, SIGKILL);
@@ -246,9 +324,12 @@ process_result run_process(const process_options& opts) {
   }
   out_sink.finish();
   err_sink.finish();
-  if (!exited_at)
+  if (!exited_at) {
+    ::kill(-pid, SIGKILL);
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    child.reaped = true;
+  }
   if (WIFEXITED(status)) {
     r.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

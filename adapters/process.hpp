@@ -1,6 +1,9 @@
 // Runs external programs (yt-dlp, ffmpeg, a transcriber) safely: an argument vector, never a
 // shell; output captured and streamed line by line; a timeout or a cancel flag that kills the
-// whole process group. Plain C++, no CAF. Safe to call from several threads at once.
+// whole process group. Plain C++, no CAF. Safe to call from several threads at once: it keeps
+// no global state and changes no signal disposition (SIGPIPE is blocked in the calling thread
+// only while it runs). The program inherits only stdin/stdout/stderr, a clean signal mask and
+// default signal handling.
 #pragma once
 
 #include <atomic>
@@ -49,11 +52,15 @@ struct process_result {
   std::string err;
 
   bool ok() const { return exit_code == 0; }
-  /// One line for people: "exited with 2", "killed by signal 9", "timed out after 30 s", ...
+  /// One line for people: "exited with 2", "killed by signal 9 (SIGKILL)", "timed out (after
+  /// 30.0 s)", "cancelled", or why it could not start.
   std::string describe() const;
 };
 
-/// Runs the program and waits for it (and its output) to finish.
+/// Runs the program and waits for it (and its output) to finish. A program that exits while
+/// something it started still holds its output open gets `grace` before that group is killed.
+/// If a line callback throws, the program's group is killed and reaped, and the exception
+/// propagates.
 process_result run_process(const process_options& opts);
 
 /// Where `name` would be run from: an executable on PATH, or the path itself when it contains a

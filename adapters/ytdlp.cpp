@@ -1,16 +1,24 @@
 #include "adapters/ytdlp.hpp"
 
+#include "text/strings.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 namespace vfb {
 
 namespace {
+using text::starts_with;
+using text::trim;
 
 namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr milliseconds default_throttle_wait = std::chrono::minutes{15};
 
 std::string join(const std::vector<std::string>& parts, const char* sep) {
   std::string out;
@@ -30,11 +38,18 @@ bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
 
-/// Whether a caption language matches one of yt-dlp's --sub-langs patterns ("en.*", "en").
+/// Whether a caption language is one yt-dlp's --sub-langs `pattern` asks for: "all", or a
+/// regular expression matched against the whole code ("en.*", "en", "pt-BR").
 bool lang_matches(const std::string& lang, const std::string& pattern) {
-  if (pattern.size() >= 2 && pattern.compare(pattern.size() - 2, 2, ".*") == 0)
-    return lang.compare(0, pattern.size() - 2, pattern, 0, pattern.size() - 2) == 0;
-  return lang == pattern;
+  if (pattern == "all")
+    return true;
+  if (pattern.empty() || pattern[0] == '-') // an exclusion: yt-dlp wrote no such file
+    return false;
+  try {
+    return std::regex_match(lang, std::regex{pattern});
+  } catch (const std::regex_error&) {
+    return lang == pattern;
+  }
 }
 
 template <class T> T value_or(const nlohmann::json& j, const char* key, T fallback) {
@@ -48,35 +63,32 @@ template <class T> T value_or(const nlohmann::json& j, const char* key, T fallba
   }
 }
 
-/// The media file: what yt-dlp says it wrote, else the one `media.*` file that is not metadata.
+/// The media file: what yt-dlp says it wrote, else the one `media.EXT` (one dot: not
+/// media.info.json, media.en.vtt, media.mp4.part or media.f137.mp4) in `out_dir`.
 std::string find_media(const nlohmann::json& info, const fs::path& out_dir) {
   std::vector<std::string> named;
   if (auto rd = info.find("requested_downloads"); rd != info.end() && rd->is_array())
     for (auto& d : *rd)
-      named.push_back(value_or<std::string>(d, "filepath", ""));
+      if (d.is_object())
+        named.push_back(value_or<std::string>(d, "filepath", ""));
   named.push_back(value_or<std::string>(info, "filepath", ""));
   named.push_back(value_or<std::string>(info, "_filename", ""));
-  for (auto& n : named) {
-    std::error_code ec;
+  std::error_code ec;
+  for (auto& n : named)
     if (!n.empty() && fs::is_regular_file(n, ec))
       return n;
-  }
-  std::error_code ec;
-  for (auto& e : fs::directory_iterator(out_dir, ec)) {
-    auto name = e.path().filename().string();
-    auto ext = e.path().extension().string();
-    if (name.rfind("media.", 0) == 0 && ext != ".json" && ext != ".vtt" && ext != ".part" &&
-        ext != ".ytdl" && e.is_regular_file(ec))
+  for (auto& e : fs::directory_iterator(out_dir, ec))
+    if (e.path().stem() == "media" && e.path().has_extension() && e.is_regular_file(ec))
       return e.path().string();
-  }
   return {};
 }
 
-/// Caption files, manual captions before automatic ones, each in `sub_langs` order.
+/// Caption files, best first: see parse_info_json.
 std::vector<std::string> find_captions(const nlohmann::json& info, const fs::path& out_dir,
                                        const std::vector<std::string>& sub_langs) {
   struct found {
     std::string path;
+    bool wanted;
     bool manual;
     size_t rank;
   };
@@ -85,20 +97,19 @@ std::vector<std::string> find_captions(const nlohmann::json& info, const fs::pat
   std::error_code ec;
   for (auto& e : fs::directory_iterator(out_dir, ec)) {
     auto name = e.path().filename().string();
-    if (name.rfind("media.", 0) != 0 || e.path().extension() != ".vtt")
+    if (!starts_with(name, "media.") || e.path().extension() != ".vtt" || name.size() <= 10)
       continue;
     auto lang = name.substr(6, name.size() - 6 - 4); // media.<lang>.vtt
     size_t rank = sub_langs.size();
-    for (size_t i = 0; i < sub_langs.size(); ++i)
-      if (lang_matches(lang, sub_langs[i])) {
+    for (size_t i = 0; i < sub_langs.size() && rank == sub_langs.size(); ++i)
+      if (lang_matches(lang, sub_langs[i]))
         rank = i;
-        break;
-      }
     bool is_manual = manual != info.end() && manual->is_object() && manual->contains(lang);
-    all.push_back({e.path().string(), is_manual, rank});
+    all.push_back({e.path().string(), rank < sub_langs.size(), is_manual, rank});
   }
   std::sort(all.begin(), all.end(), [](const found& a, const found& b) {
-    return std::tie(b.manual, a.rank, a.path) < std::tie(a.manual, b.rank, b.path);
+    return std::tie(b.wanted, b.manual, a.rank, a.path) <
+           std::tie(a.wanted, a.manual, b.rank, b.path);
   });
   std::vector<std::string> out;
   for (auto& f : all)
@@ -106,21 +117,97 @@ std::vector<std::string> find_captions(const nlohmann::json& info, const fs::pat
   return out;
 }
 
-/// The most telling line of yt-dlp's complaints: its last ERROR line, else the last line.
-std::string reason_from(const std::string& err, const std::string& fallback) {
-  std::istringstream in{err};
-  std::string line, last, last_error;
-  while (std::getline(in, line)) {
-    if (line.empty())
-      continue;
-    last = line;
-    if (line.rfind("ERROR:", 0) == 0)
-      last_error = line;
+/// Literal '%' in a directory name must not read as an output template field.
+std::string escape_template(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    out += c == '%' ? std::string{"%%"} : std::string{c};
+  return out;
+}
+
+/// What yt-dlp's messages can tell; the first that matches decides.
+struct failure_sign {
+  const char* text; // lower case
+  ytdlp_failure kind;
+};
+
+const failure_sign failure_signs[] = {
+    // Throttling first: a bot check or a 429 can come with other complaints.
+    {"not a bot", ytdlp_failure::throttled},
+    {"http error 429", ytdlp_failure::throttled},
+    {"too many requests", ytdlp_failure::throttled},
+    {"rate-limit", ytdlp_failure::throttled},
+    {"rate limit", ytdlp_failure::throttled},
+    {"try again later", ytdlp_failure::throttled},
+    {"private video", ytdlp_failure::permanent},
+    {"video is private", ytdlp_failure::permanent},
+    {"video unavailable", ytdlp_failure::permanent},
+    {"has been removed", ytdlp_failure::permanent},
+    {"has been deleted", ytdlp_failure::permanent},
+    {"no longer available", ytdlp_failure::permanent},
+    {"has been terminated", ytdlp_failure::permanent},
+    {"members-only", ytdlp_failure::permanent},
+    {"members only", ytdlp_failure::permanent},
+    {"join this channel", ytdlp_failure::permanent},
+    {"available to this channel's members", ytdlp_failure::permanent},
+    {"sign in to confirm your age", ytdlp_failure::permanent},
+    {"drm protected", ytdlp_failure::permanent},
+    {"requested format is not available", ytdlp_failure::permanent},
+    {"unsupported url", ytdlp_failure::permanent},
+    {"is not a valid url", ytdlp_failure::permanent},
+    {"incomplete youtube id", ytdlp_failure::permanent},
+    {"http error 404", ytdlp_failure::permanent},
+    {"http error 410", ytdlp_failure::permanent},
+    {"this live event will begin", ytdlp_failure::permanent},
+    {"premieres in", ytdlp_failure::permanent},
+};
+
+/// "retry after 30", "Retry-After: 30", "try again in 5 minutes", "for up to an hour".
+std::optional<milliseconds> wait_named_in(const std::string& lowered) {
+  static const std::regex wait{
+      R"((?:retry[- ]after:?|try again in|for up to|wait)\s+(an?|\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?\b)"};
+  std::smatch m;
+  if (!std::regex_search(lowered, m, wait))
+    return std::nullopt;
+  auto n = m[1].str()[0] == 'a' ? 1 : std::stoll(m[1].str());
+  auto unit = m[2].str();
+  std::chrono::seconds s{n};
+  if (!unit.empty() && unit[0] == 'm')
+    s = std::chrono::minutes{n};
+  else if (!unit.empty() && unit[0] == 'h')
+    s = std::chrono::hours{n};
+  else if (!unit.empty() && unit[0] == 'd')
+    s = std::chrono::hours{24 * n};
+  if (s.count() <= 0 || s > std::chrono::hours{24}) // not believable: the default is safer
+    return std::nullopt;
+  return milliseconds{s};
+}
+
+/// A line as a reason: trimmed, without "ERROR: ", not endless.
+std::string reason_text(std::string_view line) {
+  line = trim(line);
+  if (starts_with(line, "ERROR:"))
+    line = trim(line.substr(6));
+  constexpr size_t max_reason = 400;
+  if (line.size() > max_reason)
+    return std::string{line.substr(0, max_reason)} + "...";
+  return std::string{line};
+}
+
+std::vector<std::string_view> nonempty_lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    auto eol = text.find('\n');
+    auto line = trim(text.substr(0, eol));
+    if (!line.empty())
+      out.push_back(line);
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
   }
-  auto pick = !last_error.empty() ? last_error : last;
-  if (pick.rfind("ERROR: ", 0) == 0)
-    pick.erase(0, 7);
-  return pick.empty() ? fallback : pick;
+  return out;
+}
+
+ytdlp_error failed(ytdlp_failure kind, std::string reason) {
+  return ytdlp_error({kind, std::move(reason), milliseconds{0}});
 }
 
 } // namespace
@@ -130,12 +217,12 @@ std::vector<std::string> download_argv(const ytdlp_options& opts, const std::str
   std::vector<std::string> argv{
       opts.program,
       "--ignore-config", // a user's yt-dlp config must not change what we get
-      "--no-cache-dir",
+      "--no-cache-dir",  // nor write outside the job's directory
       "--no-playlist",
       "--no-colors",
       "--newline", // progress as lines we can stream
       "--socket-timeout",
-      "30",
+      std::to_string(opts.socket_timeout.count()),
       "--restrict-filenames",
       "--no-mtime",
       "-f",
@@ -148,7 +235,7 @@ std::vector<std::string> download_argv(const ytdlp_options& opts, const std::str
       "--sub-format",
       "vtt",
       "-o",
-      (out_dir / "media.%(ext)s").string(),
+      escape_template((out_dir / "media").string()) + ".%(ext)s",
   };
   if (!opts.date_after.empty()) {
     argv.push_back("--dateafter");
@@ -166,13 +253,11 @@ download_result parse_info_json(std::string_view json, const fs::path& out_dir,
   try {
     info = nlohmann::json::parse(json);
   } catch (const nlohmann::json::parse_error& e) {
-    throw ytdlp_error({ytdlp_failure::permanent,
-                       std::string{"yt-dlp wrote malformed info JSON: "} + e.what(),
-                       std::chrono::milliseconds{0}});
+    throw failed(ytdlp_failure::permanent,
+                 std::string{"yt-dlp wrote malformed info JSON: "} + e.what());
   }
   if (!info.is_object() || value_or<std::string>(info, "id", "").empty())
-    throw ytdlp_error({ytdlp_failure::permanent, "yt-dlp's info JSON names no video id",
-                       std::chrono::milliseconds{0}});
+    throw failed(ytdlp_failure::permanent, "yt-dlp's info JSON names no video id");
   download_result r;
   r.extractor =
       value_or<std::string>(info, "extractor_key", value_or<std::string>(info, "extractor", ""));
@@ -185,7 +270,8 @@ download_result parse_info_json(std::string_view json, const fs::path& out_dir,
   r.channel_url = value_or<std::string>(info, "channel_url", "");
   r.webpage_url = value_or<std::string>(info, "webpage_url", "");
   r.upload_date = value_or<std::string>(info, "upload_date", "");
-  r.timestamp = value_or<int64_t>(info, "timestamp", 0);
+  // Generic pages report a fractional timestamp (from Last-Modified).
+  r.timestamp = static_cast<int64_t>(value_or<double>(info, "timestamp", 0.0));
   r.duration = value_or<double>(info, "duration", 0.0);
   r.live_status = value_or<std::string>(info, "live_status", "");
   r.availability = value_or<std::string>(info, "availability", "");
@@ -194,51 +280,42 @@ download_result parse_info_json(std::string_view json, const fs::path& out_dir,
   return r;
 }
 
-classified_failure classify_failure(const process_result& run) {
-  using namespace std::chrono;
+classified_failure classify_failure(int exit_code, std::string_view stderr_text) {
+  auto lines = nonempty_lines(stderr_text);
+  std::vector<std::string_view> errors;
+  for (auto l : lines)
+    if (starts_with(l, "ERROR:"))
+      errors.push_back(l);
+  auto& telling = errors.empty() ? lines : errors;
   classified_failure f;
-  if (run.spawn_failed) {
-    f.kind = ytdlp_failure::transient; // yt-dlp may be installed later; the job waits
-    f.reason = run.error;
-    return f;
-  }
-  if (run.timed_out || run.cancelled || run.signal != 0) {
-    f.kind = ytdlp_failure::transient;
-    f.reason = "yt-dlp " + run.describe();
-    return f;
-  }
-  f.reason = reason_from(run.err, "yt-dlp " + run.describe());
-  auto text = lower(run.err);
-  // Throttling first: a bot check or 429 can come with other complaints.
-  if (contains(text, "not a bot") || contains(text, "http error 429") ||
-      contains(text, "too many requests") || contains(text, "rate-limit") ||
-      contains(text, "rate limit")) {
-    f.kind = ytdlp_failure::throttled;
-    f.retry_after = minutes{15};
-    return f;
-  }
-  static const char* permanent[] = {
-      "private video",       "video is private",
-      "video unavailable",   "has been removed",
-      "no longer available", "account associated with this video has been terminated",
-      "members-only",        "members only",
-      "join this channel",   "available to this channel's members",
-      "unsupported url",     "http error 404",
-      "http error 410",      "sign in to confirm your age",
-      "is not a valid url",
-  };
-  for (auto* p : permanent)
-    if (contains(text, p)) {
-      f.kind = ytdlp_failure::permanent;
-      return f;
-    }
   f.kind = ytdlp_failure::transient;
+  for (auto& sign : failure_signs) {
+    auto hit = std::find_if(telling.begin(), telling.end(),
+                            [&](std::string_view l) { return contains(lower(l), sign.text); });
+    if (hit == telling.end())
+      continue;
+    f.kind = sign.kind;
+    f.reason = reason_text(*hit);
+    if (f.kind == ytdlp_failure::throttled)
+      f.retry_after = wait_named_in(lower(stderr_text)).value_or(default_throttle_wait);
+    return f;
+  }
+  f.reason = telling.empty() ? "yt-dlp exited with " + std::to_string(exit_code)
+                             : reason_text(telling.back());
   return f;
+}
+
+classified_failure classify_failure(const process_result& run) {
+  if (run.spawn_failed) // yt-dlp may be installed later; the job waits
+    return {ytdlp_failure::transient, run.error, milliseconds{0}};
+  if (run.timed_out || run.cancelled || run.signal != 0)
+    return {ytdlp_failure::transient, "yt-dlp " + run.describe(), milliseconds{0}};
+  return classify_failure(run.exit_code, run.err);
 }
 
 std::optional<double> parse_progress(std::string_view line) {
   constexpr std::string_view tag = "[download]";
-  if (line.substr(0, tag.size()) != tag)
+  if (!starts_with(line, tag))
     return std::nullopt;
   auto pct = line.find('%');
   if (pct == std::string_view::npos)
@@ -247,10 +324,13 @@ std::optional<double> parse_progress(std::string_view line) {
   while (start > tag.size() &&
          (std::isdigit(static_cast<unsigned char>(line[start - 1])) || line[start - 1] == '.'))
     --start;
-  if (start == pct)
-    return std::nullopt;
+  if (start == pct || !trim(line.substr(tag.size(), start - tag.size())).empty())
+    return std::nullopt; // only "[download]  42.0% of ...", not a file name with a '%'
   try {
-    return std::stod(std::string{line.substr(start, pct - start)});
+    auto value = std::stod(std::string{line.substr(start, pct - start)});
+    if (value < 0 || value > 100)
+      return std::nullopt;
+    return value;
   } catch (const std::exception&) {
     return std::nullopt;
   }
@@ -267,9 +347,12 @@ download(const ytdlp_options& opts, const std::string& url, const fs::path& out_
          const std::atomic<bool>* cancel) {
   std::error_code ec;
   fs::create_directories(out_dir, ec);
+  if (ec)
+    throw failed(ytdlp_failure::transient,
+                 "cannot create " + out_dir.string() + ": " + ec.message());
   process_options po;
   po.argv = download_argv(opts, url, out_dir);
-  po.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(opts.timeout);
+  po.timeout = std::chrono::duration_cast<milliseconds>(opts.timeout);
   po.cancel = cancel;
   po.on_stdout_line = [&](std::string_view line) {
     if (!progress)
@@ -284,18 +367,17 @@ download(const ytdlp_options& opts, const std::string& url, const fs::path& out_
   if (!fs::exists(info_path, ec)) {
     if (skipped_by_date(run.out) || skipped_by_date(run.err))
       return std::nullopt;
-    throw ytdlp_error(
-        {ytdlp_failure::transient,
-         "yt-dlp wrote no info JSON (" + reason_from(run.err + run.out, "no output") + ")",
-         std::chrono::milliseconds{0}});
+    auto said = nonempty_lines(run.err + run.out);
+    throw failed(ytdlp_failure::transient,
+                 "yt-dlp wrote no info JSON (" +
+                     (said.empty() ? std::string{"no output"} : reason_text(said.back())) + ")");
   }
   std::ifstream in(info_path);
   std::stringstream text;
   text << in.rdbuf();
   auto result = parse_info_json(text.str(), out_dir, opts.sub_langs);
   if (result.media_path.empty())
-    throw ytdlp_error({ytdlp_failure::transient, "yt-dlp reported success but wrote no media file",
-                       std::chrono::milliseconds{0}});
+    throw failed(ytdlp_failure::transient, "yt-dlp reported success but wrote no media file");
   return result;
 }
 

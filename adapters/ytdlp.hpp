@@ -1,6 +1,11 @@
 // yt-dlp: one call fetches metadata, media and captions; its info JSON becomes a
 // download_result; its error messages decide whether a failure is permanent, a throttle or
 // worth a retry. Plain C++, no CAF.
+//
+// The call ignores the user's yt-dlp configuration and cache (`--ignore-config`,
+// `--no-cache-dir`), so a node behaves the same on every machine, and names every file after
+// `media` in a directory of its own: `media.EXT`, `media.info.json`, `media.LANG.vtt`. Progress
+// lines stay on (`--newline`, not `--no-progress`): callers show them.
 #pragma once
 
 #include "adapters/process.hpp"
@@ -21,7 +26,8 @@ struct ytdlp_options {
   std::string program = "yt-dlp";
   std::vector<std::string> sub_langs{"en.*", "en"}; // preferred first
   std::string format = "bestaudio/best";            // audio first: we only need the sound
-  std::chrono::seconds timeout{1800};
+  std::chrono::seconds timeout{1800};               // the whole run
+  std::chrono::seconds socket_timeout{30};          // one stalled connection (--socket-timeout)
   /// Backfill jobs: skip (without downloading) a video uploaded before this day (YYYYMMDD).
   std::string date_after;
   std::vector<std::string> extra_args; // inserted before `--` (e.g. a proxy option)
@@ -53,11 +59,32 @@ std::vector<std::string> download_argv(const ytdlp_options& opts, const std::str
                                        const std::filesystem::path& out_dir);
 
 /// Reads yt-dlp's info JSON (`media.info.json`) and finds the media and caption files it
-/// wrote in `out_dir`. Throws ytdlp_error (permanent) for JSON that is malformed or names no id.
+/// wrote in `out_dir`. The media file is `requested_downloads[0].filepath`, `filepath` or
+/// `_filename` when that file exists (the JSON written next to the media has none of them: it
+/// is written before the download), else the one `media.EXT` in `out_dir`. Captions are the
+/// `media.LANG.vtt` files: languages matching `sub_langs` (yt-dlp's regular expressions, "all")
+/// first, then people's captions before automatic ones (those are speech recognition or machine
+/// translation), then in `sub_langs` order. Fields that are missing or of the wrong type stay
+/// empty. Throws ytdlp_error (permanent) for JSON that is malformed or names no id.
 download_result parse_info_json(std::string_view json, const std::filesystem::path& out_dir,
                                 const std::vector<std::string>& sub_langs = {"en.*", "en"});
 
-/// Decides what a failed run means, from its exit code and standard error.
+/// Decides what a failed run means, from its exit code and standard error. Only yt-dlp's
+/// "ERROR:" lines count when there are any: a warning about a missing subtitle (HTTP 404) must
+/// not make a network hiccup look permanent.
+///  - throttled: "Sign in to confirm you're not a bot", HTTP 429, "Too Many Requests",
+///    rate limits, "try again later"; `retry_after` from the message ("retry after 30",
+///    "try again in 5 minutes", "for up to an hour"), else 15 minutes.
+///  - permanent: private, unavailable, removed, deleted, terminated, members-only, age-gated,
+///    DRM, no usable format, unsupported or invalid URL, HTTP 404/410, and upcoming live
+///    events or premieres (they cannot be downloaded yet; a later channel refresh enqueues
+///    them again, and `vfb queue retry` works at any time).
+///  - transient: everything else, including exit codes we do not know.
+/// `reason` is the line that decided it (else the last ERROR line), without "ERROR: ".
+classified_failure classify_failure(int exit_code, std::string_view stderr_text);
+
+/// As above; a program that could not start, crashed, timed out or was cancelled is transient
+/// and its reason says which.
 classified_failure classify_failure(const process_result& run);
 
 /// The percentage in a "[download]  42.5% of ..." progress line, if it is one.

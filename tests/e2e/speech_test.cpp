@@ -3,6 +3,7 @@
 #include "adapters/ffmpeg.hpp"
 #include "adapters/speech.hpp"
 #include "tests/support/media.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,22 +14,34 @@ using namespace vfb;
 
 namespace {
 
-const std::string spoken_text = "The volcano near the old telescope erupted at seven in the "
-                                "morning. Scientists measured the chocolate colored ash for "
-                                "seventeen days.";
+// Four planted words, each in a short sentence of its own.
+const std::string spoken_text = "The volcano erupted in the morning. She looked through the "
+                                "telescope at night. He ate a bar of chocolate. The girl is "
+                                "seventeen years old.";
 
-std::vector<int16_t> speech_pcm(const test::temp_dir& dir, const std::string& text) {
-  auto wav = test::synth_speech_wav(dir.path(), "speech", text);
-  auto pcm = dir / "speech16k.wav";
+/// `wav` as the pipeline's transcriber gets it: 16 kHz mono PCM, converted by ffmpeg.
+std::vector<int16_t> to_pcm(const test::temp_dir& dir, const std::filesystem::path& wav) {
+  auto pcm = dir / (wav.stem().string() + "16k.wav");
   extract_audio({}, wav, pcm);
   return read_wav_pcm16(pcm);
+}
+
+/// Spoken by espeak-ng's en-us+f2 voice at 150 words/min: with pocketsphinx's generic model it
+/// scored clearly best of the voices tried (this text: 4 of 4 planted words, word error rate
+/// 0.32; en-us+klatt at 150 and 160: 0 and 1 of 4, 0.60 and 0.56).
+std::vector<int16_t> clear_speech_pcm(const test::temp_dir& dir, const std::string& text) {
+  auto wav = dir / "clear.wav";
+  auto r = test::run_process(
+      {"espeak-ng", "-v", "en-us+f2", "-s", "150", "-w", wav.string(), "--", text});
+  REQUIRE(r.exit_code == 0);
+  return to_pcm(dir, wav);
 }
 
 } // namespace
 
 TEST_CASE("pocketsphinx transcribes synthesised speech with the planted words, timed") {
   test::temp_dir dir;
-  auto pcm = speech_pcm(dir, spoken_text);
+  auto pcm = clear_speech_pcm(dir, spoken_text);
   speech_recognizer rec{speech_options{}};
   std::vector<double> progress;
   auto segs = rec.transcribe(pcm, [&](double f) { progress.push_back(f); });
@@ -38,20 +51,20 @@ TEST_CASE("pocketsphinx transcribes synthesised speech with the planted words, t
   auto audio_ms = static_cast<int64_t>(pcm.size()) * 1000 / 16000;
   for (auto& s : segs) {
     all += s.text + " ";
-    CHECK(s.start_ms >= last_end - 10);
+    CHECK(s.start_ms >= last_end);
     CHECK(s.end_ms > s.start_ms);
-    CHECK(s.end_ms <= audio_ms + 20);
+    CHECK(s.end_ms <= audio_ms + 10); // pocketsphinx's last frame may round up
     last_end = s.end_ms;
   }
+  // Sentences end in pauses of more than 300 ms: more than one segment.
+  CHECK(segs.size() >= 2);
   auto wer = word_error_rate(spoken_text, all);
   UNSCOPED_INFO("transcript: " << all << "(WER " << wer << ")");
-  // Planted: distinctive words of the sentences. Measured on this machine: 4 of 4 found, WER
-  // 0.48 at 160 words/min (pocketsphinx's generic model on a synthetic voice).
   int planted = 0;
-  for (auto w : {"volcano", "scientists", "measured", "seventeen"})
+  for (auto w : {"volcano", "telescope", "chocolate", "seventeen"})
     planted += all.find(w) != std::string::npos;
   CHECK(planted >= 3);
-  CHECK(wer <= 0.7);
+  CHECK(wer <= 0.5);
   REQUIRE_FALSE(progress.empty());
   CHECK(progress.back() == Approx(1.0));
 }
@@ -61,7 +74,7 @@ TEST_CASE("long audio is decoded in utterances, and cancel stops early") {
   std::string text;
   for (int i = 0; i < 8; ++i)
     text += "The volcano erupted and the telescope watched it for seventeen days. ";
-  auto pcm = speech_pcm(dir, text);
+  auto pcm = to_pcm(dir, test::synth_speech_wav(dir.path(), "long", text));
   REQUIRE(pcm.size() > 16000 * 30); // longer than one utterance
   speech_recognizer rec{speech_options{}};
   std::vector<double> progress;
@@ -79,7 +92,8 @@ TEST_CASE("missing models are a clear error") {
                                               Catch::Contains("/nonexistent/models"));
 }
 
-TEST_CASE("an external transcriber's VTT or whisper-style output is used; failures are errors") {
+TEST_CASE(
+    "an external transcriber's VTT or whisper-style output is used, and failures are errors") {
   test::temp_dir dir;
   auto wav = dir / "in.wav";
   std::ofstream(wav) << "x";

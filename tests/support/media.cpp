@@ -1,8 +1,10 @@
 #include "tests/support/media.hpp"
 
+#include "adapters/ffmpeg.hpp"
 #include "adapters/process.hpp"
 
 #include <stdexcept>
+#include <vector>
 
 namespace vfb::test {
 
@@ -15,6 +17,20 @@ void run_or_throw(std::vector<std::string> argv) {
   auto r = run_process(o);
   if (!r.ok())
     throw std::runtime_error(o.argv[0] + " " + r.describe() + ": " + r.err);
+}
+
+/// The encoder options for a container: cheap settings, the files only have to be valid.
+std::vector<std::string> codecs_for(const std::string& container) {
+  if (container == "mp4")
+    return {"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",  "yuv420p",
+            "-c:a", "aac",     "-b:a",    "48k",       "-movflags", "+faststart"};
+  if (container == "webm")
+    return {"-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8",
+            "-b:v", "100k",   "-c:a",      "libopus",  "-b:a",      "32k"};
+  if (container == "mkv")
+    return {"-c:v",    "libx264", "-preset", "ultrafast", "-pix_fmt",
+            "yuv420p", "-c:a",    "libopus", "-b:a",      "32k"};
+  throw std::invalid_argument("synth_video: unknown container " + container);
 }
 
 } // namespace
@@ -31,20 +47,23 @@ std::filesystem::path synth_speech_wav(const std::filesystem::path& dir, const s
 }
 
 std::filesystem::path synth_video(const std::filesystem::path& dir, const std::string& name,
-                                  const std::string& text) {
+                                  const std::string& text, const std::string& container) {
+  auto codecs = codecs_for(container);
   auto wav = synth_speech_wav(dir, name + ".speech", text);
-  auto mp4 = dir / (name + ".mp4");
-  run_or_throw({"ffmpeg",    "-nostdin",   "-y",
-                "-loglevel", "error",      "-f",
-                "lavfi",     "-i",         "testsrc=size=160x120:rate=5",
-                "-i",        wav.string(), "-shortest",
-                "-c:v",      "libx264",    "-preset",
-                "ultrafast", "-pix_fmt",   "yuv420p",
-                "-c:a",      "aac",        "-b:a",
-                "48k",       "-movflags",  "+faststart",
-                mp4.string()});
+  auto video = dir / (name + "." + container);
+  // The picture lasts exactly as long as the speech: with `-shortest` the video would run on
+  // by the frames the encoder buffered.
+  auto seconds = std::to_string(probe_duration({}, wav));
+  std::vector<std::string> argv{
+      "ffmpeg",    "-nostdin",  "-y",
+      "-loglevel", "error",     "-f",
+      "lavfi",     "-i",        "testsrc=size=160x120:rate=5:duration=" + seconds,
+      "-i",        wav.string()};
+  argv.insert(argv.end(), codecs.begin(), codecs.end());
+  argv.push_back(video.string());
+  run_or_throw(std::move(argv));
   std::filesystem::remove(wav);
-  return mp4;
+  return video;
 }
 
 } // namespace vfb::test

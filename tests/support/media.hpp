@@ -11,8 +11,10 @@ namespace vfb::test {
 std::filesystem::path synth_speech_wav(const std::filesystem::path& dir, const std::string& name,
                                        const std::string& text, int words_per_minute = 160);
 
-/// A small video (a test pattern at 160x120 and the spoken `text`) at DIR/NAME.mp4.
+/// A small video of the spoken `text` over a test pattern (160x120, 5 frames per second) at
+/// DIR/NAME.CONTAINER, as long as the speech: "mp4" (H.264 + AAC), "webm" (VP8 + Opus) or
+/// "mkv" (H.264 + Opus). Throws std::invalid_argument for another container.
 std::filesystem::path synth_video(const std::filesystem::path& dir, const std::string& name,
-                                  const std::string& text);
+                                  const std::string& text, const std::string& container = "mp4");
 
 } // namespace vfb::test

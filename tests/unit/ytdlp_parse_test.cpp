@@ -61,7 +61,31 @@ TEST_CASE("the command line downloads one video, with the URL after --") {
   CHECK(std::find(argv.begin(), dash, "--proxy") != dash);
 }
 
-TEST_CASE("info JSON becomes a download result; media and captions are found") {
+TEST_CASE("the command line keeps yt-dlp to the job's directory and our settings") {
+  ytdlp_options o;
+  o.program = "/opt/yt-dlp/yt-dlp";
+  o.sub_langs = {"de", "en.*"};
+  o.format = "worstaudio";
+  o.socket_timeout = std::chrono::seconds{7};
+  auto argv = download_argv(o, "https://example.org/v", "/jobs/100%/v%(id)s");
+  auto after = [&](const std::string& option) {
+    auto it = std::find(argv.begin(), argv.end(), option);
+    return it == argv.end() || it + 1 == argv.end() ? std::string{"<missing>"} : *(it + 1);
+  };
+  CHECK(argv.front() == "/opt/yt-dlp/yt-dlp");
+  CHECK(after("--sub-langs") == "de,en.*");
+  CHECK(after("-f") == "worstaudio");
+  CHECK(after("--socket-timeout") == "7");
+  CHECK(after("--sub-format") == "vtt");
+  // A '%' in the directory is literal, not an output template field.
+  CHECK(after("-o") == "/jobs/100%%/v%%(id)s/media.%(ext)s");
+  for (auto* flag : {"--ignore-config", "--no-cache-dir", "--newline", "--restrict-filenames"})
+    CHECK(std::count(argv.begin(), argv.end(), flag) == 1);
+  // Every option comes before `--`; only the URL follows it.
+  CHECK(std::find(argv.begin(), argv.end(), "--") == argv.end() - 2);
+}
+
+TEST_CASE("info JSON becomes a download result with its media and caption files") {
   test::temp_dir dir;
   auto media = dir / "media.webm";
   touch(media);
@@ -90,17 +114,60 @@ TEST_CASE("info JSON becomes a download result; media and captions are found") {
   CHECK(r.caption_paths[2] == (dir / "media.de.vtt").string());
 }
 
-TEST_CASE("a generic page's sparse info JSON still parses; the media file is found by name") {
+TEST_CASE("captions: wanted languages first, then people's captions, then preference order") {
+  test::temp_dir dir;
+  touch(dir / "media.m4a");
+  for (auto* lang : {"fr", "de", "en-orig", "en", "pt-BR"})
+    touch(dir / (std::string{"media."} + lang + ".vtt"));
+  touch(dir / "media.en.srv3"); // a fallback format we do not read
+  auto json = R"({"id": "x", "subtitles": {"fr": [], "pt-BR": []},
+                  "automatic_captions": {"de": [], "en": [], "en-orig": []}})";
+  auto names = [&](const std::vector<std::string>& sub_langs) {
+    std::vector<std::string> out;
+    for (auto& p : parse_info_json(json, dir.path(), sub_langs).caption_paths)
+      out.push_back(std::filesystem::path{p}.filename().string());
+    return out;
+  };
+  // Patterns match the whole code: "en" is not "en-orig". Files nobody asked for come last.
+  CHECK(names({"pt-.*", "de", "en"}) == std::vector<std::string>{"media.pt-BR.vtt", "media.de.vtt",
+                                                                 "media.en.vtt", "media.fr.vtt",
+                                                                 "media.en-orig.vtt"});
+  CHECK(names({"en.*"}) == std::vector<std::string>{"media.en-orig.vtt", "media.en.vtt",
+                                                    "media.fr.vtt", "media.pt-BR.vtt",
+                                                    "media.de.vtt"});
+  // "all" wants everything: people's first.
+  CHECK(names({"all"}).front() == "media.fr.vtt");
+  CHECK(names({"all"}).size() == 5);
+}
+
+TEST_CASE("the media file is the one media.EXT, not a part, fragment, caption or metadata") {
+  test::temp_dir dir;
+  for (auto* n : {"media.info.json", "media.en.vtt", "media.en.srv3", "media.webm.part",
+                  "media.f251.webm", "media.temp.m4a", "other.mp4"})
+    touch(dir / n);
+  auto r = parse_info_json(R"({"id": "x", "requested_downloads": [{"filepath": "/gone.webm"}],
+                               "_filename": "/also/gone.webm"})",
+                           dir.path());
+  CHECK(r.media_path.empty()); // nothing usable yet
+  touch(dir / "media.opus");
+  r = parse_info_json(R"({"id": "x", "requested_downloads": [{"filepath": "/gone.webm"}]})",
+                      dir.path());
+  CHECK(r.media_path == (dir / "media.opus").string());
+}
+
+TEST_CASE("a generic page's sparse info JSON still parses, and the media file is found by name") {
   test::temp_dir dir;
   touch(dir / "media.mp4");
   touch(dir / "media.info.json");
   auto r = parse_info_json(R"({"id": "talk", "extractor_key": "Generic", "title": null,
-                               "duration": "not a number"})",
+                               "duration": "not a number", "timestamp": 1795542601.75,
+                               "requested_downloads": ["not an object"]})",
                            dir.path());
   CHECK(r.video_id == "talk");
   CHECK(r.title.empty());
   CHECK(r.duration == 0);
   CHECK(r.uploader.empty());
+  CHECK(r.timestamp == 1795542601);
   CHECK(r.media_path == (dir / "media.mp4").string());
   CHECK(r.caption_paths.empty());
 }
@@ -142,6 +209,31 @@ TEST_CASE("failures are classified from yt-dlp's messages") {
       {"ERROR: [youtube] abc: Unable to download API page: <urlopen error timed out>",
        ytdlp_failure::transient},
       {"WARNING: something\nERROR: giving up after 10 fragment retries", ytdlp_failure::transient},
+      {"ERROR: [youtube] abc: Video unavailable. This video is no longer available because the "
+       "YouTube account associated with this video has been terminated.",
+       ytdlp_failure::permanent},
+      {"ERROR: [youtube] abc: This video is available to this channel's members on level: Fan",
+       ytdlp_failure::permanent},
+      {"ERROR: [youtube] abc: Sign in to confirm your age. This video may be inappropriate for "
+       "some users.",
+       ytdlp_failure::permanent},
+      {"ERROR: [youtube] abc: This live event will begin in 3 days.", ytdlp_failure::permanent},
+      {"ERROR: [youtube] abc: Premieres in 10 hours", ytdlp_failure::permanent},
+      {"ERROR: [generic] Unable to download webpage: HTTP Error 410: Gone",
+       ytdlp_failure::permanent},
+      {"ERROR: [youtube] abc: Requested format is not available. Use --list-formats for a list of "
+       "available formats",
+       ytdlp_failure::permanent},
+      {"ERROR: [Vimeo] 123: This video is DRM protected", ytdlp_failure::permanent},
+      {"ERROR: [youtube] abc: Video unavailable. This content isn\xe2\x80\x99t available, try "
+       "again later. The current session has been rate-limited by YouTube for up to an hour.",
+       ytdlp_failure::throttled},
+      // A subtitle's 404 is only a warning; the error that ended the run is a network one.
+      {"WARNING: [youtube] abc: Unable to download subtitle for \"en\": HTTP Error 404: Not "
+       "Found\nERROR: unable to download video data: <urlopen error [Errno 104] Connection reset "
+       "by peer>",
+       ytdlp_failure::transient},
+      {"ERROR: The downloaded file is empty", ytdlp_failure::transient},
   };
   for (auto& r : rows) {
     INFO(r.err);
@@ -151,11 +243,21 @@ TEST_CASE("failures are classified from yt-dlp's messages") {
     CHECK(c.reason.rfind("ERROR:", 0) != 0); // the prefix is dropped
   }
   auto throttled = classify_failure(failed_with("HTTP Error 429: Too Many Requests"));
-  CHECK(throttled.retry_after.count() > 0);
+  CHECK(throttled.retry_after == std::chrono::minutes{15}); // nothing said: the default
+  CHECK(classify_failure(failed_with("WARNING: x\nERROR: [youtube] abc: Sign in to confirm "
+                                     "you're not a bot\nERROR: giving up"))
+            .reason == "[youtube] abc: Sign in to confirm you're not a bot");
   // The reason is the last ERROR line, not a later warning.
   auto c = classify_failure(failed_with("ERROR: first\nERROR: [generic] HTTP Error 410: Gone\n"
                                         "WARNING: cleanup\n"));
   CHECK(c.reason == "[generic] HTTP Error 410: Gone");
+  // Without ERROR lines (a Python traceback), the last line is the reason.
+  c = classify_failure(failed_with("Traceback (most recent call last):\n  File \"x\"\n"
+                                   "KeyError: 'formats'\n"));
+  CHECK(c.kind == ytdlp_failure::transient);
+  CHECK(c.reason == "KeyError: 'formats'");
+  CHECK(classify_failure(2, "").reason == "yt-dlp exited with 2");
+  CHECK(classify_failure(1, "ERROR: " + std::string(5000, 'x')).reason.size() < 500);
   process_result crashed;
   crashed.signal = 11;
   CHECK(classify_failure(crashed).kind == ytdlp_failure::transient);
@@ -171,12 +273,39 @@ TEST_CASE("failures are classified from yt-dlp's messages") {
   CHECK(classify_failure(missing).reason == "program not found: yt-dlp");
 }
 
-TEST_CASE("progress lines give a percentage; other lines do not") {
+TEST_CASE("a throttled failure waits as long as the message says") {
+  using namespace std::chrono;
+  struct row {
+    const char* err;
+    milliseconds wait;
+  };
+  const row rows[] = {
+      {"ERROR: [youtube] abc: This content isn't available, try again later. The current session "
+       "has been rate-limited by YouTube for up to an hour.",
+       hours{1}},
+      {"ERROR: HTTP Error 429: Too Many Requests (Retry-After: 120)", seconds{120}},
+      {"ERROR: [twitch] rate limit exceeded, try again in 5 minutes", minutes{5}},
+      {"ERROR: HTTP Error 429: Too Many Requests; retry after 2 hours", hours{2}},
+      {"ERROR: HTTP Error 429: Too Many Requests; retry after 400 days", minutes{15}}, // absurd
+  };
+  for (auto& r : rows) {
+    INFO(r.err);
+    auto c = classify_failure(1, r.err);
+    CHECK(c.kind == ytdlp_failure::throttled);
+    CHECK(c.retry_after == r.wait);
+  }
+  CHECK(classify_failure(1, "ERROR: Private video").retry_after.count() == 0);
+}
+
+TEST_CASE("progress lines give a percentage, other lines do not") {
   CHECK(parse_progress("[download]  42.5% of 3.00MiB at 1.00MiB/s ETA 00:01") == Approx(42.5));
   CHECK(parse_progress("[download] 100% of 3.00MiB in 00:00:02") == Approx(100));
   CHECK_FALSE(parse_progress("[download] Destination: /tmp/media.webm"));
   CHECK_FALSE(parse_progress("[info] 42% of nothing"));
   CHECK_FALSE(parse_progress("[download] %"));
+  CHECK_FALSE(parse_progress("[download] Destination: /jobs/100% done/media.webm"));
+  CHECK(parse_progress("[download]   0.0% of ~  30.00MiB at  1.00MiB/s ETA 00:30 (frag 0/25)") ==
+        Approx(0));
   CHECK(skipped_by_date("[download] upload date is not in range 20250101-99991231"));
   CHECK_FALSE(skipped_by_date("[download] 100% of 3.00MiB"));
 }
