@@ -1,6 +1,9 @@
 #include "actors/node.hpp"
 
+#include "actors/stages.hpp"
 #include "actors/submission.hpp"
+#include "storage/artifact_store.hpp"
+#include "storage/memory_store.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -9,6 +12,30 @@
 #include <thread>
 
 namespace vfb {
+
+memory_options memory_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,
+                                  bool read_only) {
+  memory_options o;
+  o.dir = data_dir / "memory";
+  o.read_only = read_only;
+  o.sync = cfg.storage.sync != "periodic";
+  o.initial_map_size = static_cast<size_t>(cfg.storage.map_size_mb) << 20;
+  o.max_map_size = static_cast<size_t>(cfg.storage.max_map_size_mb) << 20;
+  return o;
+}
+
+std::filesystem::path artifacts_dir(const std::filesystem::path& data_dir) {
+  return data_dir / "artifacts";
+}
+
+std::shared_ptr<const stage_environment>
+open_stage_environment(const vfb_config& cfg, const std::filesystem::path& data_dir) {
+  auto env = std::make_shared<stage_environment>();
+  env->config = cfg;
+  env->artifacts = std::make_shared<artifact_store>(artifacts_dir(data_dir));
+  env->memory = std::make_shared<memory_store>(memory_options_for(cfg, data_dir, false));
+  return env;
+}
 
 std::array<size_t, stage_count> stage_slots_from(const vfb_config& cfg) {
   auto cores = std::max<size_t>(1, std::thread::hardware_concurrency());

@@ -16,6 +16,8 @@
 namespace vfb {
 
 class job_queue;
+struct memory_options;
+struct stage_environment;
 
 /// What a node is made of.
 struct node_setup {
@@ -33,6 +35,18 @@ struct node_handles {
   submission_actor submission;
   pipeline_impl pipeline;
 };
+
+/// The memory store's options for a data dir (DATA_DIR/memory) as configured.
+memory_options memory_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,
+                                  bool read_only);
+
+/// The artifact store's root in a data dir.
+std::filesystem::path artifacts_dir(const std::filesystem::path& data_dir);
+
+/// Opens what the real stages work with: the artifact and memory stores of a data dir (the
+/// caller holds the data dir's writer lock). Throws the stores' errors.
+std::shared_ptr<const stage_environment>
+open_stage_environment(const vfb_config& cfg, const std::filesystem::path& data_dir);
 
 /// The per-stage worker counts from the config (transcribe_slots 0: one per core).
 std::array<size_t, stage_count> stage_slots_from(const vfb_config& cfg);

@@ -68,6 +68,14 @@ template <class T> void deliver(caf::typed_response_promise<T>& rp, op_result<T>
     rp.deliver(make_error(to_errc(x.code), x.message));
 }
 
+/// Makes sure a flush of the pending batch is on its way (one per batch).
+void post_flush(self_ptr self) {
+  if (!self->state.flush_posted) {
+    self->state.flush_posted = true;
+    self->send(caf::actor_cast<scheduler_impl>(self), flush_atom::value);
+  }
+}
+
 /// Adds `op` to the pending batch; the reply goes out after the batch commits.
 template <class T, class Op> caf::typed_response_promise<T> defer(self_ptr self, Op op) {
   using op_type = std::invoke_result_t<Op&, job_queue::batch&>;
@@ -78,10 +86,7 @@ template <class T, class Op> caf::typed_response_promise<T> defer(self_ptr self,
       [rp, slot]() mutable { deliver(rp, *slot); },
       [rp](const caf::error& e) mutable { rp.deliver(e); },
   });
-  if (!self->state.flush_posted) {
-    self->state.flush_posted = true;
-    self->send(caf::actor_cast<scheduler_impl>(self), flush_atom::value);
-  }
+  post_flush(self);
   return rp;
 }
 
@@ -255,7 +260,15 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
         return caf::make_result(self->state.commits, self->state.committed_requests);
       },
       [=](rescue_atom) {
-        defer<uint64_t>(self, [](job_queue::batch& b) -> uint64_t { return b.rescue_expired(); });
+        // The scheduler's own timer: nobody awaits a reply (one would come back to this actor
+        // as an unexpected message), so the rescue joins the batch without a promise.
+        self->state.pending.push_back({[](job_queue::batch& b) { b.rescue_expired(); }, [] {},
+                                       [](const caf::error& e) {
+                                         spdlog::error("scheduler: rescuing expired leases "
+                                                       "failed: {}",
+                                                       error_message(e));
+                                       }});
+        post_flush(self);
         self->delayed_send(caf::actor_cast<scheduler_impl>(self),
                            std::chrono::milliseconds{self->state.options.rescue_interval},
                            rescue_atom::value);

@@ -143,6 +143,26 @@ url_result reject(std::string why) {
 
 } // namespace
 
+bool is_loopback_url(std::string_view url) {
+  auto start = url.find("://");
+  if (start == std::string_view::npos)
+    return false;
+  auto authority = url.substr(start + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  authority = authority.substr(
+      authority.rfind('@') == std::string_view::npos ? 0 : authority.rfind('@') + 1);
+  std::string_view host = authority;
+  if (!host.empty() && host.front() == '[')
+    host = host.substr(0, host.find(']') + 1);
+  else
+    host = host.substr(0, host.find(':'));
+  auto h = lower(host);
+  if (in_domain(h, "localhost") || h == "[::1]")
+    return true;
+  auto ip = parse_ipv4(h);
+  return ip && (*ip)[0] == 127;
+}
+
 url_result canonicalize_url(std::string_view url, const url_policy& policy) {
   while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front())))
     url.remove_prefix(1);

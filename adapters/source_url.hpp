@@ -28,6 +28,10 @@ struct url_result {
   std::string error; // why the URL was rejected, for the user
 };
 
+/// Whether the URL's host is this machine (localhost, 127.0.0.0/8, [::1]): no proxy can reach
+/// it, so tools fetching it must not use one.
+bool is_loopback_url(std::string_view url);
+
 /// Validates and canonicalises `url` under `policy`.
 url_result canonicalize_url(std::string_view url, const url_policy& policy = {});
 

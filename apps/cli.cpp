@@ -41,6 +41,34 @@ const std::set<std::string> global_options = {"--data-dir", "--config", "--set",
 
 const std::vector<command>& commands() {
   static const std::vector<command> all = {
+      {{"run"},
+       {"--tenant", "--workspace", "--force"},
+       1,
+       "vfb run URL [--tenant T] [--workspace W] [--force] [--json]",
+       "Processes a video end to end in this process: download, transcript, analysis, memory\n"
+       "and (when a webhook is configured for the workspace) a Discord post. Shows each stage\n"
+       "as it runs, then the results. Other queued jobs of the data dir are worked on too.\n"
+       "Exit code 0 when the job is done or skipped, 1 when it failed (the reason is printed;\n"
+       "a transient failure stays queued for a retry), 2 for usage and data-dir problems.\n"
+       "  --tenant T      default: local\n"
+       "  --workspace W   default: default\n"
+       "  --force         process again even if this workspace already has the video\n"
+       "  --json          one JSON object per progress event, then the results",
+       cmd_run},
+      {{"show"},
+       {},
+       1,
+       "vfb show JOB_ID [--json]",
+       "Prints a job's results: title, topics, key phrases, summary and the timed transcript.",
+       cmd_show},
+      {{"search"},
+       {"--tenant", "--workspace", "--limit"},
+       1,
+       "vfb search QUERY --tenant T --workspace W [--limit N] [--json]",
+       "Searches the workspace's memory (every processed transcript) and prints the best\n"
+       "matching passages: video, time offset, snippet and score, best first.\n"
+       "  --limit N      at most N hits (default 10)",
+       cmd_search},
       {{"enqueue"},
        {"--tenant", "--workspace", "--priority", "--force"},
        1,
@@ -89,6 +117,9 @@ constexpr const char* global_help =
 Usage: vfb [global options] COMMAND [options]
 
 Commands:
+  run URL          process a video end to end here, with live progress
+  show JOB_ID      a job's transcript, topics, key phrases and summary
+  search QUERY     search a workspace's memory
   enqueue URL      add a video to the queue
   queue stats      job counts per state and per tenant/workspace
   queue ls         list jobs

@@ -12,6 +12,7 @@
 
 namespace vfb {
 struct queue_options;
+struct job_view;
 } // namespace vfb
 
 namespace vfb::cli {
@@ -61,5 +62,15 @@ int cmd_queue_stats(context& ctx);
 int cmd_queue_ls(context& ctx);
 int cmd_queue_retry(context& ctx);
 int cmd_queue_cancel(context& ctx);
+int cmd_run(context& ctx);
+int cmd_show(context& ctx);
+int cmd_search(context& ctx);
+
+/// A job id given on the command line; usage_error unless it is a positive number.
+uint64_t parse_id(const std::string& text);
+
+/// Prints what the pipeline produced for a job (download, analysis, transcript); the whole
+/// transcript only when `full_transcript`. Used by `show` and at the end of `run`.
+int show_results(const context& ctx, const job_view& v, bool full_transcript);
 
 } // namespace vfb::cli

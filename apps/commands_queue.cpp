@@ -66,19 +66,6 @@ job_queue open_read_only(const context& ctx) {
   return job_queue{queue_options_for(ctx.config, ctx.data_dir, true)};
 }
 
-uint64_t parse_id(const std::string& text) {
-  size_t used = 0;
-  unsigned long long id = 0;
-  try {
-    id = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || id == 0 || text[0] == '-' || text[0] == '+')
-    throw usage_error("'" + text + "' is not a job id (a positive number)");
-  return id;
-}
-
 void print_job_line(std::ostream& out, const job_view& v) {
   const auto& j = v.job;
   out << std::left << std::setw(8) << j.id << ' ' << std::setw(9) << to_string(v.state) << ' '
@@ -206,6 +193,19 @@ int cmd_queue_retry(context& ctx) {
 
 int cmd_queue_cancel(context& ctx) {
   return change_job(ctx, &job_queue::cancel, "cancel");
+}
+
+uint64_t parse_id(const std::string& text) {
+  size_t used = 0;
+  unsigned long long id = 0;
+  try {
+    id = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || id == 0 || text[0] == '-' || text[0] == '+')
+    throw usage_error("'" + text + "' is not a job id (a positive number)");
+  return id;
 }
 
 } // namespace vfb::cli

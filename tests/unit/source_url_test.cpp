@@ -105,3 +105,15 @@ TEST_CASE("allowed_hosts limits submissions to listed domains and their subdomai
   CHECK_THAT(reject("https://notyoutube.com/watch?v=dQw4w9WgXcQ", p),
              Catch::Contains("allowed_hosts"));
 }
+
+TEST_CASE("loopback URLs are recognised, so tools fetch them without a proxy") {
+  CHECK(is_loopback_url("http://127.0.0.1:8080/media/a.mp4"));
+  CHECK(is_loopback_url("http://127.1.2.3/x"));
+  CHECK(is_loopback_url("http://localhost:99/x"));
+  CHECK(is_loopback_url("http://LocalHost/x"));
+  CHECK(is_loopback_url("http://[::1]:8080/x"));
+  CHECK_FALSE(is_loopback_url("https://www.youtube.com/watch?v=abc"));
+  CHECK_FALSE(is_loopback_url("http://10.0.0.1/x"));
+  CHECK_FALSE(is_loopback_url("http://127.0.0.1.example.com/x"));
+  CHECK_FALSE(is_loopback_url("not a url"));
+}

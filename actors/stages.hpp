@@ -1,0 +1,36 @@
+// The real pipeline stages: download (yt-dlp, cached per video), transcribe (captions, else
+// ffmpeg + speech recognition), analyze (topics, key phrases, summary), memory (chunks into the
+// workspace's memory) and post (Discord webhook). Plain functions over the artifact and memory
+// stores; no CAF, so they are tested and benchmarked without actors.
+//
+// Every stage first looks for its own checkpoint (artifact_store, per job) and returns at once
+// when it finds one: a retried job resumes after the last stage that finished, without a
+// second download or transcription. Media and transcripts are also cached per video, shared by
+// every tenant, so a video that two workspaces submit is downloaded and transcribed once.
+#pragma once
+
+#include "actors/stage_function.hpp"
+#include "adapters/config_file.hpp"
+
+#include <memory>
+
+namespace vfb {
+
+class artifact_store;
+class memory_store;
+
+/// What the stages work with.
+struct stage_environment {
+  vfb_config config;
+  std::shared_ptr<artifact_store> artifacts;
+  std::shared_ptr<memory_store> memory;
+};
+
+/// The factory for a node's stage workers. Each call makes one worker's function; a
+/// transcriber's function owns its speech decoder (loaded on first use).
+stage_function_factory real_stages(std::shared_ptr<const stage_environment> env);
+
+/// YYYYMMDD (UTC) of a time in milliseconds since the epoch, for yt-dlp's --dateafter.
+std::string utc_date(millis when);
+
+} // namespace vfb

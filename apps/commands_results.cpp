@@ -1,0 +1,167 @@
+// `vfb show JOB_ID` and `vfb search QUERY`: what the pipeline produced, read from the data dir
+// without a node (read-only, no lock: a running node may keep writing meanwhile).
+#include "actors/node.hpp"
+#include "adapters/discord_webhook.hpp"
+#include "apps/cli.hpp"
+#include "apps/progress_view.hpp"
+#include "messages/json.hpp"
+#include "storage/artifact_store.hpp"
+#include "storage/job_queue.hpp"
+#include "storage/media_json.hpp"
+#include "storage/memory_store.hpp"
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+namespace vfb::cli {
+
+namespace {
+
+/// "1:02:03" / "3:32" for milliseconds into a video.
+std::string offset_text(int64_t ms) {
+  auto text = format_duration_text(static_cast<double>(ms / 1000));
+  return text.empty() ? "0:00" : text;
+}
+
+std::string joined_terms(const std::vector<weighted_term>& terms) {
+  std::string out;
+  for (const auto& t : terms)
+    out += (out.empty() ? "" : ", ") + t.term;
+  return out.empty() ? "(none)" : out;
+}
+
+template <class T>
+std::optional<T> checkpoint_of(const artifact_store& a, uint64_t id, stage_kind stage) {
+  auto j = a.checkpoint(id, stage);
+  if (!j)
+    return std::nullopt;
+  try {
+    return j->get<T>();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
+int show_results(const context& ctx, const job_view& v, bool full_transcript) {
+  const auto& job = v.job;
+  artifact_store artifacts{artifacts_dir(ctx.data_dir)};
+  auto d = checkpoint_of<download_result>(artifacts, job.id, stage_kind::download);
+  auto a = checkpoint_of<analysis>(artifacts, job.id, stage_kind::analyze);
+  auto t = artifacts.cached_transcript(job.key.source, job.key.external_id);
+  if (ctx.json) {
+    nlohmann::json j{{"job", to_json(v)}};
+    j["download"] = d ? nlohmann::json(*d) : nlohmann::json();
+    j["transcript"] = t ? nlohmann::json(*t) : nlohmann::json();
+    j["analysis"] = a ? nlohmann::json(*a) : nlohmann::json();
+    ctx.out << j.dump() << '\n';
+    return exit_ok;
+  }
+  auto& out = ctx.out;
+  out << "job " << job.id << "  " << to_string(v.state) << "  " << job.key.tenant << '/'
+      << job.key.workspace << "  " << job.url << '\n';
+  if (!v.last_error.empty())
+    out << "last error: " << v.last_error << '\n';
+  if (d) {
+    out << "title:       " << d->title << '\n';
+    if (!d->uploader.empty())
+      out << "uploader:    " << d->uploader << '\n';
+    if (d->duration > 0)
+      out << "duration:    " << format_duration_text(d->duration) << '\n';
+    if (!d->upload_date.empty())
+      out << "uploaded:    " << d->upload_date.substr(0, 4) << '-' << d->upload_date.substr(4, 2)
+          << '-' << d->upload_date.substr(6) << '\n';
+  }
+  if (a) {
+    out << "topics:      " << joined_terms(a->topics) << '\n';
+    out << "key phrases: " << joined_terms(a->key_phrases) << '\n';
+    out << "summary:\n";
+    for (const auto& s : a->summary)
+      out << "  " << s << '\n';
+  }
+  if (t) {
+    out << "transcript (" << t->origin << (t->language.empty() ? "" : ", " + t->language) << ", "
+        << t->segments.size() << " segments)";
+    if (full_transcript) {
+      out << ":\n";
+      for (const auto& s : t->segments)
+        out << "  [" << offset_text(s.start_ms) << "] " << s.text << '\n';
+    } else {
+      out << ": vfb show " << job.id << '\n';
+    }
+  }
+  if (!d && !a && !t)
+    out << "no results yet\n";
+  return exit_ok;
+}
+
+int cmd_show(context& ctx) {
+  auto id = parse_id(ctx.inv.words.at(0));
+  job_queue queue{queue_options_for(ctx.config, ctx.data_dir, true)};
+  auto v = queue.get(id);
+  if (!v) {
+    ctx.err << "vfb: no job " << id << '\n';
+    return exit_refused;
+  }
+  return show_results(ctx, *v, true);
+}
+
+int cmd_search(context& ctx) {
+  auto tenant = ctx.inv.required("--tenant");
+  auto workspace = ctx.inv.required("--workspace");
+  size_t limit = 10;
+  if (auto l = ctx.inv.value("--limit")) {
+    size_t used = 0;
+    long long n = 0;
+    try {
+      n = std::stoll(*l, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != l->size() || n < 1 || n > 1000)
+      throw usage_error("--limit needs a number from 1 to 1000, got '" + *l + "'");
+    limit = static_cast<size_t>(n);
+  }
+  const auto& query = ctx.inv.words.at(0);
+  std::vector<memory_hit> hits;
+  try {
+    memory_store memory{memory_options_for(ctx.config, ctx.data_dir, true)};
+    hits = memory.search(tenant, workspace, query, limit);
+  } catch (const memory_error& e) {
+    if (e.kind() != memory_failure::missing)
+      throw;
+    // Nothing processed yet in this data dir: an empty answer, not an error.
+  }
+  if (ctx.json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& h : hits)
+      arr.push_back({{"job_id", h.job_id},
+                     {"source", h.source},
+                     {"external_id", h.external_id},
+                     {"title", h.title},
+                     {"url", h.url},
+                     {"start_ms", h.start_ms},
+                     {"end_ms", h.end_ms},
+                     {"snippet", h.snippet},
+                     {"score", h.score}});
+    ctx.out << arr.dump() << '\n';
+    return exit_ok;
+  }
+  if (hits.empty()) {
+    ctx.out << "no matches for '" << query << "' in " << tenant << '/' << workspace << '\n';
+    return exit_ok;
+  }
+  int rank = 0;
+  for (const auto& h : hits) {
+    char score[32];
+    std::snprintf(score, sizeof score, "%.2f", h.score);
+    ctx.out << ++rank << ". " << (h.title.empty() ? h.external_id : h.title) << "  ["
+            << offset_text(h.start_ms) << "–" << offset_text(h.end_ms) << "]  score " << score
+            << "  (job " << h.job_id << ")\n"
+            << "   " << h.snippet << "\n   " << h.url << '\n';
+  }
+  return exit_ok;
+}
+
+} // namespace vfb::cli

@@ -1,0 +1,329 @@
+// The whole pipeline with the real tools: a node (scheduler, pipeline, real stages) in this
+// process, or `vfb run` as a child process, against media synthesised here and served on
+// loopback, and a fake Discord server. Failures are made by the servers (404, 429) or by
+// wrappers that make a real tool crash once (SIGSEGV) before running it for real.
+#include "actors/node.hpp"
+#include "actors/stages.hpp"
+#include "adapters/process.hpp"
+#include "adapters/vtt.hpp"
+#include "messages/errors.hpp"
+#include "storage/artifact_store.hpp"
+#include "storage/job_queue.hpp"
+#include "storage/media_json.hpp"
+#include "storage/memory_store.hpp"
+#include "tests/support/actor_systems.hpp"
+#include "tests/support/fake_discord.hpp"
+#include "tests/support/media.hpp"
+#include "tests/support/media_server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <caf/all.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sys/stat.h>
+
+using namespace vfb;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Planted words, each said more than once, so that speech recognition's errors cannot hide
+// them all: "volcano" must come out as a topic.
+const std::string spoken = "The volcano erupted in the morning. The volcano was very loud. "
+                           "She looked through the telescope at the volcano. Ash from the "
+                           "volcano covered the telescope.";
+
+/// A script that makes `program` crash (SIGSEGV) on its first run and runs it on later ones.
+fs::path crash_once(const fs::path& dir, const std::string& program) {
+  auto script = dir / ("crash-once-" + program);
+  std::ofstream(script)
+      << "#!/bin/sh\n"
+      << "if [ ! -e \"$0.crashed\" ]; then : > \"$0.crashed\"; kill -SEGV $$; fi\n"
+      << "exec " << program << " \"$@\"\n";
+  ::chmod(script.c_str(), 0755);
+  return script;
+}
+
+struct pipeline_fixture {
+  test::temp_dir dir;
+  fs::path served = make_dir(dir / "served");
+  fs::path video = test::synth_video(served, "volcano", spoken);
+  test::media_server server{served};
+  test::fake_discord discord;
+  fs::path data = dir / "data";
+  vfb_config config;
+
+  pipeline_fixture() {
+    server.add_video_page("/watch/volcano", "Volcano talk", server.url("/media/volcano.mp4"));
+    config.sources.allow_loopback = true;
+    config.queue.backoff_base_ms = 10; // retries come at once
+    config.queue.backoff_cap_ms = 50;
+    config.pipeline.transcribe_slots = 1;
+  }
+  static fs::path make_dir(const fs::path& p) {
+    fs::create_directories(p);
+    return p;
+  }
+  std::string page() const { return server.url("/watch/volcano"); }
+};
+
+/// A node over the fixture's data dir, with the test's scoped actor subscribed to its events.
+struct running_node {
+  test::threaded_system ts;
+  std::shared_ptr<const stage_environment> env;
+  node_handles node;
+  caf::scoped_actor self{*ts.sys};
+
+  explicit running_node(const pipeline_fixture& f) {
+    node_setup setup;
+    setup.config = f.config;
+    queue_options qo;
+    qo.dir = f.data;
+    qo.backoff_base = f.config.queue.backoff_base_ms;
+    qo.backoff_cap = f.config.queue.backoff_cap_ms;
+    setup.queue = std::make_shared<job_queue>(qo);
+    env = open_stage_environment(f.config, f.data);
+    setup.stages = real_stages(env);
+    node = spawn_node(*ts.sys, setup);
+    self->send(node.pipeline, subscribe_atom::value, caf::actor_cast<pipeline_event_sink>(self));
+  }
+  ~running_node() { stop_node(self, node); }
+
+  uint64_t submit(const std::string& url, const std::string& tenant = "acme",
+                  const std::string& workspace = "main") {
+    submission s;
+    s.url = url;
+    s.tenant = tenant;
+    s.workspace = workspace;
+    uint64_t id = 0;
+    self->request(node.submission, caf::infinite, submit_atom::value, s)
+        .receive([&](const enqueue_result& r) { id = r.job_id; },
+                 [&](const caf::error& e) { FAIL("refused: " << error_message(e)); });
+    return id;
+  }
+
+  /// The job's events until a run of it ends with an outcome of `final` kind (runs that end
+  /// otherwise, e.g. transient failures that are retried, are part of the record).
+  std::vector<pipeline_event> until_ended(uint64_t id, outcome_kind final) {
+    std::vector<pipeline_event> seen;
+    bool over = false;
+    self->receive_while([&] { return !over; })(
+        [&](const pipeline_event& ev) {
+          if (ev.job_id != id)
+            return;
+          seen.push_back(ev);
+          over = ev.kind == progress_kind::ended && ev.outcome.kind == final;
+          // Any other permanent end would never be followed by the one awaited.
+          if (ev.kind == progress_kind::ended && !over &&
+              ev.outcome.kind != outcome_kind::transient_failure)
+            FAIL("job ended " << to_string(ev.outcome.kind) << ": " << ev.outcome.reason);
+        },
+        // A safety net against a hang, not a timing assertion: each run takes seconds.
+        caf::after(std::chrono::minutes{3}) >> [&] { FAIL("no end of job " << id); });
+    return seen;
+  }
+
+  job_view view(uint64_t id) {
+    job_view v;
+    self->request(node.scheduler, caf::infinite, caf::get_atom::value, id)
+        .receive([&](job_view& x) { v = std::move(x); },
+                 [&](const caf::error& e) { FAIL(error_message(e)); });
+    return v;
+  }
+};
+
+process_result run(std::vector<std::string> argv) {
+  process_options o;
+  o.argv = std::move(argv);
+  return run_process(o);
+}
+
+std::vector<pipeline_event> ends_of(const std::vector<pipeline_event>& events) {
+  std::vector<pipeline_event> out;
+  for (const auto& ev : events)
+    if (ev.kind == progress_kind::ended)
+      out.push_back(ev);
+  return out;
+}
+
+bool finished_stage(const std::vector<pipeline_event>& events, stage_kind stage,
+                    const std::string& note_part = {}) {
+  return std::any_of(events.begin(), events.end(), [&](const pipeline_event& ev) {
+    return ev.kind == progress_kind::finished && ev.stage == stage &&
+           ev.note.find(note_part) != std::string::npos;
+  });
+}
+
+} // namespace
+
+TEST_CASE("a spoken video goes through every stage: transcript, topics, memory and a post") {
+  pipeline_fixture f;
+  f.config.discord.webhooks["acme/main"] = f.discord.webhook_url();
+  running_node n{f};
+  auto id = n.submit(f.page());
+  auto events = n.until_ended(id, outcome_kind::done);
+  std::vector<stage_kind> finished;
+  for (const auto& ev : events)
+    if (ev.kind == progress_kind::finished)
+      finished.push_back(ev.stage);
+  CHECK(finished == std::vector<stage_kind>{stage_kind::download, stage_kind::transcribe,
+                                            stage_kind::analyze, stage_kind::memory,
+                                            stage_kind::post});
+  CHECK(n.view(id).state == job_state::done);
+
+  // The transcript comes from speech recognition and holds the planted words.
+  auto t = n.env->artifacts->cached_transcript("generic", f.page());
+  REQUIRE(t);
+  CHECK(t->origin == "speech");
+  REQUIRE_FALSE(t->segments.empty());
+  CHECK(t->segments.front().start_ms < t->segments.back().end_ms);
+  auto words = transcript_text(t->segments);
+  CHECK_THAT(words, Catch::Contains("volcano"));
+
+  auto a = n.env->artifacts->checkpoint(id, stage_kind::analyze);
+  REQUIRE(a);
+  auto an = a->get<analysis>();
+  REQUIRE_FALSE(an.topics.empty());
+  CHECK(std::any_of(an.topics.begin(), an.topics.end(),
+                    [](const weighted_term& w) { return w.term == "volcano"; }));
+  CHECK_FALSE(an.summary.empty());
+
+  auto hits = n.env->memory->search("acme", "main", "volcano");
+  REQUIRE_FALSE(hits.empty());
+  CHECK(hits[0].job_id == id);
+  CHECK(hits[0].title == "Volcano talk");
+  CHECK(n.env->memory->search("other", "main", "volcano").empty()); // tenants are apart
+
+  REQUIRE(f.discord.wait_for_posts(1));
+  auto posts = f.discord.posts();
+  REQUIRE(posts.size() == 1);
+  const auto& embed = posts[0]["embeds"][0];
+  CHECK(embed["title"] == "Volcano talk");
+  CHECK(embed["url"] == f.page());
+  CHECK_THAT(embed.dump(), Catch::Contains("volcano"));
+}
+
+TEST_CASE("a missing video fails permanently with the server's reason") {
+  pipeline_fixture f;
+  running_node n{f};
+  auto id = n.submit(f.server.url("/media/gone.mp4"));
+  auto events = n.until_ended(id, outcome_kind::permanent_failure);
+  auto ends = ends_of(events);
+  REQUIRE(ends.size() == 1);
+  CHECK_THAT(ends[0].outcome.reason, Catch::Contains("404"));
+  CHECK(ends[0].stage == stage_kind::download);
+  auto v = n.view(id);
+  CHECK(v.state == job_state::failed);
+  CHECK_THAT(v.last_error, Catch::Contains("404"));
+}
+
+TEST_CASE("a yt-dlp crash is retried and the job completes") {
+  pipeline_fixture f;
+  f.config.tools.ytdlp = crash_once(f.dir.path(), "yt-dlp").string();
+  running_node n{f};
+  auto id = n.submit(f.page());
+  auto ends = ends_of(n.until_ended(id, outcome_kind::done));
+  REQUIRE(ends.size() == 2);
+  CHECK(ends[0].outcome.kind == outcome_kind::transient_failure);
+  CHECK(ends[0].stage == stage_kind::download);
+  CHECK_THAT(ends[0].outcome.reason, Catch::Contains("SIGSEGV"));
+  CHECK(n.view(id).job.attempt == 1);
+}
+
+TEST_CASE("a transcriber crash is retried from the checkpoint without a second download") {
+  pipeline_fixture f;
+  // The transcription stage's tool (ffmpeg, which feeds the recogniser) crashes on its first run.
+  f.config.tools.ffmpeg = crash_once(f.dir.path(), "ffmpeg").string();
+  running_node n{f};
+  auto id = n.submit(f.page());
+  std::vector<pipeline_event> events;
+  size_t downloads_at_crash = 0;
+  {
+    // Up to the crash, then on to the end.
+    bool crashed = false;
+    n.self->receive_while([&] { return !crashed; })(
+        [&](const pipeline_event& ev) {
+          if (ev.job_id != id)
+            return;
+          events.push_back(ev);
+          if (ev.kind == progress_kind::ended) {
+            REQUIRE(ev.outcome.kind == outcome_kind::transient_failure);
+            crashed = true;
+            downloads_at_crash = f.server.requests_for("/media/volcano.mp4");
+          }
+        },
+        caf::after(std::chrono::minutes{3}) >> [&] { FAIL("no crash"); });
+  }
+  auto rest = n.until_ended(id, outcome_kind::done);
+  CHECK(events.back().stage == stage_kind::transcribe);
+  CHECK(downloads_at_crash >= 1);
+  CHECK(f.server.requests_for("/media/volcano.mp4") == downloads_at_crash);
+  CHECK(finished_stage(rest, stage_kind::download, "resumed from checkpoint"));
+  CHECK(finished_stage(rest, stage_kind::transcribe, "speech"));
+}
+
+TEST_CASE("a Discord 429 is retried after its retry_after and posted once") {
+  pipeline_fixture f;
+  f.config.discord.webhooks["acme/main"] = f.discord.webhook_url();
+  f.discord.rate_limit_next(1, 0.3);
+  running_node n{f};
+  auto id = n.submit(f.page());
+  n.until_ended(id, outcome_kind::done);
+  auto requests = f.discord.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].status == 429);
+  CHECK(requests[1].status == 200);
+  CHECK(f.discord.posts().size() == 1);
+}
+
+TEST_CASE("a node killed mid-pipeline finishes the job after a restart without downloading again") {
+  pipeline_fixture f;
+  auto args = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> argv{VFB_BINARY,
+                                  "--data-dir",
+                                  f.data.string(),
+                                  "--set",
+                                  "sources.allow_loopback=true",
+                                  "--set",
+                                  "queue.backoff_base_ms=10"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  };
+  // First run: killed as soon as the transcription starts (the download is done by then).
+  std::atomic<bool> kill{false};
+  process_options first;
+  first.argv = args({"run", f.page(), "--tenant", "acme", "--workspace", "main", "--json"});
+  first.cancel = &kill;
+  first.grace = std::chrono::milliseconds{0};
+  first.on_stdout_line = [&](std::string_view line) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("stage", "") == "transcribe" && j.value("event", "") == "started")
+      kill = true;
+  };
+  auto killed = run_process(first);
+  REQUIRE(killed.cancelled);
+  auto downloads = f.server.requests_for("/media/volcano.mp4");
+  CHECK(downloads >= 1);
+
+  // Second run: the same URL finds the job (rescued from its dead lease) and finishes it.
+  process_options second;
+  second.argv = args({"run", f.page(), "--tenant", "acme", "--workspace", "main"});
+  auto done = run_process(second);
+  INFO(done.out << done.err);
+  REQUIRE(done.exit_code == 0);
+  CHECK_THAT(done.out, Catch::Contains("duplicate"));
+  CHECK_THAT(done.out, Catch::Contains("resumed from checkpoint"));
+  CHECK(f.server.requests_for("/media/volcano.mp4") == downloads);
+
+  auto show = run(args({"show", "1", "--json"}));
+  REQUIRE(show.exit_code == 0);
+  auto j = nlohmann::json::parse(show.out);
+  CHECK(j["job"]["state"] == "done");
+  CHECK(j["download"]["title"] == "Volcano talk");
+  auto search =
+      run(args({"search", "volcano", "--tenant", "acme", "--workspace", "main", "--json"}));
+  REQUIRE(search.exit_code == 0);
+  auto hits = nlohmann::json::parse(search.out);
+  REQUIRE(hits.size() >= 1);
+  CHECK(hits[0]["title"] == "Volcano talk");
+}
