@@ -228,6 +228,42 @@ TEST_CASE("the lease protocol through the actor: heartbeat, stale epoch, retry, 
   self->send_exit(sched, caf::exit_reason::user_shutdown);
 }
 
+TEST_CASE("the rescue timer returns expired leases and the scheduler keeps serving") {
+  test::temp_dir dir;
+  threaded_system ts;
+  auto queue = open_queue(dir.path());
+  scheduler_options o;
+  o.rescue_interval = 10; // the scheduler's own timer, not a message from the test
+  auto sched = spawn_scheduler(*ts.sys, queue, o);
+  caf::scoped_actor self{*ts.sys};
+  self->send(caf::actor_cast<scheduler_actor>(sched), subscribe_atom::value,
+             caf::actor_cast<job_event_sink>(self));
+  auto req = [&](auto... xs) { return self->request(sched, caf::infinite, xs...); };
+  uint64_t id = 0;
+  req(enqueue_atom::value, make_job("t", "a"), false)
+      .receive([&](const enqueue_result& r) { id = r.job_id; },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
+  req(lease_atom::value, std::string{"w1"}, uint32_t{1}, millis{1})
+      .receive([&](const std::vector<lease>& ls) { REQUIRE(ls.size() == 1); },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
+  // Several timer rounds pass until the expired lease is rescued; each must leave the
+  // scheduler alive (a reply to its own timer message once killed it).
+  bool rescued = false;
+  self->receive_while([&] { return !rescued; })(
+      [&](const job_event& ev) {
+        rescued = ev.job_id == id && ev.state == job_state::queued && !ev.reason.empty();
+      },
+      caf::after(std::chrono::seconds{60}) >> [&] { FAIL("the lease was never rescued"); });
+  req(lease_atom::value, std::string{"w2"}, uint32_t{1}, millis{60'000})
+      .receive(
+          [&](const std::vector<lease>& ls) {
+            REQUIRE(ls.size() == 1);
+            CHECK(ls[0].job.attempt == 1);
+          },
+          [&](const caf::error& e) { FAIL(error_message(e)); });
+  self->send_exit(sched, caf::exit_reason::user_shutdown);
+}
+
 TEST_CASE("64 concurrent clients on the detached scheduler: every job stored exactly once") {
   test::temp_dir dir;
   threaded_system ts;
