@@ -204,6 +204,7 @@ pipeline_impl::behavior_type pipeline(self_ptr self, scheduler_actor scheduler,
     forget_sink(self->state.download_subscribers, msg.source);
   });
   auto impl = caf::actor_cast<pipeline_impl>(self);
+  self->send(st.scheduler, subscribe_atom::value, caf::actor_cast<job_event_sink>(self));
   self->send(impl, poll_atom::value);
   self->delayed_send(impl, std::chrono::milliseconds{options.lease_ttl / 3}, heartbeat_atom::value);
   return {
@@ -234,6 +235,10 @@ pipeline_impl::behavior_type pipeline(self_ptr self, scheduler_actor scheduler,
         self->delayed_send(caf::actor_cast<pipeline_impl>(self),
                            std::chrono::milliseconds{self->state.options.poll_interval},
                            poll_atom::value);
+      },
+      [=](const job_event& ev) {
+        if (ev.state == job_state::queued)
+          try_lease(self);
       },
       [=](heartbeat_atom) {
         heartbeat_all(self);

@@ -54,9 +54,11 @@ struct pipeline_state {
   std::vector<download_sink> download_subscribers;
 };
 
-/// The coordinator's own timers on top of its public interface.
+/// The coordinator's own timers and the scheduler's job events (a newly queued job wakes it up
+/// at once instead of at the next poll) on top of its public interface.
 using pipeline_impl =
-    pipeline_actor::extend<caf::reacts_to<poll_atom>, caf::reacts_to<heartbeat_atom>>;
+    pipeline_actor::extend<caf::reacts_to<poll_atom>, caf::reacts_to<heartbeat_atom>,
+                           caf::reacts_to<job_event>>;
 
 /// The coordinator's behaviour.
 /// @param self the actor.
