@@ -4,6 +4,7 @@
 #include <cctype>
 #include <ctime>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace vfb::test {
@@ -79,7 +80,7 @@ std::string rss_date(int64_t unix_seconds) {
   return buf;
 }
 
-media_server::media_server(std::filesystem::path root)
+media_server::media_server(std::filesystem::path root, int port)
     : server_(std::make_unique<httplib::Server>()) {
   // Everything but the files goes through here, under our lock: httplib's own route table
   // must not change while its threads read it.
@@ -107,9 +108,15 @@ media_server::media_server(std::filesystem::path root)
   });
   if (!server_->set_mount_point("/media", root.string()))
     throw std::runtime_error("cannot serve " + root.string());
-  port_ = server_->bind_to_any_port("127.0.0.1");
-  if (port_ <= 0)
-    throw std::runtime_error("cannot bind a loopback port");
+  if (port == 0) {
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    if (port_ <= 0)
+      throw std::runtime_error("cannot bind a loopback port");
+  } else {
+    if (!server_->bind_to_port("127.0.0.1", port))
+      throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(port) + " (in use?)");
+    port_ = port;
+  }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // The port accepts connections already; but stop() only works once the loop runs.
   while (!server_->is_running())
@@ -140,6 +147,37 @@ void media_server::add_video_page(const std::string& path, const std::string& ti
                 "</title>\n<meta property=\"og:title\" content=\"" + t +
                 "\">\n<meta property=\"og:video\" content=\"" + xml_escape(video_url) +
                 "\">\n</head><body><h1>" + t + "</h1></body></html>\n");
+}
+
+void media_server::add_dated_video_page(const std::string& path, const std::string& title,
+                                        const std::string& video_url,
+                                        const std::string& upload_date,
+                                        const std::string& description, double duration_s,
+                                        const std::string& feed_url) {
+  nlohmann::json ld{
+      {"@context", "https://schema.org"}, {"@type", "VideoObject"},    {"name", title},
+      {"description", description},       {"uploadDate", upload_date}, {"contentUrl", video_url}};
+  if (duration_s > 0)
+    ld["duration"] = "PT" + std::to_string(static_cast<int>(duration_s + 0.5)) + "S";
+  // "</" would end the <script> element early whatever the JSON says.
+  std::string json;
+  for (char c : ld.dump()) {
+    if (c == '/' && !json.empty() && json.back() == '<')
+      json += '\\';
+    json += c;
+  }
+  auto t = xml_escape(title);
+  std::string feed;
+  if (!feed_url.empty())
+    feed = "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"" + xml_escape(feed_url) +
+           "\">\n";
+  add_route(path, "text/html; charset=utf-8",
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>" + t +
+                "</title>\n<meta property=\"og:title\" content=\"" + t +
+                "\">\n<meta property=\"og:video\" content=\"" + xml_escape(video_url) + "\">\n" +
+                feed + "<script type=\"application/ld+json\">" + json +
+                "</script>\n</head><body><h1>" + t + "</h1>\n<p>" + xml_escape(description) +
+                "</p></body></html>\n");
 }
 
 void media_server::fail(const std::string& path, int status, int retry_after_s, size_t times) {

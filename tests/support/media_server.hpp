@@ -7,7 +7,9 @@
 // the "Generic" extractor with id and title "talk" and no duration; a `video_page` (og:video
 // meta tag, no <video> element) is "Generic" too, titled from the page, with the video's file
 // name as id. A page with a <video src> element goes to "HTML5MediaEmbed" instead, id
-// "PAGE-1" and title "TITLE (1)". An `rss_feed` is listed as a playlist of its items.
+// "PAGE-1" and title "TITLE (1)". An `rss_feed` is listed as a playlist of its items. A
+// `dated_video_page` (schema.org VideoObject in JSON-LD) is "Generic" with the page's last path
+// segment as id, the JSON-LD's name, description, upload date and duration.
 #pragma once
 
 #include <chrono>
@@ -53,8 +55,9 @@ std::string rss_date(int64_t unix_seconds);
 
 class media_server {
 public:
-  /// Serves the files of `root` under /media/.
-  explicit media_server(std::filesystem::path root);
+  /// Serves the files of `root` under /media/, on `port` (0: any free one; throws when the port
+  /// is taken).
+  explicit media_server(std::filesystem::path root, int port = 0);
   ~media_server();
   media_server(const media_server&) = delete;
   media_server& operator=(const media_server&) = delete;
@@ -69,6 +72,13 @@ public:
   /// comment).
   void add_video_page(const std::string& path, const std::string& title,
                       const std::string& video_url);
+  /// A page like a video platform's: JSON-LD gives yt-dlp an upload date (YYYY-MM-DD) and a
+  /// description, and a <link rel="alternate"> names the channel's feed (`feed_url`, if any),
+  /// as sites do for feed readers. Also has og:video. See the file comment.
+  void add_dated_video_page(const std::string& path, const std::string& title,
+                            const std::string& video_url, const std::string& upload_date,
+                            const std::string& description, double duration_s = 0,
+                            const std::string& feed_url = {});
   /// Answers requests for `path` with `status` (and a Retry-After header when `retry_after_s`
   /// > 0), the next `times` times; then the path works again.
   void fail(const std::string& path, int status, int retry_after_s = 0,
