@@ -55,10 +55,31 @@ private:
   std::map<std::string, std::shared_ptr<std::mutex>> locks_;
 };
 
+/// When each Discord webhook may be used again: a successful post that used up the webhook's
+/// rate-limit bucket says how long until it refills, and the next post waits for that.
+class webhook_pacer {
+public:
+  using clock = std::chrono::steady_clock;
+  clock::time_point ready_at(const std::string& hook) {
+    std::lock_guard guard{mu_};
+    auto it = ready_.find(hook);
+    return it == ready_.end() ? clock::time_point{} : it->second;
+  }
+  void wait_after(const std::string& hook, std::chrono::milliseconds wait) {
+    std::lock_guard guard{mu_};
+    ready_[hook] = clock::now() + wait;
+  }
+
+private:
+  std::mutex mu_;
+  std::map<std::string, clock::time_point> ready_;
+};
+
 /// What every worker of a node shares.
 struct shared_state {
   std::shared_ptr<const stage_environment> env;
   video_locks locks;
+  webhook_pacer webhooks;
 };
 
 stage_result ended(job_outcome outcome) {
@@ -347,7 +368,16 @@ stage_result post_stage(shared_state& s, const stage_request& req, const progres
   auto attempts = std::max<int64_t>(1, cfg.discord.post_attempts);
   webhook_result res;
   for (int64_t i = 1;; ++i) {
+    auto ready = s.webhooks.ready_at(*hook);
+    auto until_ready =
+        std::chrono::duration_cast<std::chrono::milliseconds>(ready - webhook_pacer::clock::now());
+    if (until_ready > longest_inline_wait)
+      return ended(job_outcome::throttled("discord", until_ready.count(),
+                                          "Discord asked to wait before the next post"));
+    std::this_thread::sleep_until(ready); // Discord's rate limit: nothing to do meanwhile
     res = post_webhook(*hook, payload);
+    if (res.retry_after.count() > 0)
+      s.webhooks.wait_after(*hook, res.retry_after);
     if (res.ok) {
       s.env->artifacts->save_checkpoint(job.id, stage_kind::post,
                                         nlohmann::json{{"status", res.status}});
@@ -365,7 +395,7 @@ stage_result post_stage(shared_state& s, const stage_request& req, const progres
     if (wait > longest_inline_wait)
       return ended(job_outcome::throttled("discord", wait.count(), res.error));
     report(0, "Discord: " + res.error + ", retrying in " + std::to_string(wait.count()) + " ms");
-    std::this_thread::sleep_for(wait); // Discord's own instruction: nothing to wait for instead
+    s.webhooks.wait_after(*hook, wait); // the loop's next round waits for it
   }
 }
 

@@ -30,6 +30,9 @@ bool successful(job_state s) {
 void log_to_stderr() {
   if (!spdlog::get("vfb-stderr")) {
     auto logger = spdlog::stderr_color_mt("vfb-stderr");
+    // The progress lines already say what happens to the job: only problems are logged.
+    logger->set_level(spdlog::level::warn);
+    logger->set_pattern("vfb: %l: %v");
     spdlog::set_default_logger(logger);
   }
 }
