@@ -1,0 +1,135 @@
+// The follow registry: which channels (or feeds) each workspace follows, how far each has been
+// listed, and the per-workspace auto-follow setting. Plain C++ over LMDB (no CAF), in its own
+// environment (DATA_DIR/follows) with one named database per concern:
+//
+//   follows     id -> follow record
+//   by_channel  (tenant, workspace, channel_url) -> id   (one follow per channel per workspace)
+//   settings    (tenant, workspace) -> auto-follow setting (on / off; absent = inherit)
+//   meta        format version, next follow id
+//
+// Short write transactions, each fsynced (unless `sync` is off). Several threads of one process
+// may use one registry; LMDB serialises the writers. Readers in other processes (the CLI next to
+// a running node) see every committed change.
+#pragma once
+
+#include "messages/job.hpp"
+#include "storage/lmdb.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vfb {
+
+struct follow_registry_options {
+  std::filesystem::path dir; // e.g. DATA_DIR/follows; created when writable
+  bool read_only = false;
+  bool sync = true;
+  size_t initial_map_size = size_t{16} << 20;
+  size_t max_map_size = 0; // 0: grow until the disk is full
+};
+
+using follow_failure = lmdb::store_failure;
+
+class follow_error : public std::runtime_error {
+public:
+  follow_error(follow_failure kind, const std::string& what)
+      : std::runtime_error(what), kind_(kind) {}
+  follow_failure kind() const { return kind_; }
+
+private:
+  follow_failure kind_;
+};
+
+/// One followed channel or feed of one workspace.
+struct follow_record {
+  uint64_t id = 0;
+  std::string tenant;
+  std::string workspace;
+  std::string channel_url; // canonical: https://www.youtube.com/channel/UC... , /@handle, a feed
+  std::string source;      // "youtube" or "generic"
+  std::string uploader;    // display name when known (for `follow ls`)
+  job_origin origin = job_origin::cli; // who created it: auto-follow (backfill), cli, api, discord
+  uint64_t created_from_job = 0;       // the job whose download triggered it (0: explicit)
+  millis created_at = 0;
+  millis since = 0;    // the backfill window's start: older uploads are not enqueued
+  uint32_t limit = 0;  // at most this many backfill videos (0: no limit)
+  bool paused = false; // a paused follow is not refreshed
+  millis last_listed_at = 0;   // when the last listing finished (0: never listed)
+  millis next_refresh_at = 0;  // when the refresher lists it next
+  std::string newest_id;       // the newest video seen by the last listing (stop marker)
+  millis newest_timestamp = 0; // its upload time, ms (0: unknown)
+  uint64_t enqueued_total = 0; // jobs this follow has enqueued so far
+  std::string last_error;      // the last listing's failure, for `follow ls`
+};
+
+/// Whether a workspace auto-follows uploaders: its own setting, else the node's flag.
+enum class auto_follow_setting : uint8_t { inherit = 0, on = 1, off = 2 };
+
+std::string_view to_string(auto_follow_setting s);
+/// "on", "off", "inherit"; nullopt for anything else.
+std::optional<auto_follow_setting> parse_auto_follow_setting(std::string_view s);
+
+/// The result of `add`: the follow and whether it is new (false: the workspace already followed
+/// that channel, and the existing record is returned unchanged).
+struct follow_added {
+  follow_record follow;
+  bool created = false;
+};
+
+class follow_registry {
+public:
+  /// Opens (and when writable creates) the registry in `opts.dir`. Throws follow_error.
+  explicit follow_registry(follow_registry_options opts);
+  ~follow_registry();
+  follow_registry(const follow_registry&) = delete;
+  follow_registry& operator=(const follow_registry&) = delete;
+
+  /// Adds a follow unless (tenant, workspace, channel_url) is followed already. The id,
+  /// created_at (= now) and next_refresh_at (= now, unless set) are assigned here. Throws
+  /// std::invalid_argument for an empty tenant, workspace or channel_url, or keys over 400
+  /// bytes; follow_error for storage failures.
+  follow_added add(follow_record f, millis now);
+
+  std::optional<follow_record> get(uint64_t id) const;
+  /// The follow of a channel in a workspace, if any.
+  std::optional<follow_record> find(const std::string& tenant, const std::string& workspace,
+                                    const std::string& channel_url) const;
+  /// Follows of a tenant (and workspace, when not empty), oldest first. Empty tenant: all.
+  std::vector<follow_record> list(const std::string& tenant = {},
+                                  const std::string& workspace = {}) const;
+  /// Follows that are not paused and whose next_refresh_at <= now, soonest first.
+  std::vector<follow_record> due(millis now, size_t limit = 100) const;
+
+  /// Replaces a stored follow (same id; tenant, workspace and channel_url must not change:
+  /// std::invalid_argument). False when the id is unknown.
+  bool update(const follow_record& f);
+  /// Removes a follow; false when the id is unknown.
+  bool remove(uint64_t id);
+
+  auto_follow_setting setting(const std::string& tenant, const std::string& workspace) const;
+  /// Stores a workspace's setting (inherit removes it).
+  void set_setting(const std::string& tenant, const std::string& workspace,
+                   auto_follow_setting s);
+
+  /// Compares the indexes with the follows table; one line per difference (empty: sound).
+  std::vector<std::string> check_invariants() const;
+
+private:
+  struct dbs;
+  template <class F> auto read(F&& f) const;
+  template <class F> auto write(F&& f);
+  [[noreturn]] void rethrow(const lmdb::error& e) const;
+
+  follow_registry_options opts_;
+  std::unique_ptr<lmdb::env> env_;
+  std::unique_ptr<dbs> dbs_;
+  mutable std::shared_mutex resize_; // growing the map needs every transaction closed
+};
+
+} // namespace vfb
