@@ -1,0 +1,111 @@
+#include "adapters/backfill.hpp"
+
+#include "adapters/channel.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+namespace vfb {
+
+std::vector<std::string> plan_urls(const backfill_plan& plan) {
+  if (plan.source_type == "youtube")
+    return channel_tabs(plan.channel_url);
+  return {plan.channel_url};
+}
+
+backfill_listing list_plan(const backfill_plan& plan, listing_options base,
+                           const std::atomic<bool>* cancel) {
+  backfill_listing out;
+  std::set<std::string> seen;
+  base.since = plan.since;
+  base.youtube = plan.source_type == "youtube";
+  base.stop_at_id = plan.stop_at_id;
+  for (const auto& url : plan_urls(plan)) {
+    if (plan.limit > 0 && out.entries.size() >= plan.limit)
+      break;
+    base.limit = plan.limit > 0 ? plan.limit - out.entries.size() : 0;
+    auto r = list_entries(base, url, cancel);
+    out.malformed_lines += r.malformed_lines;
+    out.unavailable += r.unavailable;
+    out.too_old += r.too_old;
+    out.without_timestamp += r.without_timestamp;
+    for (auto& e : r.entries) {
+      if (!seen.insert(e.id).second) {
+        ++out.duplicates;
+        continue;
+      }
+      out.entries.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+std::vector<ingest_job> jobs_for_entries(const std::vector<listing_entry>& entries,
+                                         const backfill_plan& plan, const url_policy& policy,
+                                         size_t* refused) {
+  std::vector<ingest_job> jobs;
+  std::set<std::pair<std::string, std::string>> keys;
+  for (const auto& e : entries) {
+    if (plan.limit > 0 && jobs.size() >= plan.limit)
+      break;
+    auto c = canonicalize_url(e.url, policy);
+    if (!c.ok) {
+      if (refused != nullptr)
+        ++*refused;
+      continue;
+    }
+    if (!keys.insert({c.ref.source, c.ref.external_id}).second)
+      continue;
+    ingest_job j;
+    j.key = {plan.tenant, plan.workspace, c.ref.source, c.ref.external_id};
+    j.url = c.ref.canonical_url;
+    j.priority = plan.priority;
+    j.origin = plan.origin;
+    j.upload_cutoff = plan.since;
+    jobs.push_back(std::move(j));
+  }
+  return jobs;
+}
+
+std::string iso_utc(millis when) {
+  auto secs = static_cast<std::time_t>(when / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::optional<millis> parse_iso_utc(std::string_view text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  char tail = 0;
+  std::string t{text};
+  int n = 0;
+  if (t.size() == 10 && std::sscanf(t.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10) {
+    // a date alone: midnight UTC
+  } else if (t.size() == 20 &&
+             std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) ==
+                 7 &&
+             tail == 'Z') {
+  } else {
+    return std::nullopt;
+  }
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+    return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  auto secs = timegm(&tm);
+  std::tm back{};
+  gmtime_r(&secs, &back);
+  if (back.tm_mday != d) // 2026-02-31 and the like
+    return std::nullopt;
+  return static_cast<millis>(secs) * 1000;
+}
+
+} // namespace vfb

@@ -1,0 +1,69 @@
+// A backfill: list a followed channel (or feed) and turn its entries into low-priority jobs
+// for the workspace that follows it. Pure composition over the yt-dlp listing; the actors
+// (channel_enumerator, follow_refresher) and `vfb follow add` enqueue what this returns.
+#pragma once
+
+#include "adapters/source_url.hpp"
+#include "adapters/ytdlp_listing.hpp"
+#include "messages/job.hpp"
+
+#include <caf/meta/type_name.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vfb {
+
+/// What to list and for whom (the original design's BackfillPlan).
+struct backfill_plan {
+  std::string source_type = "youtube"; // "youtube" (channel tabs) or "generic" (one feed URL)
+  std::string channel_url;             // canonical channel URL, or the feed's URL
+  std::string uploader_handle;         // for people and logs ("@handle" or a name)
+  std::string tenant;
+  std::string workspace;
+  millis since = 0;     // uploads before this are not wanted (0: all)
+  uint32_t limit = 200; // at most this many jobs (AUTO_FOLLOW_MAX_VIDEOS)
+  priority_class priority = priority_class::backfill;
+  job_origin origin = job_origin::backfill;
+  std::string stop_at_id; // a refresh stops at the newest video it already knows
+  uint64_t follow_id = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, backfill_plan& x) {
+  return f(caf::meta::type_name("vfb.backfill_plan"), x.source_type, x.channel_url,
+           x.uploader_handle, x.tenant, x.workspace, x.since, x.limit, x.priority, x.origin,
+           x.stop_at_id, x.follow_id);
+}
+
+/// Everything one backfill listing found, over all of the plan's URLs.
+struct backfill_listing {
+  std::vector<listing_entry> entries; // unique by id, in listing order, at most plan.limit
+  size_t malformed_lines = 0;
+  size_t unavailable = 0;
+  size_t too_old = 0;
+  size_t without_timestamp = 0;
+  size_t duplicates = 0; // entries listed twice (e.g. on /videos and /streams)
+};
+
+/// The URLs a plan lists: a YouTube channel's tabs, each on its own, or the feed itself.
+std::vector<std::string> plan_urls(const backfill_plan& plan);
+
+/// Lists every URL of the plan with `base` options (program, margins, timeouts; `since`,
+/// `limit`, `youtube` and `stop_at_id` come from the plan). Throws ytdlp_error.
+backfill_listing list_plan(const backfill_plan& plan, listing_options base,
+                           const std::atomic<bool>* cancel = nullptr);
+
+/// The jobs for a listing: one per entry whose URL `policy` accepts, for the plan's tenant and
+/// workspace, at the plan's priority and origin, carrying `since` as the upload cutoff (the
+/// download skips videos that turn out older). `refused` counts entries whose URL was refused.
+std::vector<ingest_job> jobs_for_entries(const std::vector<listing_entry>& entries,
+                                         const backfill_plan& plan, const url_policy& policy,
+                                         size_t* refused = nullptr);
+
+/// ISO 8601 UTC ("2025-11-29T00:00:00Z") for a time in ms, and back (a date alone is
+/// midnight UTC); nullopt for anything else.
+std::string iso_utc(millis when);
+std::optional<millis> parse_iso_utc(std::string_view text);
+
+} // namespace vfb

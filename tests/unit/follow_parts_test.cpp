@@ -1,0 +1,179 @@
+// The pure parts of following: channel resolution, the listing command line and its output,
+// turning entries into backfill jobs, ISO dates.
+#include "adapters/backfill.hpp"
+#include "adapters/channel.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+using namespace vfb;
+
+namespace {
+
+const std::string uc = "UCabcdefghijklmnopqrstuv"; // 24 characters, like a real channel id
+
+bool has_pair(const std::vector<std::string>& argv, const std::string& a, const std::string& b) {
+  for (size_t i = 0; i + 1 < argv.size(); ++i)
+    if (argv[i] == a && argv[i + 1] == b)
+      return true;
+  return false;
+}
+
+} // namespace
+
+TEST_CASE("every spelling of a channel becomes one canonical URL") {
+  auto canonical = "https://www.youtube.com/channel/" + uc;
+  CHECK(canonical_channel_url(canonical) == canonical);
+  CHECK(canonical_channel_url("http://m.youtube.com/channel/" + uc + "/videos?view=0") ==
+        canonical);
+  CHECK(canonical_channel_url("https://music.youtube.com/channel/" + uc) == canonical);
+  CHECK(canonical_channel_url(uc) == canonical);
+  CHECK(canonical_channel_url("@SciShow") == "https://www.youtube.com/@scishow");
+  CHECK(canonical_channel_url("https://youtube.com/@SciShow/streams#x") ==
+        "https://www.youtube.com/@scishow");
+  CHECK(canonical_channel_url("https://www.youtube.com/c/SciShow/videos") ==
+        "https://www.youtube.com/c/SciShow");
+  CHECK(canonical_channel_url("https://www.youtube.com/user/scishow") ==
+        "https://www.youtube.com/user/scishow");
+}
+
+TEST_CASE("a video URL or another site never becomes a channel") {
+  for (const char* s :
+       {"https://www.youtube.com/watch?v=dQw4w9WgXcQ", "https://youtu.be/dQw4w9WgXcQ",
+        "https://www.youtube.com/shorts/dQw4w9WgXcQ", "https://www.youtube.com/live/dQw4w9WgXcQ",
+        "https://www.youtube.com/embed/dQw4w9WgXcQ", "https://www.youtube.com/",
+        "https://www.youtube.com/playlist?list=PL123", "https://vimeo.com/channels/staffpicks",
+        "https://www.youtube.com.evil.example/@scishow", "@a", "@bad handle", "UCshort", "",
+        "https://www.youtube.com/channel/notanid"})
+    CHECK_FALSE(canonical_channel_url(s));
+}
+
+TEST_CASE("the uploader's channel: channel_url, then channel_id, then uploader_url, then handle") {
+  download_result d;
+  d.extractor = "Youtube";
+  d.channel_url = "https://www.youtube.com/channel/" + uc;
+  d.channel_id = "UCzzzzzzzzzzzzzzzzzzzzzz";
+  d.uploader_url = "https://www.youtube.com/@other";
+  d.uploader_id = "@third";
+  CHECK(resolve_channel(d) == "https://www.youtube.com/channel/" + uc);
+  d.channel_url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"; // not a channel: next rule
+  CHECK(resolve_channel(d) == "https://www.youtube.com/channel/UCzzzzzzzzzzzzzzzzzzzzzz");
+  d.channel_id.clear();
+  CHECK(resolve_channel(d) == "https://www.youtube.com/@other");
+  d.uploader_url = "https://www.youtube.com/user/legacy"; // no /@: the handle comes next
+  CHECK(resolve_channel(d) == "https://www.youtube.com/@third");
+  d.uploader_id = "third"; // without the @
+  CHECK(resolve_channel(d) == "https://www.youtube.com/@third");
+  d.uploader_id.clear();
+  CHECK_FALSE(resolve_channel(d));
+  CHECK(channel_tabs("https://www.youtube.com/@x") ==
+        std::vector<std::string>{"https://www.youtube.com/@x/videos",
+                                 "https://www.youtube.com/@x/streams"});
+}
+
+TEST_CASE("YouTube downloads are recognised by extractor, or by page when none is given") {
+  download_result d;
+  d.extractor = "Youtube";
+  CHECK(is_youtube_download(d));
+  d.extractor = "Generic";
+  d.webpage_url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ";
+  CHECK_FALSE(is_youtube_download(d));
+  d.extractor.clear();
+  CHECK(is_youtube_download(d));
+  d.webpage_url = "http://127.0.0.1:8080/watch/x";
+  CHECK_FALSE(is_youtube_download(d));
+}
+
+TEST_CASE("the listing command: flat, lazy, JSON lines, a break filter, the URL after --") {
+  listing_options o;
+  o.since = 1'700'000'000'000;
+  o.stop_at_id = "abc";
+  auto argv = listing_argv(o, "-https://www.youtube.com/@x/videos");
+  CHECK(argv.front() == "yt-dlp");
+  for (const char* flag : {"--flat-playlist", "--lazy-playlist", "-j", "--ignore-config"})
+    CHECK(std::find(argv.begin(), argv.end(), flag) != argv.end());
+  CHECK(has_pair(argv, "--extractor-args", "youtubetab:approximate_date"));
+  // A week's margin below the window for YouTube's approximate dates.
+  CHECK(has_pair(argv, "--break-match-filters",
+                 "timestamp>=?" + std::to_string(1'700'000'000 - 7 * 24 * 3600) + " & id!=abc"));
+  REQUIRE(argv.size() >= 2);
+  CHECK(argv[argv.size() - 2] == "--");
+  CHECK(argv.back() == "-https://www.youtube.com/@x/videos");
+
+  o.youtube = false; // a feed: exact dates, no YouTube extractor arguments
+  o.stop_at_id.clear();
+  argv = listing_argv(o, "http://127.0.0.1/feed.xml");
+  CHECK(std::find(argv.begin(), argv.end(), "--extractor-args") == argv.end());
+  CHECK(has_pair(argv, "--break-match-filters", "timestamp>=?1700000000"));
+  o.since = 0;
+  argv = listing_argv(o, "http://127.0.0.1/feed.xml");
+  CHECK(std::find(argv.begin(), argv.end(), "--break-match-filters") == argv.end());
+}
+
+TEST_CASE("listing lines: entries, YouTube ids as URLs, malformed lines, unavailable videos") {
+  auto e = parse_listing_line(
+      R"({"_type":"url","ie_key":"Youtube","id":"dQw4w9WgXcQ","url":"dQw4w9WgXcQ","title":"T","timestamp":1700000000.0})");
+  REQUIRE(e);
+  CHECK(e->url == "https://www.youtube.com/watch?v=dQw4w9WgXcQ");
+  CHECK(e->timestamp == 1'700'000'000);
+  CHECK(e->title == "T");
+  auto feed = parse_listing_line(R"({"id":"g1","url":"http://127.0.0.1/watch/a","title":"A"})");
+  REQUIRE(feed);
+  CHECK(feed->url == "http://127.0.0.1/watch/a");
+  CHECK(feed->timestamp == 0);
+  for (const char* bad : {"", "not json", "[1,2]", R"({"id":5,"url":"x"})", R"({"title":"no id"})",
+                          R"({"id":"x"})", "{\"id\":\"a\",\"url\":\"b\""})
+    CHECK_FALSE(parse_listing_line(bad));
+  listing_entry p{"x", "u", "[Private video]", 0, "", ""};
+  CHECK(is_unavailable(p));
+  p.title = "[Deleted video]";
+  CHECK(is_unavailable(p));
+  p.title = "Fine";
+  CHECK_FALSE(is_unavailable(p));
+  p.availability = "subscriber_only";
+  CHECK(is_unavailable(p));
+}
+
+TEST_CASE("entries become backfill jobs: same workspace, cutoff, cap, no duplicates") {
+  backfill_plan plan;
+  plan.tenant = "acme";
+  plan.workspace = "main";
+  plan.since = 1'700'000'000'000;
+  plan.limit = 3;
+  std::vector<listing_entry> entries = {
+      {"a", "https://www.youtube.com/watch?v=aaaaaaaaaaa", "", 0, "", ""},
+      {"a2", "https://youtu.be/aaaaaaaaaaa", "", 0, "", ""}, // the same video
+      {"l", "http://127.0.0.1/x", "", 0, "", ""},            // loopback: refused by the policy
+      {"b", "https://www.youtube.com/watch?v=bbbbbbbbbbb", "", 0, "", ""},
+      {"c", "https://www.youtube.com/watch?v=ccccccccccc", "", 0, "", ""},
+      {"d", "https://www.youtube.com/watch?v=ddddddddddd", "", 0, "", ""},
+  };
+  size_t refused = 0;
+  auto jobs = jobs_for_entries(entries, plan, url_policy{}, &refused);
+  REQUIRE(jobs.size() == 3);
+  CHECK(refused == 1);
+  CHECK(jobs[0].key.external_id == "aaaaaaaaaaa");
+  CHECK(jobs[1].key.external_id == "bbbbbbbbbbb");
+  CHECK(jobs[2].key.external_id == "ccccccccccc");
+  for (const auto& j : jobs) {
+    CHECK(j.key.tenant == "acme");
+    CHECK(j.key.workspace == "main");
+    CHECK(j.key.source == "youtube");
+    CHECK(j.priority == priority_class::backfill);
+    CHECK(j.origin == job_origin::backfill);
+    CHECK(j.upload_cutoff == plan.since);
+  }
+  CHECK(plan_urls(plan).size() == 2); // YouTube: /videos and /streams
+  plan.source_type = "generic";
+  plan.channel_url = "http://127.0.0.1/feed.xml";
+  CHECK(plan_urls(plan) == std::vector<std::string>{"http://127.0.0.1/feed.xml"});
+}
+
+TEST_CASE("ISO dates for --since, in UTC") {
+  CHECK(parse_iso_utc("2025-11-29") == 1'764'374'400'000);
+  CHECK(parse_iso_utc("2025-11-29T12:30:00Z") == 1'764'419'400'000);
+  CHECK(iso_utc(1'764'419'400'000) == "2025-11-29T12:30:00Z");
+  for (const char* bad : {"", "2025-13-01", "2025-02-30", "29.11.2025", "2025-11-29T12:30:00",
+                          "2025-11-29x", "1969-01-01"})
+    CHECK_FALSE(parse_iso_utc(bad));
+}
