@@ -1,8 +1,12 @@
 #include "actors/node.hpp"
 
+#include "actors/auto_follow.hpp"
+#include "actors/channel_enumerator.hpp"
+#include "actors/follow_refresher.hpp"
 #include "actors/stages.hpp"
 #include "actors/submission.hpp"
 #include "storage/artifact_store.hpp"
+#include "storage/follow_registry.hpp"
 #include "storage/memory_store.hpp"
 
 #include <caf/actor_system.hpp>
@@ -24,6 +28,43 @@ memory_options memory_options_for(const vfb_config& cfg, const std::filesystem::
   return o;
 }
 
+follow_registry_options follows_options_for(const vfb_config& cfg,
+                                            const std::filesystem::path& data_dir, bool read_only) {
+  follow_registry_options o;
+  o.dir = data_dir / "follows";
+  o.read_only = read_only;
+  o.sync = cfg.storage.sync != "periodic";
+  o.max_map_size = static_cast<size_t>(cfg.storage.max_map_size_mb) << 20;
+  return o;
+}
+
+url_policy url_policy_from(const vfb_config& cfg) {
+  url_policy policy;
+  policy.allowed_hosts = cfg.sources.allowed_hosts;
+  policy.allow_loopback = cfg.sources.allow_loopback;
+  return policy;
+}
+
+enumerator_options enumerator_options_from(const vfb_config& cfg) {
+  enumerator_options o;
+  o.enabled = cfg.auto_follow.backfill;
+  o.listing.program = cfg.tools.ytdlp;
+  o.listing.timeout = std::chrono::seconds{cfg.tools.ytdlp_timeout_s};
+  o.policy = url_policy_from(cfg);
+  o.limits = std::make_shared<rate_limits>(static_cast<double>(cfg.rate_limits.listings_per_minute),
+                                           static_cast<double>(cfg.rate_limits.listing_burst));
+  return o;
+}
+
+refresher_options refresher_options_from(const vfb_config& cfg) {
+  refresher_options o;
+  o.interval = cfg.auto_follow.refresh_interval_min * 60'000;
+  o.jitter_pct = static_cast<int>(cfg.auto_follow.refresh_jitter_pct);
+  o.tick = std::min<millis>(60'000, std::max<millis>(1000, o.interval / 10));
+  o.refresh_limit = static_cast<uint32_t>(cfg.auto_follow.max_videos);
+  return o;
+}
+
 std::filesystem::path artifacts_dir(const std::filesystem::path& data_dir) {
   return data_dir / "artifacts";
 }
@@ -34,6 +75,9 @@ open_stage_environment(const vfb_config& cfg, const std::filesystem::path& data_
   env->config = cfg;
   env->artifacts = std::make_shared<artifact_store>(artifacts_dir(data_dir));
   env->memory = std::make_shared<memory_store>(memory_options_for(cfg, data_dir, false));
+  env->downloads =
+      std::make_shared<rate_limits>(static_cast<double>(cfg.rate_limits.downloads_per_minute),
+                                    static_cast<double>(cfg.rate_limits.download_burst));
   return env;
 }
 
@@ -54,15 +98,26 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
   node_handles n;
   n.scheduler = spawn_scheduler(sys, setup.queue, so);
   auto scheduler = caf::actor_cast<scheduler_actor>(n.scheduler);
-  url_policy policy;
-  policy.allowed_hosts = cfg.sources.allowed_hosts;
-  policy.allow_loopback = cfg.sources.allow_loopback;
-  n.submission = sys.spawn(submission_handler, scheduler, policy);
+  n.submission = sys.spawn(submission_handler, scheduler, url_policy_from(cfg));
   pipeline_options po;
   po.worker_name = setup.name;
   po.slots = stage_slots_from(cfg);
   po.lease_ttl = cfg.queue.lease_ttl_ms;
   n.pipeline = sys.spawn(pipeline, scheduler, setup.stages, po);
+  if (setup.follows) {
+    n.enumerator =
+        sys.spawn<caf::detached>(channel_enumerator, scheduler, enumerator_options_from(cfg));
+    auto_follow_options ao;
+    ao.enabled = cfg.auto_follow.enabled;
+    ao.max_videos = static_cast<uint32_t>(cfg.auto_follow.max_videos);
+    ao.window = cfg.auto_follow.window_days * 24 * 3600 * 1000;
+    ao.refresh = refresher_options_from(cfg);
+    n.auto_follow = sys.spawn<caf::detached>(auto_follow, setup.follows, n.enumerator, ao);
+    n.refresher =
+        sys.spawn<caf::detached>(follow_refresher, setup.follows, n.enumerator, ao.refresh);
+    caf::anon_send(n.pipeline, subscribe_atom::value,
+                   caf::actor_cast<download_sink>(n.auto_follow));
+  }
   return n;
 }
 
@@ -71,6 +126,13 @@ void stop_node(caf::scoped_actor& self, const node_handles& n) {
   self->send_exit(n.submission, caf::exit_reason::user_shutdown);
   self->send_exit(n.pipeline, caf::exit_reason::user_shutdown);
   self->wait_for(n.submission, n.pipeline);
+  if (n.auto_follow) {
+    for (const auto& a :
+         {caf::actor_cast<caf::actor>(n.refresher), caf::actor_cast<caf::actor>(n.auto_follow),
+          caf::actor_cast<caf::actor>(n.enumerator)})
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+    self->wait_for(n.refresher, n.auto_follow, n.enumerator);
+  }
   self->send_exit(n.scheduler, caf::exit_reason::user_shutdown);
   self->wait_for(n.scheduler);
 }

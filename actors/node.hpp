@@ -16,6 +16,8 @@
 namespace vfb {
 
 class job_queue;
+class follow_registry;
+struct follow_registry_options;
 struct memory_options;
 struct stage_environment;
 
@@ -28,13 +30,26 @@ struct node_setup {
   stage_function_factory stages;
   /// Who holds the node's leases, as shown by `vfb queue ls`.
   std::string name = "local";
+  /// The follow registry; without it the node neither auto-follows nor refreshes follows.
+  std::shared_ptr<follow_registry> follows;
 };
 
 struct node_handles {
   scheduler_impl scheduler;
   submission_actor submission;
   pipeline_impl pipeline;
+  channel_enumerator_actor enumerator; // these three only with setup.follows
+  auto_follow_actor auto_follow;
+  follow_refresher_actor refresher;
 };
+
+/// The follow registry's options for a data dir (DATA_DIR/follows) as configured.
+follow_registry_options follows_options_for(const vfb_config& cfg,
+                                            const std::filesystem::path& data_dir, bool read_only);
+
+/// The enumerator's settings from the config (yt-dlp, URL policy, listing rate limits).
+struct enumerator_options;
+enumerator_options enumerator_options_from(const vfb_config& cfg);
 
 /// The memory store's options for a data dir (DATA_DIR/memory) as configured.
 memory_options memory_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,

@@ -2,6 +2,7 @@
 
 #include "adapters/discord_webhook.hpp"
 #include "adapters/ffmpeg.hpp"
+#include "adapters/rate_limits.hpp"
 #include "adapters/source_url.hpp"
 #include "adapters/speech.hpp"
 #include "adapters/vtt.hpp"
@@ -185,6 +186,13 @@ stage_result download_stage(shared_state& s, const stage_request& req, const pro
   if (job.upload_cutoff > 0)
     o.date_after = utc_date(job.upload_cutoff); // yt-dlp skips older videos before downloading
   auto dir = artifacts.video_dir(job.key.source, job.key.external_id);
+  if (s.env->downloads) {
+    auto wait = s.env->downloads->reserve(job.key.source, token_bucket::clock::now());
+    if (wait > token_bucket::clock::duration::zero()) {
+      report(0, "waiting for the " + job.key.source + " download rate limit");
+      std::this_thread::sleep_for(wait); // the configured rate itself
+    }
+  }
   try {
     auto d = download(o, job.url, dir, report);
     if (!d)

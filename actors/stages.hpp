@@ -18,12 +18,15 @@ namespace vfb {
 
 class artifact_store;
 class memory_store;
+class rate_limits;
 
 /// What the stages work with.
 struct stage_environment {
   vfb_config config;
   std::shared_ptr<artifact_store> artifacts;
   std::shared_ptr<memory_store> memory;
+  /// Downloads per source and minute (none: unlimited).
+  std::shared_ptr<rate_limits> downloads;
 };
 
 /// The factory for a node's stage workers. Each call makes one worker's function; a

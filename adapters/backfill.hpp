@@ -5,36 +5,15 @@
 
 #include "adapters/source_url.hpp"
 #include "adapters/ytdlp_listing.hpp"
+#include "messages/follow.hpp"
 #include "messages/job.hpp"
 
-#include <caf/meta/type_name.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace vfb {
-
-/// What to list and for whom (the original design's BackfillPlan).
-struct backfill_plan {
-  std::string source_type = "youtube"; // "youtube" (channel tabs) or "generic" (one feed URL)
-  std::string channel_url;             // canonical channel URL, or the feed's URL
-  std::string uploader_handle;         // for people and logs ("@handle" or a name)
-  std::string tenant;
-  std::string workspace;
-  millis since = 0;     // uploads before this are not wanted (0: all)
-  uint32_t limit = 200; // at most this many jobs (AUTO_FOLLOW_MAX_VIDEOS)
-  priority_class priority = priority_class::backfill;
-  job_origin origin = job_origin::backfill;
-  std::string stop_at_id; // a refresh stops at the newest video it already knows
-  uint64_t follow_id = 0;
-};
-
-template <class Inspector> typename Inspector::result_type inspect(Inspector& f, backfill_plan& x) {
-  return f(caf::meta::type_name("vfb.backfill_plan"), x.source_type, x.channel_url,
-           x.uploader_handle, x.tenant, x.workspace, x.since, x.limit, x.priority, x.origin,
-           x.stop_at_id, x.follow_id);
-}
 
 /// Everything one backfill listing found, over all of the plan's URLs.
 struct backfill_listing {

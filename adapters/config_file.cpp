@@ -142,6 +142,20 @@ const std::map<std::string, setter>& keys() {
       {"auto_follow.backfill", bool_key(&C::auto_follow, &C::auto_follow_t::backfill)},
       {"auto_follow.max_videos",
        int_key(&C::auto_follow, &C::auto_follow_t::max_videos, 0, 100000)},
+      {"auto_follow.window_days",
+       int_key(&C::auto_follow, &C::auto_follow_t::window_days, 1, 3650)},
+      {"auto_follow.refresh_interval_min",
+       int_key(&C::auto_follow, &C::auto_follow_t::refresh_interval_min, 1, 7 * 24 * 60)},
+      {"auto_follow.refresh_jitter_pct",
+       int_key(&C::auto_follow, &C::auto_follow_t::refresh_jitter_pct, 0, 50)},
+      {"rate_limits.listings_per_minute",
+       int_key(&C::rate_limits, &C::rate_limits_t::listings_per_minute, 0, 100000)},
+      {"rate_limits.listing_burst",
+       int_key(&C::rate_limits, &C::rate_limits_t::listing_burst, 1, 10000)},
+      {"rate_limits.downloads_per_minute",
+       int_key(&C::rate_limits, &C::rate_limits_t::downloads_per_minute, 0, 100000)},
+      {"rate_limits.download_burst",
+       int_key(&C::rate_limits, &C::rate_limits_t::download_burst, 1, 10000)},
   };
   return all;
 }

@@ -76,7 +76,16 @@ struct vfb_config {
     bool enabled = false;     // ENABLE_AUTO_FOLLOW_UPLOADER
     bool backfill = false;    // ENABLE_UPLOADER_BACKFILL
     int64_t max_videos = 200; // AUTO_FOLLOW_MAX_VIDEOS
+    int64_t window_days = 365;          // backfill this far back ("the last 12 months")
+    int64_t refresh_interval_min = 30;  // how often each follow is listed again
+    int64_t refresh_jitter_pct = 10;    // +- this much, so follows do not all list at once
   } auto_follow;
+  struct rate_limits_t {
+    int64_t listings_per_minute = 10; // per source (youtube, generic); 0: unlimited
+    int64_t listing_burst = 3;
+    int64_t downloads_per_minute = 60;
+    int64_t download_burst = 10;
+  } rate_limits;
 };
 
 /// The webhook configured for a workspace, if any.

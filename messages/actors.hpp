@@ -2,6 +2,7 @@
 // one-line comment saying what it does. Only actors and apps include this header.
 #pragma once
 
+#include "messages/follow.hpp"
 #include "messages/job.hpp"
 #include "messages/pipeline.hpp"
 
@@ -33,6 +34,9 @@ using submit_atom = caf::atom_constant<caf::atom("submit")>;
 using stage_atom = caf::atom_constant<caf::atom("stage")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using enumerate_atom = caf::atom_constant<caf::atom("enumerate")>;
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 // -- shared protocols ------------------------------------------------------------------------
 
@@ -44,6 +48,9 @@ using pipeline_event_sink = caf::typed_actor<caf::reacts_to<pipeline_event>>;
 
 /// Receives every successful download (auto-follow listens here).
 using download_sink = caf::typed_actor<caf::reacts_to<download_completed>>;
+
+/// Receives what auto-follow did after each download (`vfb run` waits for the jobs it enqueued).
+using follow_result_sink = caf::typed_actor<caf::reacts_to<follow_result>>;
 
 // -- scheduler ---------------------------------------------------------------------------------
 
@@ -100,5 +107,28 @@ using pipeline_actor = caf::typed_actor<
     caf::reacts_to<subscribe_atom, download_sink>,
     // Replies with (jobs in flight, jobs finished since start).
     caf::replies_to<status_atom>::with<uint64_t, uint64_t>>;
+
+// -- following ---------------------------------------------------------------------------------
+
+/// Lists a channel or feed with yt-dlp and enqueues its entries as jobs (one enqueue_bulk). Its
+/// work blocks (yt-dlp), so it is spawned detached.
+using channel_enumerator_actor = caf::typed_actor<
+    // Lists the plan's URLs and enqueues what is in its window; replies with what it did (a
+    // failed listing is a result with ok = false, not an error).
+    caf::replies_to<enumerate_atom, backfill_plan>::with<enumeration_result>>;
+
+/// Follows the uploader of every downloaded video when the workspace's switch is on.
+using auto_follow_actor = caf::typed_actor<
+    // A download finished: resolve the channel, record the follow, start its backfill.
+    caf::reacts_to<download_completed>,
+    // Sends every later follow result to the sink (until the sink terminates).
+    caf::reacts_to<subscribe_atom, follow_result_sink>>;
+
+/// Re-lists every follow on its period and enqueues new uploads at refresh priority.
+using follow_refresher_actor = caf::typed_actor<
+    // Lists the due follows now (the timer's tick).
+    caf::reacts_to<tick_atom>,
+    // Lists one follow now, whether due or not; replies with what the listing did.
+    caf::replies_to<refresh_atom, uint64_t>::with<enumeration_result>>;
 
 } // namespace vfb

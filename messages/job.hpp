@@ -3,7 +3,6 @@
 #pragma once
 
 #include <caf/meta/type_name.hpp>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -49,8 +48,7 @@ struct job_key {
   }
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, job_key& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, job_key& x) {
   return f(caf::meta::type_name("vfb.job_key"), x.tenant, x.workspace, x.source, x.external_id);
 }
 
@@ -63,13 +61,12 @@ struct ingest_job {
   std::string visibility = "private";
   priority_class priority = priority_class::interactive;
   job_origin origin = job_origin::cli;
-  uint32_t attempt = 0;  // failed attempts so far (transient failures and expired leases)
-  millis not_before = 0; // not leased before this time
+  uint32_t attempt = 0;     // failed attempts so far (transient failures and expired leases)
+  millis not_before = 0;    // not leased before this time
   millis upload_cutoff = 0; // backfill: videos uploaded before this are skipped (0: none)
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ingest_job& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, ingest_job& x) {
   return f(caf::meta::type_name("vfb.ingest_job"), x.id, x.key, x.url, x.tags, x.visibility,
            x.priority, x.origin, x.attempt, x.not_before, x.upload_cutoff);
 }
@@ -84,8 +81,7 @@ struct lease {
   ingest_job job;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, lease& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, lease& x) {
   return f(caf::meta::type_name("vfb.lease"), x.job_id, x.epoch, x.deadline, x.job);
 }
 
@@ -119,8 +115,7 @@ struct job_outcome {
   }
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
   return f(caf::meta::type_name("vfb.job_outcome"), x.kind, x.reason, x.source, x.retry_after);
 }
 
@@ -137,8 +132,7 @@ struct job_view {
   std::string last_error;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, job_view& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, job_view& x) {
   return f(caf::meta::type_name("vfb.job_view"), x.job, x.state, x.rescues, x.epoch, x.worker,
            x.lease_deadline, x.created_at, x.updated_at, x.last_error);
 }
@@ -171,8 +165,7 @@ struct job_filter {
   uint32_t limit = 100;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, job_filter& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, job_filter& x) {
   return f(caf::meta::type_name("vfb.job_filter"), x.states, x.tenant, x.workspace, x.limit);
 }
 
@@ -183,8 +176,7 @@ struct backlog_entry {
   std::vector<uint64_t> by_state; // indexed by job_state
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, backlog_entry& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, backlog_entry& x) {
   return f(caf::meta::type_name("vfb.backlog_entry"), x.tenant, x.workspace, x.by_state);
 }
 
@@ -193,8 +185,7 @@ struct queue_stats {
   std::vector<backlog_entry> backlog; // every tenant/workspace that has jobs
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, queue_stats& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, queue_stats& x) {
   return f(caf::meta::type_name("vfb.queue_stats"), x.by_state, x.backlog);
 }
 
@@ -207,8 +198,7 @@ struct job_event {
   std::string reason;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, job_event& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, job_event& x) {
   return f(caf::meta::type_name("vfb.job_event"), x.job_id, x.key, x.state, x.priority, x.reason);
 }
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <caf/meta/type_name.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,8 +11,8 @@ namespace vfb {
 
 /// What yt-dlp reported about a downloaded video, and where it put the files.
 struct download_result {
-  std::string extractor;    // yt-dlp's extractor key, e.g. "Youtube", "Generic"
-  std::string video_id;     // the platform's id
+  std::string extractor; // yt-dlp's extractor key, e.g. "Youtube", "Generic"
+  std::string video_id;  // the platform's id
   std::string title;
   std::string uploader;     // display name
   std::string uploader_id;  // e.g. "@handle"
@@ -56,8 +55,7 @@ struct transcript {
   std::vector<transcript_segment> segments;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, transcript& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, transcript& x) {
   return f(caf::meta::type_name("vfb.transcript"), x.origin, x.language, x.segments);
 }
 
@@ -67,8 +65,7 @@ struct weighted_term {
   double weight = 0;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, weighted_term& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, weighted_term& x) {
   return f(caf::meta::type_name("vfb.weighted_term"), x.term, x.weight);
 }
 
@@ -78,8 +75,7 @@ struct analysis {
   std::vector<std::string> summary; // extractive: sentences of the transcript, in order
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, analysis& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, analysis& x) {
   return f(caf::meta::type_name("vfb.analysis"), x.topics, x.key_phrases, x.summary);
 }
 
@@ -108,8 +104,7 @@ struct memory_hit {
   double score = 0;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, memory_hit& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, memory_hit& x) {
   return f(caf::meta::type_name("vfb.memory_hit"), x.job_id, x.source, x.external_id, x.title,
            x.url, x.start_ms, x.end_ms, x.snippet, x.score);
 }

@@ -50,6 +50,11 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<memory_hit>>("vfb.memory_hits");
   cfg.add_message_type<pipeline_event_sink>("vfb.pipeline_event_sink");
   cfg.add_message_type<download_sink>("vfb.download_sink");
+  cfg.add_message_type<backfill_plan>("vfb.backfill_plan");
+  cfg.add_message_type<enumeration_result>("vfb.enumeration_result");
+  cfg.add_message_type<follow_result>("vfb.follow_result");
+  cfg.add_message_type<follow_result_sink>("vfb.follow_result_sink");
+  cfg.add_message_type<std::vector<uint64_t>>("vfb.ids");
   cfg.add_error_category(
       error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
         auto text =

@@ -2,6 +2,7 @@
 // turning entries into backfill jobs, ISO dates.
 #include "adapters/backfill.hpp"
 #include "adapters/channel.hpp"
+#include "adapters/rate_limits.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -176,4 +177,25 @@ TEST_CASE("ISO dates for --since, in UTC") {
   for (const char* bad : {"", "2025-13-01", "2025-02-30", "29.11.2025", "2025-11-29T12:30:00",
                           "2025-11-29x", "1969-01-01"})
     CHECK_FALSE(parse_iso_utc(bad));
+}
+
+TEST_CASE("token buckets: a burst at once, then one token per interval, per source") {
+  using namespace std::chrono;
+  rate_limits limits{60, 2}; // one a second, two saved up
+  auto t0 = token_bucket::clock::time_point{} + hours{1};
+  CHECK(limits.reserve("youtube", t0) == nanoseconds{0});
+  CHECK(limits.reserve("youtube", t0) == nanoseconds{0});
+  // Empty: the next caller waits a second, the one after two (reservations queue up).
+  CHECK(duration_cast<milliseconds>(limits.reserve("youtube", t0)) == milliseconds{1000});
+  CHECK(duration_cast<milliseconds>(limits.reserve("youtube", t0)) == milliseconds{2000});
+  // Another source has a bucket of its own.
+  CHECK(limits.reserve("generic", t0) == nanoseconds{0});
+  // Time pays the debt back, and the bucket never holds more than its burst.
+  CHECK(duration_cast<milliseconds>(limits.reserve("youtube", t0 + seconds{3})) == milliseconds{0});
+  CHECK(limits.reserve("generic", t0 + hours{1}) == nanoseconds{0});
+  CHECK(limits.reserve("generic", t0 + hours{1}) == nanoseconds{0});
+  CHECK(limits.reserve("generic", t0 + hours{1}) > nanoseconds{0});
+  token_bucket unlimited{0, 1};
+  for (int i = 0; i < 1000; ++i)
+    CHECK(unlimited.reserve(t0) == nanoseconds{0});
 }

@@ -1,0 +1,122 @@
+#include "actors/channel_enumerator.hpp"
+
+#include "adapters/backfill.hpp"
+#include "adapters/process.hpp"
+#include "messages/errors.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+namespace vfb {
+
+namespace {
+
+std::string what_is_listed(const backfill_plan& plan) {
+  return plan.uploader_handle.empty() ? plan.channel_url
+                                      : plan.uploader_handle + " (" + plan.channel_url + ")";
+}
+
+} // namespace
+
+enumeration_result list_for_plan(const enumerator_options& opts, const backfill_plan& plan,
+                                 std::vector<ingest_job>& jobs) {
+  enumeration_result r;
+  r.follow_id = plan.follow_id;
+  jobs.clear();
+  if (!opts.enabled) {
+    r.note = "backfill is off (ENABLE_UPLOADER_BACKFILL / auto_follow.backfill): nothing listed";
+    return r;
+  }
+  if (!find_program(opts.listing.program)) {
+    r.note =
+        "yt-dlp not found (tools.ytdlp = " + opts.listing.program + "): backfill enqueues nothing";
+    spdlog::warn("{}: {}", what_is_listed(plan), r.note);
+    return r;
+  }
+  auto source = plan.source_type == "youtube" ? std::string{"youtube"} : std::string{"generic"};
+  if (opts.limits)
+    opts.limits->wait(source);
+  auto listing = opts.listing;
+  if (is_loopback_url(plan.channel_url))
+    listing.extra_args.insert(listing.extra_args.end(), {"--proxy", ""});
+  backfill_listing l;
+  try {
+    l = list_plan(plan, listing);
+  } catch (const ytdlp_error& e) {
+    r.ok = false;
+    r.note = "listing " + what_is_listed(plan) + " failed: " + e.failure().reason;
+    spdlog::warn("{}", r.note);
+    return r;
+  }
+  size_t refused = 0;
+  jobs = jobs_for_entries(l.entries, plan, opts.policy, &refused);
+  r.listed = l.entries.size();
+  r.malformed = l.malformed_lines;
+  r.skipped = l.unavailable + l.too_old + refused;
+  if (!l.entries.empty()) {
+    r.newest_id = l.entries.front().id;
+    r.newest_timestamp = l.entries.front().timestamp;
+  }
+  if (r.malformed > 0)
+    spdlog::warn("{}: {} lines of yt-dlp's listing were not entries (skipped)",
+                 what_is_listed(plan), r.malformed);
+  return r;
+}
+
+void count_enqueued(enumeration_result& r, const backfill_plan& plan,
+                    const std::vector<enqueue_result>& answers) {
+  for (const auto& a : answers) {
+    if (a.status == enqueue_status::duplicate) {
+      ++r.duplicates;
+    } else if (a.status == enqueue_status::invalid) {
+      ++r.skipped;
+    } else {
+      ++r.enqueued;
+      r.job_ids.push_back(a.job_id);
+    }
+  }
+  r.note = "listed " + std::to_string(r.listed) + " videos of " + what_is_listed(plan) + ": " +
+           std::to_string(r.enqueued) + " enqueued, " + std::to_string(r.duplicates) +
+           " already known";
+  if (r.skipped > 0)
+    r.note += ", " + std::to_string(r.skipped) + " skipped (unavailable, too old or refused)";
+  if (r.malformed > 0)
+    r.note += ", " + std::to_string(r.malformed) + " malformed lines";
+}
+
+channel_enumerator_actor::behavior_type
+channel_enumerator(channel_enumerator_actor::stateful_pointer<channel_enumerator_state> self,
+                   scheduler_actor scheduler, enumerator_options options) {
+  self->state.scheduler = std::move(scheduler);
+  self->state.options = std::move(options);
+  return {
+      [=](enumerate_atom, const backfill_plan& plan) -> caf::result<enumeration_result> {
+        std::vector<ingest_job> jobs;
+        auto r = list_for_plan(self->state.options, plan, jobs);
+        if (jobs.empty()) {
+          if (r.ok && r.note.empty())
+            count_enqueued(r, plan, {});
+          return r;
+        }
+        auto rp = self->make_response_promise<enumeration_result>();
+        self->request(self->state.scheduler, caf::infinite, enqueue_atom::value, jobs, false)
+            .then(
+                [=](const std::vector<enqueue_result>& answers) mutable {
+                  auto done = r;
+                  count_enqueued(done, plan, answers);
+                  spdlog::info("{}", done.note);
+                  rp.deliver(done);
+                },
+                [=](const caf::error& e) mutable {
+                  auto failed = r;
+                  failed.ok = false;
+                  failed.note = "enqueueing the listing failed: " + error_message(e);
+                  rp.deliver(failed);
+                });
+        return rp;
+      },
+  };
+}
+
+} // namespace vfb

@@ -1,0 +1,50 @@
+// The channel enumerator: lists a followed channel or feed with yt-dlp (adapters/backfill) and
+// enqueues what is in the window as one enqueue_bulk. Spawned detached: a listing blocks on
+// yt-dlp for seconds to minutes.
+#pragma once
+
+#include "adapters/rate_limits.hpp"
+#include "adapters/source_url.hpp"
+#include "adapters/ytdlp_listing.hpp"
+#include "messages/actors.hpp"
+
+#include <caf/fwd.hpp>
+#include <memory>
+
+namespace vfb {
+
+struct enumerator_options {
+  /// ENABLE_UPLOADER_BACKFILL: off, nothing is listed or enqueued.
+  bool enabled = false;
+  /// Program, timeouts and margins for yt-dlp; the plan sets the rest.
+  listing_options listing;
+  /// Which entry URLs become jobs (the same rules as submissions).
+  url_policy policy;
+  /// Listings per source and minute; shared by every enumerator of a node.
+  std::shared_ptr<rate_limits> limits;
+};
+
+struct channel_enumerator_state {
+  static inline const char* name = "channel-enumerator";
+  scheduler_actor scheduler;
+  enumerator_options options;
+};
+
+/// Lists `plan` and builds its jobs; no queue involved (for the actor and `vfb follow add`).
+/// The result's counts are filled in; `jobs` gets the jobs to enqueue.
+enumeration_result list_for_plan(const enumerator_options& opts, const backfill_plan& plan,
+                                 std::vector<ingest_job>& jobs);
+
+/// Adds the queue's answers for `jobs` to `r` (new ids, duplicates) and writes its note.
+void count_enqueued(enumeration_result& r, const backfill_plan& plan,
+                    const std::vector<enqueue_result>& answers);
+
+/// The actor's behaviour.
+/// @param self the actor.
+/// @param scheduler where the jobs are enqueued.
+/// @param options the backfill switch, yt-dlp settings, URL policy and rate limits.
+channel_enumerator_actor::behavior_type
+channel_enumerator(channel_enumerator_actor::stateful_pointer<channel_enumerator_state> self,
+                   scheduler_actor scheduler, enumerator_options options);
+
+} // namespace vfb
