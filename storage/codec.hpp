@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace vfb::codec {
 
@@ -117,5 +119,76 @@ private:
   std::string_view in_;
   size_t pos_ = 0;
 };
+
+// -- records ----------------------------------------------------------------------------------
+//
+// A record lists its fields once, in a static `fields(self, f)` that calls `f` on each member,
+// and names itself in `name` (for decode errors); `encode` and `decode` walk that list. Integers
+// are varints (signed ones zigzag), strings length-prefixed, bools and small enums one varint.
+// Appending a field at the end is the only change old records survive: decode wants them whole.
+
+inline void put_field(writer& w, uint64_t x) {
+  w.varint(x);
+}
+inline void put_field(writer& w, uint32_t x) {
+  w.varint(x);
+}
+inline void put_field(writer& w, int64_t x) {
+  w.svarint(x);
+}
+inline void put_field(writer& w, bool x) {
+  w.varint(x ? 1 : 0);
+}
+inline void put_field(writer& w, const std::string& x) {
+  w.str(x);
+}
+template <class E, std::enable_if_t<std::is_enum_v<E>, int> = 0> void put_field(writer& w, E x) {
+  w.varint(static_cast<std::underlying_type_t<E>>(x));
+}
+
+inline void get_field(reader& in, uint64_t& x) {
+  x = in.varint();
+}
+inline void get_field(reader& in, uint32_t& x) {
+  auto v = in.varint();
+  if (v > UINT32_MAX)
+    throw decode_error("a 32-bit field out of range");
+  x = static_cast<uint32_t>(v);
+}
+inline void get_field(reader& in, int64_t& x) {
+  x = in.svarint();
+}
+inline void get_field(reader& in, bool& x) {
+  auto v = in.varint();
+  if (v > 1)
+    throw decode_error("a boolean field out of range");
+  x = v == 1;
+}
+inline void get_field(reader& in, std::string& x) {
+  x = in.str();
+}
+/// Enums are checked against their underlying type only: the caller validates the value.
+template <class E, std::enable_if_t<std::is_enum_v<E>, int> = 0> void get_field(reader& in, E& x) {
+  using U = std::underlying_type_t<E>;
+  auto v = in.varint();
+  if (v > std::numeric_limits<U>::max())
+    throw decode_error("an enum field out of range");
+  x = static_cast<E>(static_cast<U>(v));
+}
+
+template <class Record> std::string encode(const Record& r) {
+  writer w;
+  Record::fields(r, [&](const auto& x) { put_field(w, x); });
+  return std::move(w.buffer());
+}
+
+template <class Record> Record decode(std::string_view v) {
+  reader in{v};
+  Record r;
+  Record::fields(r, [&](auto& x) { get_field(in, x); });
+  if (!in.done())
+    throw decode_error(std::string{"malformed "} + Record::name);
+  return r;
+}
 
 } // namespace vfb::codec

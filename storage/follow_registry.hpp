@@ -4,6 +4,7 @@
 //
 //   follows     id -> follow record
 //   by_channel  (tenant, workspace, channel_url) -> id   (one follow per channel per workspace)
+//   due         (next_refresh_at, id) of unpaused follows (what `due` reads, soonest first)
 //   settings    (tenant, workspace) -> auto-follow setting (on / off; absent = inherit)
 //   meta        format version, next follow id
 //
@@ -57,9 +58,9 @@ struct follow_record {
   job_origin origin = job_origin::cli; // who created it: auto-follow (backfill), cli, api, discord
   uint64_t created_from_job = 0;       // the job whose download triggered it (0: explicit)
   millis created_at = 0;
-  millis since = 0;    // the backfill window's start: older uploads are not enqueued
-  uint32_t limit = 0;  // at most this many backfill videos (0: no limit)
-  bool paused = false; // a paused follow is not refreshed
+  millis since = 0;            // the backfill window's start: older uploads are not enqueued
+  uint32_t limit = 0;          // at most this many backfill videos (0: no limit)
+  bool paused = false;         // a paused follow is not refreshed
   millis last_listed_at = 0;   // when the last listing finished (0: never listed)
   millis next_refresh_at = 0;  // when the refresher lists it next
   std::string newest_id;       // the newest video seen by the last listing (stop marker)
@@ -92,30 +93,32 @@ public:
 
   /// Adds a follow unless (tenant, workspace, channel_url) is followed already. The id,
   /// created_at (= now) and next_refresh_at (= now, unless set) are assigned here. Throws
-  /// std::invalid_argument for an empty tenant, workspace or channel_url, or keys over 400
-  /// bytes; follow_error for storage failures.
+  /// std::invalid_argument for an empty tenant, workspace or channel_url, one containing a zero
+  /// byte, or keys over 400 bytes (the three with their length prefixes); follow_error for
+  /// storage failures. Nothing is stored when it throws.
   follow_added add(follow_record f, millis now);
 
   std::optional<follow_record> get(uint64_t id) const;
   /// The follow of a channel in a workspace, if any.
   std::optional<follow_record> find(const std::string& tenant, const std::string& workspace,
                                     const std::string& channel_url) const;
-  /// Follows of a tenant (and workspace, when not empty), oldest first. Empty tenant: all.
+  /// Follows of a tenant (and workspace, when not empty), oldest first. Empty tenant: all
+  /// (the workspace is then ignored: workspace names mean nothing across tenants).
   std::vector<follow_record> list(const std::string& tenant = {},
                                   const std::string& workspace = {}) const;
   /// Follows that are not paused and whose next_refresh_at <= now, soonest first.
   std::vector<follow_record> due(millis now, size_t limit = 100) const;
 
   /// Replaces a stored follow (same id; tenant, workspace and channel_url must not change:
-  /// std::invalid_argument). False when the id is unknown.
+  /// std::invalid_argument). False when the id is unknown. Every field is taken from `f`,
+  /// created_at included.
   bool update(const follow_record& f);
   /// Removes a follow; false when the id is unknown.
   bool remove(uint64_t id);
 
   auto_follow_setting setting(const std::string& tenant, const std::string& workspace) const;
   /// Stores a workspace's setting (inherit removes it).
-  void set_setting(const std::string& tenant, const std::string& workspace,
-                   auto_follow_setting s);
+  void set_setting(const std::string& tenant, const std::string& workspace, auto_follow_setting s);
 
   /// Compares the indexes with the follows table; one line per difference (empty: sound).
   std::vector<std::string> check_invariants() const;

@@ -240,6 +240,29 @@ store_problem describe(const error& e, std::string_view what, const std::filesys
   return {store_failure::io, "cannot open " + at + ": " + e.what()};
 }
 
+env_options store_env_options(const std::filesystem::path& dir, bool read_only, bool sync,
+                              size_t initial_map_size, size_t max_map_size) {
+  env_options eo;
+  eo.dir = dir;
+  eo.map_size = initial_map_size;
+  eo.max_map_size = max_map_size;
+  eo.max_dbs = 8;
+  eo.read_only = read_only;
+  eo.no_sync = !sync;
+  return eo;
+}
+
+std::optional<store_problem> check_format(txn& t, const db& meta, uint8_t version, bool read_only,
+                                          std::string_view what, const std::filesystem::path& dir) {
+  auto format = meta.get(t, "format");
+  if (format && (format->size() != 1 || static_cast<uint8_t>((*format)[0]) != version))
+    return store_problem{store_failure::corrupt, std::string(what) + " at " + dir.string() +
+                                                     " has an unknown format (a newer vfb?)"};
+  if (!format && !read_only)
+    meta.put(t, "format", std::string(1, static_cast<char>(version)));
+  return std::nullopt;
+}
+
 std::optional<store_problem> prepare_dir(const std::filesystem::path& dir, bool read_only,
                                          std::string_view what) {
   namespace fs = std::filesystem;

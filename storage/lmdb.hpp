@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <functional>
 #include <lmdb.h>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace vfb::lmdb {
 
@@ -157,6 +160,42 @@ private:
   MDB_val val_{0, nullptr};
 };
 
+/// Runs `f(txn&)` in a read transaction. `resize` is held shared meanwhile, so that the map does
+/// not grow under it (see write_growing).
+template <class F> auto read_shared(env& e, std::shared_mutex& resize, F&& f) {
+  std::shared_lock lock{resize};
+  txn t{e, false};
+  return f(t);
+}
+
+/// Runs `f(txn&)` in a write transaction and commits it; returns what `f` returns. When the map
+/// is full the transaction is thrown away, the map grows and `f` runs again from scratch (so it
+/// must not keep state across runs). Growing needs every transaction of this process closed:
+/// `resize` is taken exclusively for it, and readers hold it shared. Throws `error` for other
+/// failures and when the map cannot grow further.
+template <class F> auto write_growing(env& e, std::shared_mutex& resize, F&& f) {
+  for (;;) {
+    try {
+      txn t{e, true};
+      if constexpr (std::is_void_v<decltype(f(t))>) {
+        f(t);
+        t.commit();
+        return;
+      } else {
+        auto result = f(t);
+        t.commit();
+        return result;
+      }
+    } catch (const error& x) {
+      if (!x.map_full())
+        throw;
+      std::unique_lock lock{resize};
+      if (!e.grow())
+        throw;
+    }
+  }
+}
+
 /// Why a store (queue, memory) as a whole could not do what was asked.
 enum class store_failure : uint8_t { missing, corrupt, disk_full, io };
 
@@ -170,6 +209,17 @@ struct store_problem {
 /// `size_limit` and `size_key` name the map limit and the setting that raises it.
 store_problem describe(const error& e, std::string_view what, const std::filesystem::path& dir,
                        size_t size_limit, std::string_view size_key);
+
+/// The environment of a store in `dir`: its map starts at `initial_map_size` and grows up to
+/// `max_map_size` (0: no limit); without `sync`, commits are not fsynced.
+env_options store_env_options(const std::filesystem::path& dir, bool read_only, bool sync,
+                              size_t initial_map_size, size_t max_map_size);
+
+/// Checks a store's format version: one byte under "format" in its `meta` database, written
+/// when a writable store has none yet (it is new). Returns the problem (corrupt) when the store
+/// holds another version, most likely written by a newer vfb.
+std::optional<store_problem> check_format(txn& t, const db& meta, uint8_t version, bool read_only,
+                                          std::string_view what, const std::filesystem::path& dir);
 
 /// Makes `dir` ready to hold a store: created when writable and missing. Returns the problem
 /// when it cannot: missing (read-only and nothing there yet), or not a usable directory.

@@ -80,8 +80,7 @@ std::string term_prefix(uint32_t ns, std::string_view term) {
   return k;
 }
 
-// Every record lists its fields once (`fields`); `encode` and `decode` walk that list. Integers
-// are varints (signed ones zigzag), strings length-prefixed.
+// Every record lists its fields once (`fields`); codec::encode and codec::decode walk that list.
 
 struct space_record {
   static constexpr const char* name = "namespace record";
@@ -138,48 +137,8 @@ struct term_head {
   }
 };
 
-void put_field(codec::writer& w, uint64_t x) {
-  w.varint(x);
-}
-void put_field(codec::writer& w, uint32_t x) {
-  w.varint(x);
-}
-void put_field(codec::writer& w, int64_t x) {
-  w.svarint(x);
-}
-void put_field(codec::writer& w, const std::string& x) {
-  w.str(x);
-}
-void get_field(codec::reader& in, uint64_t& x) {
-  x = in.varint();
-}
-void get_field(codec::reader& in, uint32_t& x) {
-  auto v = in.varint();
-  if (v > UINT32_MAX)
-    throw codec::decode_error("a 32-bit field out of range");
-  x = static_cast<uint32_t>(v);
-}
-void get_field(codec::reader& in, int64_t& x) {
-  x = in.svarint();
-}
-void get_field(codec::reader& in, std::string& x) {
-  x = in.str();
-}
-
-template <class Record> std::string encode(const Record& r) {
-  codec::writer w;
-  Record::fields(r, [&](const auto& x) { put_field(w, x); });
-  return std::move(w.buffer());
-}
-
-template <class Record> Record decode(std::string_view v) {
-  codec::reader in{v};
-  Record r;
-  Record::fields(r, [&](auto& x) { get_field(in, x); });
-  if (!in.done())
-    throw codec::decode_error(std::string{"malformed "} + Record::name);
-  return r;
-}
+using codec::decode;
+using codec::encode;
 
 struct posting {
   uint32_t chunk = 0;
@@ -463,25 +422,16 @@ memory_store::memory_store(memory_options opts) : opts_(std::move(opts)) {
   if (auto problem = lmdb::prepare_dir(opts_.dir, opts_.read_only, "memory store"))
     throw memory_error(problem->kind, problem->message);
   try {
-    lmdb::env_options eo;
-    eo.dir = opts_.dir;
-    eo.map_size = opts_.initial_map_size;
-    eo.max_map_size = opts_.max_map_size;
-    eo.max_dbs = 8;
-    eo.read_only = opts_.read_only;
-    eo.no_sync = !opts_.sync;
-    env_ = std::make_unique<lmdb::env>(eo);
+    env_ = std::make_unique<lmdb::env>(lmdb::store_env_options(
+        opts_.dir, opts_.read_only, opts_.sync, opts_.initial_map_size, opts_.max_map_size));
     lmdb::txn t{*env_, !opts_.read_only};
     auto open = [&](const char* name) { return lmdb::db{t, name, !opts_.read_only}; };
     dbs_ = std::make_unique<dbs>();
     *static_cast<tables*>(dbs_.get()) =
         tables{open("namespaces"), open("videos"), open("chunks"), open("postings"), open("meta")};
-    auto format = dbs_->meta.get(t, "format");
-    if (format && (format->size() != 1 || static_cast<uint8_t>((*format)[0]) != format_version))
-      throw memory_error(memory_failure::corrupt,
-                         "memory store at " + where + " has an unknown format (a newer vfb?)");
-    if (!format && !opts_.read_only)
-      dbs_->meta.put(t, "format", std::string(1, static_cast<char>(format_version)));
+    if (auto problem = lmdb::check_format(t, dbs_->meta, format_version, opts_.read_only,
+                                          "memory store", opts_.dir))
+      throw memory_error(problem->kind, problem->message);
     t.commit();
   } catch (const lmdb::error& e) {
     if (e.code() == MDB_NOTFOUND)
@@ -495,10 +445,8 @@ memory_store::memory_store(memory_options opts) : opts_(std::move(opts)) {
 memory_store::~memory_store() = default;
 
 template <class F> auto memory_store::read(F&& f) const {
-  std::shared_lock lock{resize_};
   try {
-    lmdb::txn t{*env_, false};
-    return f(t);
+    return lmdb::read_shared(*env_, resize_, f);
   } catch (const lmdb::error& e) {
     rethrow(e);
   } catch (const codec::decode_error& e) {
@@ -511,23 +459,13 @@ template <class F> void memory_store::write(F&& f) {
   if (opts_.read_only)
     throw memory_error(memory_failure::io,
                        "memory store at " + opts_.dir.string() + " is open read-only");
-  for (;;) {
-    try {
-      lmdb::txn t{*env_, true};
-      f(t);
-      t.commit();
-      return;
-    } catch (const lmdb::error& e) {
-      // The transaction is gone; the map can grow now (no reader holds the lock).
-      if (!e.map_full())
-        rethrow(e);
-      std::unique_lock lock{resize_};
-      if (!env_->grow())
-        rethrow(e);
-    } catch (const codec::decode_error& e) {
-      throw memory_error(memory_failure::corrupt,
-                         "memory store at " + opts_.dir.string() + " is corrupt: " + e.what());
-    }
+  try {
+    lmdb::write_growing(*env_, resize_, f);
+  } catch (const lmdb::error& e) {
+    rethrow(e);
+  } catch (const codec::decode_error& e) {
+    throw memory_error(memory_failure::corrupt,
+                       "memory store at " + opts_.dir.string() + " is corrupt: " + e.what());
   }
 }
 

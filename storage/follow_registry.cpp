@@ -1,0 +1,463 @@
+#include "storage/follow_registry.hpp"
+
+#include "storage/codec.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace vfb {
+
+// -- layout -----------------------------------------------------------------------------------
+//
+//   follows     be64 id                                    -> follow record
+//   by_channel  lp16 tenant | lp16 workspace | lp16 channel -> be64 id
+//   due         be64 biased next_refresh_at | be64 id      -> (empty)   unpaused follows only
+//   settings    lp16 tenant | lp16 workspace               -> one byte: auto_follow_setting
+//   meta        "format" -> one byte; "next_id" -> be64
+// Length prefixes keep the composite keys unambiguous whatever the strings hold (zero bytes are
+// refused anyway), and make "lp16 tenant" a prefix of exactly that tenant's keys. The due index
+// leaves paused follows out, so `due` reads its range in order and never skips entries.
+
+namespace {
+
+struct tables {
+  lmdb::db follows, by_channel, due, settings, meta;
+};
+
+} // namespace
+
+struct follow_registry::dbs : tables {};
+
+namespace {
+
+constexpr uint8_t format_version = 1;
+constexpr size_t max_key = 400; // below LMDB's 511-byte key limit
+
+/// The stored form of a follow_record (the id is the key). Fields are appended, never reordered.
+struct stored_follow {
+  static constexpr const char* name = "follow record";
+  follow_record r;
+  template <class Self, class F> static void fields(Self& s, F&& f) {
+    f(s.r.tenant);
+    f(s.r.workspace);
+    f(s.r.channel_url);
+    f(s.r.source);
+    f(s.r.uploader);
+    f(s.r.origin);
+    f(s.r.created_from_job);
+    f(s.r.created_at);
+    f(s.r.since);
+    f(s.r.limit);
+    f(s.r.paused);
+    f(s.r.last_listed_at);
+    f(s.r.next_refresh_at);
+    f(s.r.newest_id);
+    f(s.r.newest_timestamp);
+    f(s.r.enqueued_total);
+    f(s.r.last_error);
+  }
+};
+
+std::string id_key(uint64_t id) {
+  return codec::be64(id);
+}
+
+uint64_t key_id(std::string_view key) {
+  if (key.size() != 8)
+    throw codec::decode_error("malformed follow id key");
+  return codec::get_be64(key);
+}
+
+std::string encode(const follow_record& f) {
+  return codec::encode(stored_follow{f});
+}
+
+follow_record decode(std::string_view key, std::string_view value) {
+  auto r = codec::decode<stored_follow>(value).r;
+  if (r.origin > job_origin::refresh)
+    throw codec::decode_error("a follow record has an unknown origin");
+  r.id = key_id(key);
+  return r;
+}
+
+/// Validates one part of a key: what a caller passed as a tenant, workspace or channel URL.
+void check_part(const char* what, const std::string& value) {
+  if (value.empty())
+    throw std::invalid_argument(std::string{"follow registry: empty "} + what);
+  if (value.find('\0') != std::string::npos)
+    throw std::invalid_argument(std::string{"follow registry: "} + what + " contains a zero byte");
+  if (value.size() > max_key)
+    throw std::invalid_argument(std::string{"follow registry: "} + what + " is longer than " +
+                                std::to_string(max_key) + " bytes");
+}
+
+std::string checked_key(const std::string& key) {
+  if (key.size() > max_key)
+    throw std::invalid_argument("follow registry: tenant, workspace and channel URL together are "
+                                "longer than " +
+                                std::to_string(max_key) + " bytes");
+  return key;
+}
+
+std::string workspace_key(const std::string& tenant, const std::string& workspace) {
+  check_part("tenant", tenant);
+  check_part("workspace", workspace);
+  std::string k;
+  codec::put_lp16(k, tenant);
+  codec::put_lp16(k, workspace);
+  return checked_key(k);
+}
+
+std::string channel_key(const std::string& tenant, const std::string& workspace,
+                        const std::string& channel_url) {
+  check_part("channel URL", channel_url);
+  auto k = workspace_key(tenant, workspace);
+  codec::put_lp16(k, channel_url);
+  return checked_key(k);
+}
+
+std::string channel_key(const follow_record& f) {
+  return channel_key(f.tenant, f.workspace, f.channel_url);
+}
+
+/// Flipping the sign bit makes big-endian byte order the numeric order of signed times.
+std::string due_key(millis at, uint64_t id) {
+  std::string k;
+  codec::put_be64(k, static_cast<uint64_t>(at) ^ (uint64_t{1} << 63));
+  codec::put_be64(k, id);
+  return k;
+}
+
+millis due_key_time(std::string_view key) {
+  if (key.size() != 16)
+    throw codec::decode_error("malformed due key");
+  return static_cast<millis>(codec::get_be64(key) ^ (uint64_t{1} << 63));
+}
+
+/// Stores `f` with every index entry it needs.
+void put_follow(lmdb::txn& t, const tables& d, const follow_record& f) {
+  d.follows.put(t, id_key(f.id), encode(f));
+  d.by_channel.put(t, channel_key(f), id_key(f.id));
+  if (!f.paused)
+    d.due.put(t, due_key(f.next_refresh_at, f.id), {});
+}
+
+/// Removes `f` (as stored) and its index entries.
+void del_follow(lmdb::txn& t, const tables& d, const follow_record& f) {
+  d.follows.del(t, id_key(f.id));
+  d.by_channel.del(t, channel_key(f));
+  if (!f.paused)
+    d.due.del(t, due_key(f.next_refresh_at, f.id));
+}
+
+std::optional<follow_record> get_follow(lmdb::txn& t, const tables& d, uint64_t id) {
+  auto key = id_key(id);
+  auto raw = d.follows.get(t, key);
+  if (!raw)
+    return std::nullopt;
+  return decode(key, *raw);
+}
+
+/// The follow an index entry names; a missing one means the index is corrupt.
+follow_record indexed_follow(lmdb::txn& t, const tables& d, uint64_t id) {
+  auto f = get_follow(t, d, id);
+  if (!f)
+    throw codec::decode_error("an index names follow " + std::to_string(id) +
+                              ", which is not stored");
+  return std::move(*f);
+}
+
+uint64_t next_id(lmdb::txn& t, const tables& d) {
+  auto raw = d.meta.get(t, "next_id");
+  if (raw && raw->size() != 8)
+    throw codec::decode_error("malformed next follow id");
+  return raw ? codec::get_be64(*raw) : 1;
+}
+
+} // namespace
+
+std::string_view to_string(auto_follow_setting s) {
+  switch (s) {
+  case auto_follow_setting::on:
+    return "on";
+  case auto_follow_setting::off:
+    return "off";
+  case auto_follow_setting::inherit:
+    break;
+  }
+  return "inherit";
+}
+
+std::optional<auto_follow_setting> parse_auto_follow_setting(std::string_view s) {
+  for (auto v : {auto_follow_setting::inherit, auto_follow_setting::on, auto_follow_setting::off})
+    if (s == to_string(v))
+      return v;
+  return std::nullopt;
+}
+
+// -- follow_registry --------------------------------------------------------------------------
+
+follow_registry::follow_registry(follow_registry_options opts) : opts_(std::move(opts)) {
+  auto where = opts_.dir.string();
+  if (auto problem = lmdb::prepare_dir(opts_.dir, opts_.read_only, "follow registry"))
+    throw follow_error(problem->kind, problem->message);
+  try {
+    env_ = std::make_unique<lmdb::env>(lmdb::store_env_options(
+        opts_.dir, opts_.read_only, opts_.sync, opts_.initial_map_size, opts_.max_map_size));
+    lmdb::txn t{*env_, !opts_.read_only};
+    auto open = [&](const char* name) { return lmdb::db{t, name, !opts_.read_only}; };
+    dbs_ = std::make_unique<dbs>();
+    *static_cast<tables*>(dbs_.get()) =
+        tables{open("follows"), open("by_channel"), open("due"), open("settings"), open("meta")};
+    if (auto problem = lmdb::check_format(t, dbs_->meta, format_version, opts_.read_only,
+                                          "follow registry", opts_.dir))
+      throw follow_error(problem->kind, problem->message);
+    t.commit();
+  } catch (const lmdb::error& e) {
+    if (e.code() == MDB_NOTFOUND)
+      throw follow_error(follow_failure::corrupt,
+                         "follow registry at " + where +
+                             " is not a vfb follow registry (tables missing)");
+    rethrow(e);
+  }
+}
+
+follow_registry::~follow_registry() = default;
+
+template <class F> auto follow_registry::read(F&& f) const {
+  try {
+    return lmdb::read_shared(*env_, resize_, f);
+  } catch (const lmdb::error& e) {
+    rethrow(e);
+  } catch (const codec::decode_error& e) {
+    throw follow_error(follow_failure::corrupt,
+                       "follow registry at " + opts_.dir.string() + " is corrupt: " + e.what());
+  }
+}
+
+template <class F> auto follow_registry::write(F&& f) {
+  if (opts_.read_only)
+    throw follow_error(follow_failure::io,
+                       "follow registry at " + opts_.dir.string() + " is open read-only");
+  try {
+    return lmdb::write_growing(*env_, resize_, f);
+  } catch (const lmdb::error& e) {
+    rethrow(e);
+  } catch (const codec::decode_error& e) {
+    throw follow_error(follow_failure::corrupt,
+                       "follow registry at " + opts_.dir.string() + " is corrupt: " + e.what());
+  }
+}
+
+void follow_registry::rethrow(const lmdb::error& e) const {
+  auto problem = lmdb::describe(e, "follow registry", opts_.dir, opts_.max_map_size,
+                                "storage.max_map_size_mb");
+  throw follow_error(problem.kind, problem.message);
+}
+
+follow_added follow_registry::add(follow_record f, millis now) {
+  auto key = channel_key(f); // validates before anything is written
+  return write([&](lmdb::txn& t) {
+    if (auto existing = dbs_->by_channel.get(t, key))
+      return follow_added{indexed_follow(t, *dbs_, key_id(*existing)), false};
+    auto stored = f; // `f` stays untouched: a full map runs this again
+    stored.id = next_id(t, *dbs_);
+    stored.created_at = now;
+    if (stored.next_refresh_at == 0)
+      stored.next_refresh_at = now;
+    put_follow(t, *dbs_, stored);
+    dbs_->meta.put(t, "next_id", codec::be64(stored.id + 1));
+    return follow_added{std::move(stored), true};
+  });
+}
+
+std::optional<follow_record> follow_registry::get(uint64_t id) const {
+  return read([&](lmdb::txn& t) { return get_follow(t, *dbs_, id); });
+}
+
+std::optional<follow_record> follow_registry::find(const std::string& tenant,
+                                                   const std::string& workspace,
+                                                   const std::string& channel_url) const {
+  auto key = channel_key(tenant, workspace, channel_url);
+  return read([&](lmdb::txn& t) -> std::optional<follow_record> {
+    auto id = dbs_->by_channel.get(t, key);
+    if (!id)
+      return std::nullopt;
+    return indexed_follow(t, *dbs_, key_id(*id));
+  });
+}
+
+std::vector<follow_record> follow_registry::list(const std::string& tenant,
+                                                 const std::string& workspace) const {
+  // A tenant's (or workspace's) follows are one by_channel range, but in channel order: collect
+  // their ids and read them in id order. All follows are simply the follows table in order.
+  std::optional<std::string> prefix;
+  if (!tenant.empty()) {
+    check_part("tenant", tenant);
+    prefix.emplace();
+    codec::put_lp16(*prefix, tenant);
+    if (!workspace.empty())
+      *prefix = workspace_key(tenant, workspace);
+  }
+  return read([&](lmdb::txn& t) {
+    std::vector<follow_record> out;
+    if (!prefix) {
+      lmdb::cursor c{t, dbs_->follows};
+      for (bool at = c.first(); at; at = c.next())
+        out.push_back(decode(c.key(), c.value()));
+      return out;
+    }
+    std::vector<uint64_t> ids;
+    lmdb::cursor c{t, dbs_->by_channel};
+    for (bool at = c.seek_prefix(*prefix); at && c.key().substr(0, prefix->size()) == *prefix;
+         at = c.next())
+      ids.push_back(key_id(c.value()));
+    std::sort(ids.begin(), ids.end());
+    for (auto id : ids)
+      out.push_back(indexed_follow(t, *dbs_, id));
+    return out;
+  });
+}
+
+std::vector<follow_record> follow_registry::due(millis now, size_t limit) const {
+  return read([&](lmdb::txn& t) {
+    std::vector<follow_record> out;
+    lmdb::cursor c{t, dbs_->due};
+    for (bool at = c.first(); at && out.size() < limit && due_key_time(c.key()) <= now;
+         at = c.next())
+      out.push_back(indexed_follow(t, *dbs_, codec::get_be64(c.key(), 8)));
+    return out;
+  });
+}
+
+bool follow_registry::update(const follow_record& f) {
+  return write([&](lmdb::txn& t) {
+    auto old = get_follow(t, *dbs_, f.id);
+    if (!old)
+      return false;
+    if (old->tenant != f.tenant || old->workspace != f.workspace ||
+        old->channel_url != f.channel_url)
+      throw std::invalid_argument("follow registry: follow " + std::to_string(f.id) +
+                                  " cannot change its tenant, workspace or channel URL");
+    // The identity is unchanged, so by_channel is rewritten as it was; only the due entry moves.
+    del_follow(t, *dbs_, *old);
+    put_follow(t, *dbs_, f);
+    return true;
+  });
+}
+
+bool follow_registry::remove(uint64_t id) {
+  return write([&](lmdb::txn& t) {
+    auto old = get_follow(t, *dbs_, id);
+    if (!old)
+      return false;
+    del_follow(t, *dbs_, *old);
+    return true;
+  });
+}
+
+auto_follow_setting follow_registry::setting(const std::string& tenant,
+                                             const std::string& workspace) const {
+  auto key = workspace_key(tenant, workspace);
+  return read([&](lmdb::txn& t) {
+    auto raw = dbs_->settings.get(t, key);
+    if (!raw)
+      return auto_follow_setting::inherit;
+    auto v = raw->size() == 1 ? static_cast<uint8_t>((*raw)[0]) : 0;
+    if (v != static_cast<uint8_t>(auto_follow_setting::on) &&
+        v != static_cast<uint8_t>(auto_follow_setting::off))
+      throw codec::decode_error("malformed auto-follow setting");
+    return static_cast<auto_follow_setting>(v);
+  });
+}
+
+void follow_registry::set_setting(const std::string& tenant, const std::string& workspace,
+                                  auto_follow_setting s) {
+  auto key = workspace_key(tenant, workspace);
+  if (s != auto_follow_setting::inherit && s != auto_follow_setting::on &&
+      s != auto_follow_setting::off)
+    throw std::invalid_argument("follow registry: unknown auto-follow setting");
+  write([&](lmdb::txn& t) {
+    if (s == auto_follow_setting::inherit)
+      dbs_->settings.del(t, key);
+    else
+      dbs_->settings.put(t, key, std::string(1, static_cast<char>(s)));
+  });
+}
+
+std::vector<std::string> follow_registry::check_invariants() const {
+  return read([&](lmdb::txn& t) {
+    std::vector<std::string> problems;
+    auto report = [&](const std::string& what) {
+      if (problems.size() < 100)
+        problems.push_back(what);
+    };
+    // What the follows table says the indexes must hold.
+    std::map<std::string, uint64_t> channels;
+    std::set<std::string> due_keys;
+    uint64_t highest = 0;
+    lmdb::cursor follows{t, dbs_->follows};
+    for (bool at = follows.first(); at; at = follows.next()) {
+      follow_record f;
+      try {
+        f = decode(follows.key(), follows.value());
+      } catch (const codec::decode_error& e) {
+        report("a follow record does not decode: " + std::string{e.what()});
+        continue;
+      }
+      auto where = "follow " + std::to_string(f.id) + ": ";
+      highest = std::max(highest, f.id);
+      if (f.id == 0)
+        report(where + "has id 0");
+      std::string key;
+      try {
+        key = channel_key(f);
+      } catch (const std::invalid_argument& e) {
+        report(where + e.what());
+        continue;
+      }
+      if (!channels.emplace(key, f.id).second)
+        report(where + "follows the same channel as follow " + std::to_string(channels[key]));
+      if (!f.paused)
+        due_keys.insert(due_key(f.next_refresh_at, f.id));
+    }
+    if (highest >= next_id(t, *dbs_))
+      report("the next follow id is not above follow " + std::to_string(highest));
+    // What the indexes hold.
+    lmdb::cursor by_channel{t, dbs_->by_channel};
+    for (bool at = by_channel.first(); at; at = by_channel.next()) {
+      auto it = channels.find(std::string{by_channel.key()});
+      auto id = by_channel.value().size() == 8 ? codec::get_be64(by_channel.value()) : 0;
+      if (it == channels.end())
+        report("by_channel names follow " + std::to_string(id) + " for a channel it lacks");
+      else if (it->second != id)
+        report("by_channel names follow " + std::to_string(id) + " instead of follow " +
+               std::to_string(it->second));
+      if (it != channels.end())
+        channels.erase(it);
+    }
+    for (auto& [key, id] : channels)
+      report("follow " + std::to_string(id) + " is missing from by_channel");
+    lmdb::cursor due{t, dbs_->due};
+    for (bool at = due.first(); at; at = due.next()) {
+      auto id = due.key().size() == 16 ? codec::get_be64(due.key(), 8) : 0;
+      if (due_keys.erase(std::string{due.key()}) == 0)
+        report("the due index holds a stale entry for follow " + std::to_string(id));
+    }
+    for (auto& key : due_keys)
+      report("follow " + std::to_string(codec::get_be64(key, 8)) +
+             " is missing from the due index");
+    lmdb::cursor settings{t, dbs_->settings};
+    for (bool at = settings.first(); at; at = settings.next()) {
+      auto v = settings.value();
+      if (v.size() != 1 || (v[0] != static_cast<char>(auto_follow_setting::on) &&
+                            v[0] != static_cast<char>(auto_follow_setting::off)))
+        report("a workspace has a malformed auto-follow setting");
+    }
+    return problems;
+  });
+}
+
+} // namespace vfb
