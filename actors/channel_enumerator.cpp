@@ -24,7 +24,7 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
   enumeration_result r;
   r.follow_id = plan.follow_id;
   jobs.clear();
-  if (!opts.enabled) {
+  if (plan.automatic && !opts.enabled) {
     r.note = "backfill is off (ENABLE_UPLOADER_BACKFILL / auto_follow.backfill): nothing listed";
     return r;
   }

@@ -14,7 +14,8 @@
 namespace vfb {
 
 struct enumerator_options {
-  /// ENABLE_UPLOADER_BACKFILL: off, nothing is listed or enqueued.
+  /// ENABLE_UPLOADER_BACKFILL: off, the follows auto-follow made are not listed (follows a
+  /// person asked for are).
   bool enabled = false;
   /// Program, timeouts and margins for yt-dlp; the plan sets the rest.
   listing_options listing;

@@ -27,6 +27,7 @@ backfill_plan plan_for(const follow_record& f, uint32_t refresh_limit) {
   p.workspace = f.workspace;
   p.since = f.since;
   p.follow_id = f.id;
+  p.automatic = f.created_from_job != 0;
   if (f.last_listed_at == 0) { // never listed: the backfill itself
     p.limit = f.limit;
     p.priority = priority_class::backfill;

@@ -38,8 +38,10 @@ std::vector<std::string> listing_argv(const listing_options& opts, const std::st
   std::string filter;
   if (opts.since > 0)
     filter = "timestamp>=?" + std::to_string(listing_floor(opts));
-  if (!opts.stop_at_id.empty())
-    filter += (filter.empty() ? "" : " & ") + std::string{"id!="} + opts.stop_at_id;
+  // Entries without an id of their own (feeds) cannot be stopped at: the window and the queue's
+  // dedupe keep their refreshes short and exact instead.
+  if (!opts.stop_at_id.empty() && opts.stop_at_id.rfind("url:", 0) != 0)
+    filter += (filter.empty() ? "" : " & ") + std::string{"id!=?"} + opts.stop_at_id;
   if (!filter.empty()) {
     argv.push_back("--break-match-filters");
     argv.push_back(filter);
@@ -55,12 +57,17 @@ std::optional<listing_entry> parse_listing_line(std::string_view line) {
   if (!j.is_object())
     return std::nullopt;
   listing_entry e;
-  e.id = string_field(j, "id");
-  if (e.id.empty())
-    return std::nullopt;
   e.url = string_field(j, "url");
   if (e.url.empty())
     e.url = string_field(j, "webpage_url");
+  // Feed entries carry data for the extractor in the fragment; the video is the URL before it.
+  if (auto smuggled = e.url.find("#__youtubedl_smuggle"); smuggled != std::string::npos)
+    e.url.erase(smuggled);
+  e.id = string_field(j, "id");
+  if (e.id.empty() && !e.url.empty() && e.url.find("://") != std::string::npos)
+    e.id = "url:" + e.url; // feeds list entries without an id
+  if (e.id.empty())
+    return std::nullopt;
   e.title = string_field(j, "title");
   e.availability = string_field(j, "availability");
   e.live_status = string_field(j, "live_status");

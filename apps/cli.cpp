@@ -34,17 +34,18 @@ struct command {
 };
 
 // Options that take a value; every other option is a flag.
-const std::set<std::string> valued = {"--data-dir",  "--config",   "--set",   "--tenant",
-                                      "--workspace", "--priority", "--state", "--limit"};
+const std::set<std::string> valued = {"--data-dir", "--config",    "--set",
+                                      "--tenant",   "--workspace", "--priority",
+                                      "--state",    "--limit",     "--since"};
 const std::set<std::string> global_options = {"--data-dir", "--config", "--set", "--help",
                                               "--json"};
 
 const std::vector<command>& commands() {
   static const std::vector<command> all = {
       {{"run"},
-       {"--tenant", "--workspace", "--force"},
+       {"--tenant", "--workspace", "--force", "--no-wait-follow"},
        1,
-       "vfb run URL [--tenant T] [--workspace W] [--force] [--json]",
+       "vfb run URL [--tenant T] [--workspace W] [--force] [--no-wait-follow] [--json]",
        "Processes a video end to end in this process: download, transcript, analysis, memory\n"
        "and (when a webhook is configured for the workspace) a Discord post. Shows each stage\n"
        "as it runs, then the results. Other queued jobs of the data dir are worked on too.\n"
@@ -52,9 +53,58 @@ const std::vector<command>& commands() {
        "a transient failure stays queued for a retry), 2 for usage and data-dir problems.\n"
        "  --tenant T      default: local\n"
        "  --workspace W   default: default\n"
+       "When auto-follow is on for the workspace (vfb settings auto-follow, or\n"
+       "ENABLE_AUTO_FOLLOW_UPLOADER=1) and the video is on YouTube, the uploader's channel is\n"
+       "followed and its uploads of the last 12 months are enqueued; run waits for those too.\n"
        "  --force         process again even if this workspace already has the video\n"
+       "  --no-wait-follow  do not wait for the jobs auto-follow enqueued (they stay queued)\n"
        "  --json          one JSON object per progress event, then the results",
        cmd_run},
+      {{"follow", "add"},
+       {"--tenant", "--workspace", "--since", "--limit", "--wait"},
+       1,
+       "vfb follow add URL --tenant T --workspace W [--since DATE] [--limit N] [--wait] [--json]",
+       "Follows a YouTube channel (any channel URL, @handle or channel id) or any feed or\n"
+       "playlist yt-dlp can list (e.g. an RSS feed). Lists it now and enqueues its uploads since\n"
+       "DATE as backfill jobs; a running node then lists it again every\n"
+       "auto_follow.refresh_interval_min and enqueues new uploads.\n"
+       "  --since DATE   2025-11-29 or 2025-11-29T12:00:00Z (default: auto_follow.window_days "
+       "ago)\n"
+       "  --limit N      at most N videos (default: auto_follow.max_videos)\n"
+       "  --wait         also process the enqueued jobs here, and wait for them",
+       cmd_follow_add},
+      {{"follow", "ls"},
+       {"--tenant", "--workspace"},
+       0,
+       "vfb follow ls [--tenant T] [--workspace W] [--json]",
+       "Lists follows: channel, state, window, jobs enqueued, last and next listing, last error.",
+       cmd_follow_ls},
+      {{"follow", "rm"},
+       {},
+       1,
+       "vfb follow rm ID [--json]",
+       "Stops following (jobs already enqueued stay).",
+       cmd_follow_rm},
+      {{"follow", "pause"},
+       {},
+       1,
+       "vfb follow pause ID [--json]",
+       "Stops refreshing a follow until it is resumed.",
+       cmd_follow_pause},
+      {{"follow", "resume"},
+       {},
+       1,
+       "vfb follow resume ID [--json]",
+       "Refreshes a paused follow again (soon, then on its period).",
+       cmd_follow_resume},
+      {{"settings", "auto-follow"},
+       {"--tenant", "--workspace"},
+       1,
+       "vfb settings auto-follow on|off|inherit --tenant T --workspace W [--json]",
+       "Sets whether the workspace follows the uploader of every video it processes: on, off,\n"
+       "or inherit (ENABLE_AUTO_FOLLOW_UPLOADER / auto_follow.enabled decides). Stored in the\n"
+       "data dir; a running node sees the change at the next download.",
+       cmd_settings_auto_follow},
       {{"show"},
        {},
        1,
@@ -119,6 +169,9 @@ Usage: vfb [global options] COMMAND [options]
 Commands:
   run URL          process a video end to end here, with live progress
   show JOB_ID      a job's transcript, topics, key phrases and summary
+  follow add URL   follow a channel or feed: backfill now, new uploads later
+  follow ls        list follows (also: follow rm|pause|resume ID)
+  settings auto-follow on|off|inherit   a workspace's auto-follow switch
   search QUERY     search a workspace's memory
   enqueue URL      add a video to the queue
   queue stats      job counts per state and per tenant/workspace
@@ -241,9 +294,10 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto* cmd = find_command(inv);
     if (cmd == nullptr) {
       std::string what = inv.words[0];
-      if (what == "queue" && inv.words.size() > 1)
+      bool group = what == "queue" || what == "follow" || what == "settings";
+      if (group && inv.words.size() > 1)
         what += " " + inv.words[1];
-      if (what == "queue" && inv.has("--help")) {
+      if (group && inv.has("--help")) {
         out << global_help;
         return exit_ok;
       }

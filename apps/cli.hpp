@@ -65,6 +65,15 @@ int cmd_queue_cancel(context& ctx);
 int cmd_run(context& ctx);
 int cmd_show(context& ctx);
 int cmd_search(context& ctx);
+int cmd_follow_add(context& ctx);
+int cmd_follow_ls(context& ctx);
+int cmd_follow_rm(context& ctx);
+int cmd_follow_pause(context& ctx);
+int cmd_follow_resume(context& ctx);
+int cmd_settings_auto_follow(context& ctx);
+
+/// Sends log lines to stderr (stdout is the command's output), problems only.
+void log_to_stderr();
 
 /// A job id given on the command line; usage_error unless it is a positive number.
 uint64_t parse_id(const std::string& text);

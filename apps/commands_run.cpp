@@ -1,22 +1,15 @@
-// `vfb run URL`: processes one video end to end in an embedded node (scheduler, pipeline and
-// the real stages over this data dir), shows each stage as it happens, then the results.
-#include "actors/node.hpp"
-#include "actors/stages.hpp"
+// `vfb run URL`: processes one video end to end in an embedded node (scheduler, pipeline, the
+// real stages and auto-follow over this data dir), shows each stage as it happens, then the
+// results, then (when auto-follow enqueued the uploader's videos) waits for those jobs too.
 #include "apps/cli.hpp"
-#include "apps/progress_view.hpp"
+#include "apps/embedded_node.hpp"
 #include "messages/errors.hpp"
-#include "messages/register.hpp"
-#include "storage/data_dir_lock.hpp"
-#include "storage/job_queue.hpp"
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 namespace vfb::cli {
 
@@ -26,7 +19,39 @@ bool successful(job_state s) {
   return s == job_state::done || s == job_state::skipped;
 }
 
-/// Log lines go to stderr, so stdout stays the command's output (and valid JSON with --json).
+bool over(job_state s) {
+  return successful(s) || s == job_state::failed || s == job_state::dead ||
+         s == job_state::cancelled;
+}
+
+/// Waits for the jobs auto-follow enqueued after job `id`'s download; returns false when some
+/// of them failed.
+bool wait_for_follow_up(context& ctx, embedded_node& node, uint64_t id) {
+  auto r = node.follow_result_for(id);
+  if (ctx.json)
+    ctx.out << nlohmann::json{{"job_id", id},           {"event", "auto_follow"},
+                              {"enabled", r.enabled},   {"channel", r.channel_url},
+                              {"enqueued", r.enqueued}, {"job_ids", r.job_ids},
+                              {"note", r.note}}
+                   .dump()
+            << std::endl;
+  else
+    ctx.out << "\nauto-follow: " << r.note << std::endl;
+  if (r.job_ids.empty())
+    return true;
+  if (ctx.inv.has("--no-wait-follow")) {
+    if (!ctx.json)
+      ctx.out << r.job_ids.size() << " jobs stay queued (--no-wait-follow)" << std::endl;
+    return true;
+  }
+  if (!ctx.json)
+    ctx.out << "processing the " << r.job_ids.size() << " jobs it enqueued:" << std::endl;
+  auto bad = node.wait_for_jobs(ctx, {r.job_ids.begin(), r.job_ids.end()});
+  return bad.empty();
+}
+
+} // namespace
+
 void log_to_stderr() {
   if (!spdlog::get("vfb-stderr")) {
     auto logger = spdlog::stderr_color_mt("vfb-stderr");
@@ -37,28 +62,6 @@ void log_to_stderr() {
   }
 }
 
-/// Waits for the job's pipeline events, showing them, until the run ends. Events of other jobs
-/// (a node works on its whole queue) are ignored.
-job_outcome follow_job(context& ctx, caf::scoped_actor& self, uint64_t id) {
-  progress_view view;
-  std::optional<job_outcome> outcome;
-  auto on_event = [&](const pipeline_event& ev) {
-    if (ev.job_id != id || outcome)
-      return;
-    if (ctx.json) {
-      ctx.out << to_json(ev).dump() << std::endl;
-    } else if (auto line = view.line(ev)) {
-      ctx.out << *line << std::endl;
-    }
-    if (ev.kind == progress_kind::ended)
-      outcome = ev.outcome;
-  };
-  self->receive_while([&] { return !outcome; })([&](const pipeline_event& ev) { on_event(ev); });
-  return *outcome;
-}
-
-} // namespace
-
 int cmd_run(context& ctx) {
   log_to_stderr();
   submission sub;
@@ -67,72 +70,36 @@ int cmd_run(context& ctx) {
   sub.workspace = ctx.inv.value("--workspace").value_or("default");
   sub.origin = job_origin::cli;
   sub.force = ctx.inv.has("--force");
-  std::error_code ec;
-  std::filesystem::create_directories(ctx.data_dir, ec);
-  if (ec)
-    throw std::runtime_error("cannot create data dir " + ctx.data_dir.string() + ": " +
-                             ec.message());
-  data_dir_lock lock{ctx.data_dir};
-  node_setup setup;
-  setup.config = ctx.config;
-  setup.queue = std::make_shared<job_queue>(queue_options_for(ctx.config, ctx.data_dir, false));
-  setup.stages = real_stages(open_stage_environment(ctx.config, ctx.data_dir));
-  setup.name = "run-" + std::to_string(::getpid());
-
-  caf::actor_system_config cfg;
-  register_message_types(cfg);
-  cfg.set("logger.file-verbosity", caf::atom("quiet"));
-  caf::actor_system sys{cfg};
-  auto node = spawn_node(sys, setup);
-  caf::scoped_actor self{sys};
-  // Subscribe before submitting: the pipeline sees the subscription before it can lease the job.
-  self->send(node.pipeline, subscribe_atom::value, caf::actor_cast<pipeline_event_sink>(self));
-
-  int code = exit_ok;
+  embedded_node node{ctx};
+  auto& self = node.self();
   enqueue_result submitted;
   std::string refused;
   // Pipeline events that overtake this reply stay in the mailbox for follow_job.
-  self->request(node.submission, caf::infinite, submit_atom::value, sub)
+  self->request(node.handles().submission, caf::infinite, submit_atom::value, sub)
       .receive([&](enqueue_result& r) { submitted = std::move(r); },
                [&](const caf::error& e) { refused = error_message(e); });
-  if (!refused.empty()) {
-    stop_node(self, node);
+  if (!refused.empty())
     throw usage_error(refused);
-  }
   auto id = submitted.job_id;
-  auto current = [&] {
-    job_view v;
-    self->request(node.scheduler, caf::infinite, caf::get_atom::value, id)
-        .receive([&](job_view& x) { v = std::move(x); },
-                 [&](const caf::error& e) { refused = error_message(e); });
-    return v;
-  };
-  auto v = current();
+  auto v = node.view(id);
   if (!ctx.json)
     ctx.out << "job " << id << ": " << to_string(submitted.status) << ", " << sub.tenant << '/'
             << sub.workspace << ", " << v.job.key.source << ' ' << v.job.key.external_id
             << std::endl;
-  bool already_over = submitted.status == enqueue_status::duplicate &&
-                      (successful(v.state) || v.state == job_state::failed ||
-                       v.state == job_state::dead || v.state == job_state::cancelled);
   std::string reason;
-  if (already_over) {
+  bool ran = false;
+  if (submitted.status == enqueue_status::duplicate && over(v.state)) {
     if (!ctx.json)
       ctx.out << "already " << to_string(v.state) << " (run again with --force)" << std::endl;
   } else {
     if (v.state == job_state::retrying && !ctx.json)
       ctx.out << "waiting for the job's next attempt (it failed before: " << v.last_error << ")"
               << std::endl;
-    auto outcome = follow_job(ctx, self, id);
-    reason = outcome.reason;
-    v = current();
+    reason = node.follow_job(ctx, id).reason;
+    v = node.view(id);
+    ran = true;
   }
-  if (successful(v.state)) {
-    if (!ctx.json)
-      ctx.out << '\n';
-    show_results(ctx, v, false);
-  } else {
-    code = exit_refused;
+  if (!successful(v.state)) {
     if (reason.empty())
       reason = v.last_error;
     if (ctx.json)
@@ -145,9 +112,18 @@ int cmd_run(context& ctx) {
     if (v.state == job_state::retrying || v.state == job_state::queued)
       ctx.err << " (it stays queued and is retried by the next `vfb run` or `vfb node`)";
     ctx.err << '\n';
+    return exit_refused;
   }
-  stop_node(self, node);
-  return code;
+  if (!ctx.json)
+    ctx.out << '\n';
+  show_results(ctx, v, false);
+  // Auto-follow answers every download; a skipped job downloaded nothing.
+  if (ran && v.state == job_state::done && !wait_for_follow_up(ctx, node, id)) {
+    ctx.err << "vfb: some of the uploader's videos failed (see above; vfb queue ls --state "
+               "failed,dead)\n";
+    return exit_refused;
+  }
+  return exit_ok;
 }
 
 } // namespace vfb::cli

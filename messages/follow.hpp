@@ -24,12 +24,15 @@ struct backfill_plan {
   job_origin origin = job_origin::backfill;
   std::string stop_at_id; // a refresh stops at the newest video it already knows
   uint64_t follow_id = 0;
+  /// The follow was made by auto-follow (not by a person): ENABLE_UPLOADER_BACKFILL decides
+  /// whether it is listed at all.
+  bool automatic = false;
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, backfill_plan& x) {
   return f(caf::meta::type_name("vfb.backfill_plan"), x.source_type, x.channel_url,
            x.uploader_handle, x.tenant, x.workspace, x.since, x.limit, x.priority, x.origin,
-           x.stop_at_id, x.follow_id);
+           x.stop_at_id, x.follow_id, x.automatic);
 }
 
 /// What one listing of a plan did.

@@ -96,7 +96,7 @@ TEST_CASE("the listing command: flat, lazy, JSON lines, a break filter, the URL 
   CHECK(has_pair(argv, "--extractor-args", "youtubetab:approximate_date"));
   // A week's margin below the window for YouTube's approximate dates.
   CHECK(has_pair(argv, "--break-match-filters",
-                 "timestamp>=?" + std::to_string(1'700'000'000 - 7 * 24 * 3600) + " & id!=abc"));
+                 "timestamp>=?" + std::to_string(1'700'000'000 - 7 * 24 * 3600) + " & id!=?abc"));
   REQUIRE(argv.size() >= 2);
   CHECK(argv[argv.size() - 2] == "--");
   CHECK(argv.back() == "-https://www.youtube.com/@x/videos");
@@ -122,7 +122,18 @@ TEST_CASE("listing lines: entries, YouTube ids as URLs, malformed lines, unavail
   REQUIRE(feed);
   CHECK(feed->url == "http://127.0.0.1/watch/a");
   CHECK(feed->timestamp == 0);
-  for (const char* bad : {"", "not json", "[1,2]", R"({"id":5,"url":"x"})", R"({"title":"no id"})",
+  // A feed entry: no id, the URL with yt-dlp's smuggled data in the fragment.
+  auto rss = parse_listing_line(
+      R"({"_type":"url_transparent","url":"http://127.0.0.1:5/watch/v#__youtubedl_smuggle=%7B%7D","title":"V","timestamp":1795694400.0})");
+  REQUIRE(rss);
+  CHECK(rss->url == "http://127.0.0.1:5/watch/v");
+  CHECK(rss->id == "url:http://127.0.0.1:5/watch/v");
+  listing_options feed_listing;
+  feed_listing.youtube = false;
+  feed_listing.stop_at_id = rss->id; // cannot be a yt-dlp filter: no stop condition
+  auto argv = listing_argv(feed_listing, "http://127.0.0.1:5/feed.xml");
+  CHECK(std::find(argv.begin(), argv.end(), "--break-match-filters") == argv.end());
+  for (const char* bad : {"", "not json", "[1,2]", R"({"id":5})", R"({"title":"no id"})",
                           R"({"id":"x"})", "{\"id\":\"a\",\"url\":\"b\""})
     CHECK_FALSE(parse_listing_line(bad));
   listing_entry p{"x", "u", "[Private video]", 0, "", ""};

@@ -1,0 +1,284 @@
+// `vfb follow add|ls|rm|pause|resume` and `vfb settings auto-follow`: the follow registry from
+// the command line. `follow add` lists the channel or feed at once and enqueues its window;
+// with --wait it also processes those jobs in an embedded node.
+#include "actors/channel_enumerator.hpp"
+#include "actors/follow_refresher.hpp"
+#include "adapters/backfill.hpp"
+#include "adapters/channel.hpp"
+#include "apps/cli.hpp"
+#include "apps/embedded_node.hpp"
+#include "storage/data_dir_lock.hpp"
+#include "storage/follow_registry.hpp"
+#include "storage/job_queue.hpp"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <random>
+
+namespace vfb::cli {
+
+namespace {
+
+millis wall_now() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+follow_registry open_follows(const context& ctx, bool read_only) {
+  return follow_registry{follows_options_for(ctx.config, ctx.data_dir, read_only)};
+}
+
+nlohmann::json to_json(const follow_record& f) {
+  return {{"id", f.id},
+          {"tenant", f.tenant},
+          {"workspace", f.workspace},
+          {"channel_url", f.channel_url},
+          {"source", f.source},
+          {"uploader", f.uploader},
+          {"origin", std::string{to_string(f.origin)}},
+          {"created_from_job", f.created_from_job},
+          {"created_at", iso_utc(f.created_at)},
+          {"since", iso_utc(f.since)},
+          {"limit", f.limit},
+          {"paused", f.paused},
+          {"last_listed_at", f.last_listed_at == 0 ? "" : iso_utc(f.last_listed_at)},
+          {"next_refresh_at", iso_utc(f.next_refresh_at)},
+          {"newest_id", f.newest_id},
+          {"enqueued_total", f.enqueued_total},
+          {"last_error", f.last_error}};
+}
+
+/// The follow a URL asks for: a YouTube channel in canonical form, or any other http(s) URL
+/// yt-dlp can list (a playlist, an RSS feed). A video URL is refused with a hint.
+follow_record follow_for_url(const context& ctx, const std::string& url) {
+  follow_record f;
+  if (auto channel = canonical_channel_url(url)) {
+    f.channel_url = *channel;
+    f.source = "youtube";
+    return f;
+  }
+  url_policy policy;
+  policy.allowed_hosts = ctx.config.sources.allowed_hosts;
+  policy.allow_loopback = ctx.config.sources.allow_loopback;
+  auto c = canonicalize_url(url, policy);
+  if (!c.ok)
+    throw usage_error(c.error);
+  if (c.ref.source == "youtube")
+    throw usage_error("'" + url +
+                      "' is a video, not a channel: follow its channel (e.g. "
+                      "https://www.youtube.com/@handle or /channel/UC...)");
+  f.channel_url = c.ref.canonical_url;
+  f.source = "generic";
+  return f;
+}
+
+uint32_t limit_option(const context& ctx) {
+  auto l = ctx.inv.value("--limit");
+  if (!l)
+    return static_cast<uint32_t>(ctx.config.auto_follow.max_videos);
+  size_t used = 0;
+  long long n = -1;
+  try {
+    n = std::stoll(*l, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != l->size() || n < 1 || n > 100000)
+    throw usage_error("--limit needs a number from 1 to 100000, got '" + *l + "'");
+  return static_cast<uint32_t>(n);
+}
+
+void print_listing(context& ctx, const follow_record& f, const enumeration_result& r) {
+  if (ctx.json) {
+    ctx.out << nlohmann::json{{"follow", to_json(f)},
+                              {"ok", r.ok},
+                              {"listed", r.listed},
+                              {"enqueued", r.enqueued},
+                              {"duplicates", r.duplicates},
+                              {"skipped", r.skipped},
+                              {"malformed", r.malformed},
+                              {"job_ids", r.job_ids},
+                              {"note", r.note}}
+                   .dump()
+            << std::endl;
+    return;
+  }
+  ctx.out << "follow " << f.id << ": " << r.note << std::endl;
+}
+
+/// Changes one follow (rm, pause, resume).
+int change_follow(context& ctx, const char* verb,
+                  const std::function<bool(follow_registry&, follow_record&)>& op) {
+  auto id = parse_id(ctx.inv.words.at(0));
+  auto follows = open_follows(ctx, false);
+  auto f = follows.get(id);
+  if (!f) {
+    ctx.err << "vfb: no follow " << id << '\n';
+    return exit_refused;
+  }
+  if (!op(follows, *f)) {
+    ctx.err << "vfb: follow " << id << " could not be " << verb << '\n';
+    return exit_refused;
+  }
+  if (ctx.json)
+    ctx.out << nlohmann::json{{"id", id}, {"ok", true}, {"action", verb}}.dump() << '\n';
+  else
+    ctx.out << "follow " << id << " " << verb << " (" << f->channel_url << ")\n";
+  return exit_ok;
+}
+
+} // namespace
+
+int cmd_follow_add(context& ctx) {
+  log_to_stderr();
+  auto now = wall_now();
+  auto f = follow_for_url(ctx, ctx.inv.words.at(0));
+  f.tenant = ctx.inv.required("--tenant");
+  f.workspace = ctx.inv.required("--workspace");
+  f.origin = job_origin::cli;
+  f.limit = limit_option(ctx);
+  f.since = now - ctx.config.auto_follow.window_days * 24 * 3600 * 1000;
+  if (auto s = ctx.inv.value("--since")) {
+    auto since = parse_iso_utc(*s);
+    if (!since)
+      throw usage_error("--since needs a date like 2025-11-29 or 2025-11-29T12:00:00Z, got '" + *s +
+                        "'");
+    f.since = *since;
+  }
+  // Listing happens before the node (or the queue) is opened: it may take a while, and the
+  // data dir should not be locked meanwhile.
+  auto follows =
+      std::make_unique<follow_registry>(follows_options_for(ctx.config, ctx.data_dir, false));
+  auto added = follows->add(f, now);
+  f = added.follow;
+  if (!added.created && !ctx.json)
+    ctx.out << "already following " << f.channel_url << " in " << f.tenant << '/' << f.workspace
+            << " (follow " << f.id << "); listing it again" << std::endl;
+  auto plan = plan_for(f, static_cast<uint32_t>(ctx.config.auto_follow.max_videos));
+  auto opts = enumerator_options_from(ctx.config);
+  std::vector<ingest_job> jobs;
+  auto r = list_for_plan(opts, plan, jobs);
+  auto enqueue = [&](job_queue& q) {
+    if (!jobs.empty())
+      count_enqueued(r, plan, q.enqueue_bulk(jobs, false, wall_now()));
+    else if (r.ok && r.note.empty())
+      count_enqueued(r, plan, {});
+  };
+  std::mt19937_64 rng{std::random_device{}()};
+  refresher_options ro;
+  ro.interval = ctx.config.auto_follow.refresh_interval_min * 60'000;
+  ro.jitter_pct = static_cast<int>(ctx.config.auto_follow.refresh_jitter_pct);
+  if (!ctx.inv.has("--wait")) {
+    {
+      struct locked_queue {
+        data_dir_lock lock;
+        job_queue queue;
+      };
+      std::error_code ec;
+      std::filesystem::create_directories(ctx.data_dir, ec);
+      locked_queue q{data_dir_lock{ctx.data_dir},
+                     job_queue{queue_options_for(ctx.config, ctx.data_dir, false)}};
+      enqueue(q.queue);
+    }
+    store_listing(*follows, f.id, r, ro, rng);
+    print_listing(ctx, *follows->get(f.id), r);
+    return r.ok ? exit_ok : exit_refused;
+  }
+  follows.reset(); // the node opens the registry itself
+  embedded_node node{ctx, enqueue};
+  store_listing(node.follows(), f.id, r, ro, rng);
+  print_listing(ctx, *node.follows().get(f.id), r);
+  if (!r.ok)
+    return exit_refused;
+  auto bad = node.wait_for_jobs(ctx, {r.job_ids.begin(), r.job_ids.end()});
+  if (!bad.empty()) {
+    ctx.err << "vfb: " << bad.size() << " of the " << r.job_ids.size()
+            << " jobs failed (vfb queue ls --state failed,dead)\n";
+    return exit_refused;
+  }
+  return exit_ok;
+}
+
+int cmd_follow_ls(context& ctx) {
+  std::vector<follow_record> all;
+  try {
+    all = open_follows(ctx, true).list(ctx.inv.value("--tenant").value_or(""),
+                                       ctx.inv.value("--workspace").value_or(""));
+  } catch (const follow_error& e) {
+    if (e.kind() != follow_failure::missing)
+      throw;
+  }
+  if (ctx.json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& f : all)
+      arr.push_back(to_json(f));
+    ctx.out << arr.dump() << '\n';
+    return exit_ok;
+  }
+  if (all.empty()) {
+    ctx.out << "no follows\n";
+    return exit_ok;
+  }
+  for (const auto& f : all) {
+    ctx.out << f.id << "  " << f.tenant << '/' << f.workspace << "  " << f.channel_url;
+    if (!f.uploader.empty())
+      ctx.out << "  (" << f.uploader << ")";
+    ctx.out << "\n    " << (f.paused ? "paused" : "active") << ", since " << iso_utc(f.since)
+            << ", " << f.enqueued_total << " jobs enqueued, "
+            << (f.last_listed_at == 0 ? std::string{"never listed"}
+                                      : "listed " + iso_utc(f.last_listed_at))
+            << (f.paused ? std::string{} : ", next " + iso_utc(f.next_refresh_at));
+    if (f.created_from_job != 0)
+      ctx.out << ", auto-follow from job " << f.created_from_job;
+    if (!f.last_error.empty())
+      ctx.out << "\n    last error: " << f.last_error;
+    ctx.out << '\n';
+  }
+  return exit_ok;
+}
+
+int cmd_follow_rm(context& ctx) {
+  return change_follow(ctx, "removed",
+                       [](follow_registry& r, follow_record& f) { return r.remove(f.id); });
+}
+
+int cmd_follow_pause(context& ctx) {
+  return change_follow(ctx, "paused", [](follow_registry& r, follow_record& f) {
+    f.paused = true;
+    return r.update(f);
+  });
+}
+
+int cmd_follow_resume(context& ctx) {
+  return change_follow(ctx, "resumed", [](follow_registry& r, follow_record& f) {
+    f.paused = false;
+    f.next_refresh_at = wall_now(); // listed again soon
+    return r.update(f);
+  });
+}
+
+int cmd_settings_auto_follow(context& ctx) {
+  auto value = ctx.inv.words.at(0);
+  auto setting = parse_auto_follow_setting(value);
+  if (!setting)
+    throw usage_error("expected on, off or inherit, got '" + value + "'");
+  auto tenant = ctx.inv.required("--tenant");
+  auto workspace = ctx.inv.required("--workspace");
+  open_follows(ctx, false).set_setting(tenant, workspace, *setting);
+  bool effective = *setting == auto_follow_setting::on ||
+                   (*setting == auto_follow_setting::inherit && ctx.config.auto_follow.enabled);
+  if (ctx.json)
+    ctx.out << nlohmann::json{{"tenant", tenant},
+                              {"workspace", workspace},
+                              {"setting", std::string{to_string(*setting)}},
+                              {"effective", effective}}
+                   .dump()
+            << '\n';
+  else
+    ctx.out << "auto-follow for " << tenant << '/' << workspace << ": " << to_string(*setting)
+            << " (now " << (effective ? "on" : "off") << ")\n";
+  return exit_ok;
+}
+
+} // namespace vfb::cli

@@ -1,0 +1,65 @@
+// A node inside a CLI command (`vfb run`, `vfb follow add --wait`): the data dir's writer lock,
+// the queue, the stages and the follow registry, the node's actors, and a scoped actor that
+// watches what the node does. Commands wait on it for the jobs they care about.
+#pragma once
+
+#include "actors/node.hpp"
+#include "apps/cli.hpp"
+#include "apps/progress_view.hpp"
+#include "messages/actors.hpp"
+
+#include <caf/fwd.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+
+namespace vfb {
+class data_dir_lock;
+class follow_registry;
+} // namespace vfb
+
+namespace vfb::cli {
+
+class embedded_node {
+public:
+  /// Takes the data dir's lock, opens its stores and starts the node. `prepare` runs on the
+  /// queue before the node owns it (e.g. enqueueing a listing), on this thread.
+  explicit embedded_node(const context& ctx, const std::function<void(job_queue&)>& prepare = {});
+  /// Stops the node (running stages finish first) and releases the data dir.
+  ~embedded_node();
+
+  caf::scoped_actor& self() { return *self_; }
+  /// The node's follow registry (a process must not open it twice).
+  follow_registry& follows() { return *follows_; }
+  const node_handles& handles() const { return node_; }
+
+  /// The job as the scheduler knows it now.
+  job_view view(uint64_t id);
+
+  /// Waits until a run of job `id` ends, showing its events (one line each, or JSON lines);
+  /// returns how the run ended.
+  job_outcome follow_job(context& ctx, uint64_t id);
+
+  /// Waits for auto-follow's result for job `id` (it comes once the job's download is done).
+  follow_result follow_result_for(uint64_t id);
+
+  /// Waits until every job of `ids` has ended for good (done, skipped, failed, dead), one line
+  /// per job as it ends. Returns the jobs that did not end well.
+  std::set<uint64_t> wait_for_jobs(context& ctx, const std::set<uint64_t>& ids);
+
+private:
+  /// Receives one message from the node and files it.
+  void receive_one();
+
+  std::unique_ptr<data_dir_lock> lock_;
+  std::shared_ptr<follow_registry> follows_;
+  std::unique_ptr<caf::actor_system_config> cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  node_handles node_;
+  std::unique_ptr<caf::scoped_actor> self_;
+  std::vector<pipeline_event> events_;               // not yet looked at
+  std::map<uint64_t, follow_result> follow_results_; // by triggering job
+};
+
+} // namespace vfb::cli
