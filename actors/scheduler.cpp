@@ -17,7 +17,7 @@ scheduler_state::~scheduler_state() {
   // Whatever is still pending was never committed: tell the requesters.
   auto err = make_error(errc::storage_failure, "scheduler stopped before the commit");
   for (auto& req : pending)
-    req.fail(err);
+    req->fail(err);
   // The queue's open transaction belongs to this thread: commit it here. That also makes the
   // batches still waiting for the log syncer durable.
   if (!queue)
@@ -26,12 +26,12 @@ scheduler_state::~scheduler_state() {
     queue->checkpoint();
     for (auto& b : awaiting)
       for (auto& req : b.requests)
-        req.deliver();
+        req->deliver();
   } catch (const std::exception& e) {
     spdlog::error("scheduler: final checkpoint failed (the log keeps everything): {}", e.what());
     for (auto& b : awaiting)
       for (auto& req : b.requests)
-        req.fail(make_error(errc::storage_failure, e.what()));
+        req->fail(make_error(errc::storage_failure, e.what()));
   }
 }
 
@@ -68,18 +68,25 @@ template <class T> void deliver(caf::typed_response_promise<T>& rp, op_result<T>
     rp.deliver(make_error(to_errc(x.code), x.message));
 }
 
+/// A request of type `Op` (a callable on the batch) answered with a `T`.
+template <class T, class Op> struct deferred final : pending_request {
+  using result_type = std::invoke_result_t<Op&, job_queue::batch&>;
+  deferred(caf::typed_response_promise<T> rp, Op op) : rp(std::move(rp)), op(std::move(op)) {}
+  void apply(job_queue::batch& b) override { result = op(b); }
+  void deliver() override { vfb::deliver(rp, result); }
+  void fail(const caf::error& e) override { rp.deliver(e); }
+  caf::typed_response_promise<T> rp;
+  Op op;
+  result_type result{};
+};
+
 /// Adds `op` to the pending batch; the reply goes out after the batch commits.
 template <class T, class Op> caf::typed_response_promise<T> defer(self_ptr self, Op op) {
-  using op_type = std::invoke_result_t<Op&, job_queue::batch&>;
   auto rp = self->template make_response_promise<T>();
-  auto slot = std::make_shared<op_type>();
-  self->state.pending.push_back({
-      [op, slot](job_queue::batch& b) mutable { *slot = op(b); },
-      [rp, slot]() mutable { deliver(rp, *slot); },
-      [rp](const caf::error& e) mutable { rp.deliver(e); },
-  });
-  if (!self->state.flush_posted) {
-    self->state.flush_posted = true;
+  auto& st = self->state;
+  st.pending.push_back(std::make_unique<deferred<T, Op>>(rp, std::move(op)));
+  if (!st.flush_posted) {
+    st.flush_posted = true;
     self->send(caf::actor_cast<scheduler_impl>(self), flush_atom::value);
   }
   return rp;
@@ -92,7 +99,7 @@ void deliver_up_to(self_ptr self, uint64_t seq) {
     auto done = std::move(st.awaiting.front());
     st.awaiting.pop_front();
     for (auto& req : done.requests)
-      req.deliver();
+      req->deliver();
     for (auto& sink : st.subscribers)
       for (auto& ev : done.events)
         self->send(sink, ev);
@@ -119,7 +126,7 @@ void request_sync(self_ptr self) {
             spdlog::error("scheduler: log sync failed: {}", error_message(e));
             for (auto& b : self->state.awaiting)
               for (auto& req : b.requests)
-                req.fail(e);
+                req->fail(e);
             self->state.awaiting.clear();
           });
 }
@@ -132,11 +139,16 @@ void flush(self_ptr self) {
   st.pending.clear();
   if (batch.empty())
     return;
+  // The next batch will likely be about as large: spare its vector the regrowth.
+  st.pending.reserve(batch.size());
+  // Job events cost a copy of the job's key per state change: only build them when someone
+  // listens.
+  st.queue->record_events(!st.subscribers.empty());
   bool background = st.options.sync_in_background && st.queue->options().sync == sync_mode::always;
   try {
     auto apply = [&](job_queue::batch& b) {
       for (auto& req : batch)
-        req.apply(b);
+        req->apply(b);
     };
     if (background)
       st.queue->write_unsynced(now_millis(), apply);
@@ -146,7 +158,7 @@ void flush(self_ptr self) {
     spdlog::error("scheduler: commit of {} requests failed: {}", batch.size(), e.what());
     auto err = make_error(errc::storage_failure, e.what());
     for (auto& req : batch)
-      req.fail(err);
+      req->fail(err);
     return;
   }
   ++st.commits;
@@ -202,18 +214,22 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
                subs.end());
   });
   return {
-      [=](enqueue_atom, const ingest_job& job, bool force) {
-        return defer<enqueue_result>(self,
-                                     [=](job_queue::batch& b) { return b.enqueue(job, force); });
-      },
-      [=](enqueue_atom, const std::vector<ingest_job>& jobs, bool force) {
-        return defer<std::vector<enqueue_result>>(self, [=](job_queue::batch& b) {
-          std::vector<enqueue_result> out;
-          out.reserve(jobs.size());
-          for (auto& j : jobs)
-            out.push_back(b.enqueue(j, force));
-          return out;
+      // By mutable reference: the job moves into the pending request instead of being copied
+      // (CAF copies first only if the message is shared).
+      [=](enqueue_atom, ingest_job& job, bool force) {
+        return defer<enqueue_result>(self, [job = std::move(job), force](job_queue::batch& b) {
+          return b.enqueue(job, force);
         });
+      },
+      [=](enqueue_atom, std::vector<ingest_job>& jobs, bool force) {
+        return defer<std::vector<enqueue_result>>(
+            self, [jobs = std::move(jobs), force](job_queue::batch& b) {
+              std::vector<enqueue_result> out;
+              out.reserve(jobs.size());
+              for (auto& j : jobs)
+                out.push_back(b.enqueue(j, force));
+              return out;
+            });
       },
       [=](lease_atom, const std::string& worker, uint32_t n, millis ttl) {
         return defer<std::vector<lease>>(

@@ -35,6 +35,7 @@
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace vfb {
@@ -116,6 +117,9 @@ public:
 
   /// The job events of the last committed `write`, oldest first.
   std::vector<job_event> take_events() { return std::move(events_); }
+  /// Whether writes record job events (on by default). Each event copies the job's key, so the
+  /// scheduler turns them off while nobody subscribes.
+  void record_events(bool on) { record_events_ = on; }
 
   // One-operation conveniences, each its own transaction.
   enqueue_result enqueue(const ingest_job& job, bool force, millis now);
@@ -179,6 +183,7 @@ private:
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
   std::mt19937_64 rng_;
   std::vector<job_event> events_;
+  bool record_events_ = true;
   size_t rescued_at_open_ = 0;
 };
 
@@ -227,6 +232,7 @@ private:
   std::unordered_map<std::string, uint64_t> counters_;
   std::unordered_map<std::string, millis> breakers_; // read-through cache of `breakers`
   std::map<std::string, millis> opened_;             // breakers this batch opened or extended
+  std::unordered_set<std::string> in_ring_;          // class | tenant known to be in rr_tenant
   std::vector<job_event> events_;
 };
 
