@@ -4,6 +4,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <chrono>
@@ -107,7 +108,8 @@ void deliver_up_to(self_ptr self, uint64_t seq) {
 }
 
 /// Asks the log syncer to make the logged batches durable, unless it already works on it.
-/// Batches committed meanwhile wait for the next round: that is the group commit's pipeline.
+/// Batches committed meanwhile go into the syncer's next round: that is the group commit's
+/// pipeline.
 void request_sync(self_ptr self) {
   auto& st = self->state;
   if (st.sync_in_flight || st.awaiting.empty())
@@ -180,12 +182,21 @@ template <class T, class F> caf::result<T> read(self_ptr self, F f) {
   }
 }
 
-log_syncer_actor::behavior_type log_syncer(log_syncer_actor::pointer,
+log_syncer_actor::behavior_type log_syncer(log_syncer_actor::pointer self,
                                            std::shared_ptr<job_queue> queue) {
   return {
       [=](sync_atom) -> caf::result<uint64_t> {
+        // While the scheduler keeps logging batches, the next fsync starts the moment the last
+        // one returns: waiting for the scheduler to hear of it and ask again would leave the
+        // disk idle while the scheduler finishes applying a batch. Each round is reported.
+        auto requester = caf::actor_cast<caf::actor>(self->current_sender());
         try {
-          return queue->sync_log();
+          for (;;) {
+            auto covered = queue->sync_log();
+            if (queue->appended_seq() == covered)
+              return covered;
+            caf::anon_send(requester, sync_atom::value, covered);
+          }
         } catch (const std::exception& e) {
           return make_error(errc::storage_failure, e.what());
         }
@@ -276,6 +287,7 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
                            std::chrono::milliseconds{self->state.options.rescue_interval},
                            rescue_atom::value);
       },
+      [=](sync_atom, uint64_t covered) { deliver_up_to(self, covered); },
       [=](sync_atom) {
         try {
           self->state.queue->sync();

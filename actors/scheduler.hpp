@@ -30,8 +30,10 @@ struct scheduler_options {
   bool sync_in_background = true;
 };
 
-/// Makes the queue's logged batches durable (an fsync) on its own thread; replies with the
-/// sequence number of the last batch it covered.
+/// Makes the queue's logged batches durable (an fsync) on its own thread. While batches keep
+/// being logged it fsyncs again at once, and reports each round as `(sync_atom, seq)` to the
+/// requester; it replies with the sequence number of the last batch it covered when it has
+/// caught up.
 using log_syncer_actor = caf::typed_actor<caf::replies_to<sync_atom>::with<uint64_t>>;
 
 /// A request waiting for the next commit. One allocation per request holds the operation, its
@@ -81,6 +83,8 @@ struct scheduler_state {
 using scheduler_impl =
     scheduler_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<rescue_atom>,
                             caf::reacts_to<sync_atom>,
+                            // The log syncer made the batches up to this one durable.
+                            caf::reacts_to<sync_atom, uint64_t>,
                             // Replies with (commits, requests those commits carried).
                             caf::replies_to<status_atom>::with<uint64_t, uint64_t>>;
 

@@ -748,19 +748,25 @@ void job_queue::batch::save(const record& r) {
   q_.dbs_->jobs.put(t_, id_key(r.id()), encode(r.view, r.ready_seq, r.delayed));
 }
 
+void job_queue::batch::unuse_counter(const char* name) {
+  --counters_.at(name).second;
+}
+
 uint64_t job_queue::batch::next_counter(const char* name) {
   auto it = counters_.find(name);
   if (it == counters_.end()) {
     auto raw = q_.dbs_->meta.get(t_, name);
-    it = counters_.emplace(name, raw ? codec::get_be64(*raw) : 0).first;
+    auto stored = raw ? codec::get_be64(*raw) : 0;
+    it = counters_.emplace(name, std::make_pair(stored, stored)).first;
   }
-  return ++it->second;
+  return ++it->second.second;
 }
 
 void job_queue::batch::finish() {
   auto& d = *q_.dbs_;
   for (auto& [name, value] : counters_)
-    d.meta.put(t_, name, codec::be64(value));
+    if (value.second != value.first)
+      d.meta.put(t_, name, codec::be64(value.second));
   for (auto& [key, delta] : count_deltas_) {
     if (delta == 0)
       continue;
@@ -887,7 +893,11 @@ enqueue_result job_queue::batch::enqueue(const ingest_job& job, bool force) {
     return {0, enqueue_status::invalid, why};
   auto& d = *q_.dbs_;
   auto dk = dedupe_key(job.key);
-  if (auto owner = d.dedupe.get(t_, dk)) {
+  // Claims the key for a new id in one descent of the dedupe index; a known key gives the
+  // id back.
+  auto new_id = next_counter("next_id");
+  if (auto owner = d.dedupe.put_if_absent(t_, dk, codec::be64(new_id))) {
+    unuse_counter("next_id");
     auto id = codec::get_be64(*owner);
     auto rec = load(id);
     if (!rec)
@@ -929,12 +939,11 @@ enqueue_result job_queue::batch::enqueue(const ingest_job& job, bool force) {
   }
   record rec;
   rec.view.job = job;
-  rec.view.job.id = next_counter("next_id");
+  rec.view.job.id = new_id;
   rec.view.job.attempt = 0;
   set_state(rec, job_state::queued, {});
   make_ready(rec);
   save(rec);
-  d.dedupe.put(t_, dk, codec::be64(rec.id()));
   return {rec.id(), enqueue_status::created, {}};
 }
 

@@ -112,6 +112,8 @@ public:
   /// Makes every logged batch durable; returns the sequence number it covered. Unlike every
   /// other member, this may run on another thread than the writes.
   uint64_t sync_log();
+  /// `logged_seq()` for other threads (the log syncer's).
+  uint64_t appended_seq() const { return appended_seq_.load(); }
   /// Batches up to this sequence number are durable through a checkpoint.
   uint64_t checkpointed_seq() const { return checkpointed_seq_.load(); }
 
@@ -222,6 +224,8 @@ private:
   void rr_join(priority_class c, const std::string& tenant);
   void rr_leave_or_rotate(priority_class c, const std::string& tenant, bool rotate);
   uint64_t next_counter(const char* name);
+  /// Gives back the value the last `next_counter(name)` took (it was not used).
+  void unuse_counter(const char* name);
   millis breaker_until(const std::string& source);
   millis backoff(uint32_t attempt);
 
@@ -229,7 +233,9 @@ private:
   lmdb::txn& t_;
   millis now_;
   std::map<std::string, int64_t> count_deltas_;
-  std::unordered_map<std::string, uint64_t> counters_;
+  /// Counters this batch read: (value stored, value now). Only changed ones are written back,
+  /// so a batch that changed nothing logs nothing.
+  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> counters_;
   std::unordered_map<std::string, millis> breakers_; // read-through cache of `breakers`
   std::map<std::string, millis> opened_;             // breakers this batch opened or extended
   std::unordered_set<std::string> in_ring_;          // class | tenant known to be in rr_tenant

@@ -127,9 +127,11 @@ TEST_CASE("a key is deduplicated while queued, leased, retrying or done") {
   auto again = [&] { return f.q->enqueue(make_job("t1", "v"), false, f.now); };
 
   SECTION("queued") {
+    auto logged = f.q->logged_seq();
     auto r = again();
     CHECK(r.status == enqueue_status::duplicate);
     CHECK(r.job_id == id);
+    CHECK(f.q->logged_seq() == logged); // a duplicate changes nothing, so nothing is logged
   }
   SECTION("leased") {
     f.take_one();
@@ -213,10 +215,12 @@ TEST_CASE("enqueue_bulk answers per item in order, deduplicating within the batc
   CHECK(rs[0].status == enqueue_status::duplicate);
   CHECK(rs[0].job_id == existing);
   CHECK(rs[1].status == enqueue_status::created);
+  CHECK(rs[1].job_id == existing + 1); // the duplicate before it used up no id
   CHECK(rs[2].status == enqueue_status::invalid);
   CHECK(rs[3].status == enqueue_status::duplicate);
   CHECK(rs[3].job_id == rs[1].job_id);
   CHECK(rs[4].status == enqueue_status::created);
+  CHECK(rs[4].job_id == rs[1].job_id + 1);
   CHECK(f.q->list({}).size() == 3);
   f.sound();
 }
