@@ -367,6 +367,8 @@ void job_queue::publish(lmdb::txn& t, const std::string& log, batch& b, bool syn
 
 void job_queue::discard_batch() {
   open_.reset();
+  ring_members_.clear();
+  counts_.clear();
   needs_recovery_ = true;
 }
 
@@ -420,6 +422,8 @@ uint64_t job_queue::sync_log() {
 
 void job_queue::recover() {
   open_.reset();
+  ring_members_.clear();
+  counts_.clear();
   auto& d = *dbs_;
   const lmdb::db* by_id[] = {&d.jobs,      &d.dedupe,   &d.ready,  &d.rr_order,
                              &d.rr_tenant, &d.delayed,  &d.leases, &d.by_state,
@@ -770,12 +774,21 @@ void job_queue::batch::finish() {
   for (auto& [key, delta] : count_deltas_) {
     if (delta == 0)
       continue;
-    auto raw = d.counts.get(t_, key);
-    auto n = static_cast<int64_t>(raw ? codec::get_be64(*raw) : 0) + delta;
-    if (n <= 0)
+    auto cached = q_.counts_.find(key);
+    uint64_t had = 0;
+    if (cached != q_.counts_.end()) {
+      had = cached->second;
+    } else if (auto raw = d.counts.get(t_, key)) {
+      had = codec::get_be64(*raw);
+    }
+    auto n = static_cast<int64_t>(had) + delta;
+    if (n <= 0) {
       d.counts.del(t_, key);
-    else
+      q_.counts_.erase(key);
+    } else {
       d.counts.put(t_, key, codec::be64(static_cast<uint64_t>(n)));
+      q_.counts_[key] = static_cast<uint64_t>(n);
+    }
   }
   for (auto& [source, until] : opened_)
     d.breakers.put(t_, source, codec::be64(static_cast<uint64_t>(until)));
@@ -806,16 +819,14 @@ void job_queue::batch::set_state(record& r, job_state s, std::string reason) {
 void job_queue::batch::rr_join(priority_class c, const std::string& tenant) {
   auto& d = *q_.dbs_;
   auto tk = std::string(1, static_cast<char>(c)) + tenant;
-  // A batch of enqueues mostly finds the same few tenants already in the ring: remember them
-  // instead of looking each up again.
-  if (in_ring_.count(tk) != 0)
+  if (q_.ring_members_.count(tk) != 0)
     return;
   if (!d.rr_tenant.get(t_, tk)) {
     auto v = next_counter("vtime");
     d.rr_tenant.put(t_, tk, codec::be64(v));
     d.rr_order.put(t_, rr_order_key(c, v, tenant), {});
   }
-  in_ring_.insert(std::move(tk));
+  q_.ring_members_.insert(std::move(tk));
 }
 
 void job_queue::batch::rr_leave_or_rotate(priority_class c, const std::string& tenant,
@@ -833,7 +844,7 @@ void job_queue::batch::rr_leave_or_rotate(priority_class c, const std::string& t
   d.rr_order.del(t_, rr_order_key(c, old, tenant));
   if (!has_more) {
     d.rr_tenant.del(t_, tk);
-    in_ring_.erase(tk);
+    q_.ring_members_.erase(tk);
     return;
   }
   auto v = next_counter("vtime"); // served: to the back of the ring

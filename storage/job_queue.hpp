@@ -186,6 +186,11 @@ private:
   std::mt19937_64 rng_;
   std::vector<job_event> events_;
   bool record_events_ = true;
+  // What the open transaction holds, kept so that batches need not look it up again (most
+  // enqueues would otherwise read both): the tenants in the round-robin ring (class | tenant)
+  // and the counts table. Cleared whenever the open transaction is thrown away.
+  std::unordered_set<std::string> ring_members_;
+  std::unordered_map<std::string, uint64_t> counts_;
   size_t rescued_at_open_ = 0;
 };
 
@@ -238,7 +243,6 @@ private:
   std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> counters_;
   std::unordered_map<std::string, millis> breakers_; // read-through cache of `breakers`
   std::map<std::string, millis> opened_;             // breakers this batch opened or extended
-  std::unordered_set<std::string> in_ring_;          // class | tenant known to be in rr_tenant
   std::vector<job_event> events_;
 };
 
