@@ -4,6 +4,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <chrono>
@@ -17,7 +18,7 @@ scheduler_state::~scheduler_state() {
   // Whatever is still pending was never committed: tell the requesters.
   auto err = make_error(errc::storage_failure, "scheduler stopped before the commit");
   for (auto& req : pending)
-    req.fail(err);
+    req->fail(err);
   // The queue's open transaction belongs to this thread: commit it here. That also makes the
   // batches still waiting for the log syncer durable.
   if (!queue)
@@ -26,12 +27,12 @@ scheduler_state::~scheduler_state() {
     queue->checkpoint();
     for (auto& b : awaiting)
       for (auto& req : b.requests)
-        req.deliver();
+        req->deliver();
   } catch (const std::exception& e) {
     spdlog::error("scheduler: final checkpoint failed (the log keeps everything): {}", e.what());
     for (auto& b : awaiting)
       for (auto& req : b.requests)
-        req.fail(make_error(errc::storage_failure, e.what()));
+        req->fail(make_error(errc::storage_failure, e.what()));
   }
 }
 
@@ -76,16 +77,31 @@ void post_flush(self_ptr self) {
   }
 }
 
+/// A request of type `Op` (a callable on the batch) answered with a `T`.
+template <class T, class Op> struct deferred final : pending_request {
+  using result_type = std::invoke_result_t<Op&, job_queue::batch&>;
+  deferred(caf::typed_response_promise<T> rp, Op op) : rp(std::move(rp)), op(std::move(op)) {}
+  void apply(job_queue::batch& b) override { result = op(b); }
+  void deliver() override { vfb::deliver(rp, result); }
+  void fail(const caf::error& e) override { rp.deliver(e); }
+  caf::typed_response_promise<T> rp;
+  Op op;
+  result_type result{};
+};
+
+/// The rescue timer's work: part of a batch like a request, but nobody awaits an answer.
+struct rescue_request final : pending_request {
+  void apply(job_queue::batch& b) override { b.rescue_expired(); }
+  void deliver() override {}
+  void fail(const caf::error& e) override {
+    spdlog::error("scheduler: rescuing expired leases failed: {}", error_message(e));
+  }
+};
+
 /// Adds `op` to the pending batch; the reply goes out after the batch commits.
 template <class T, class Op> caf::typed_response_promise<T> defer(self_ptr self, Op op) {
-  using op_type = std::invoke_result_t<Op&, job_queue::batch&>;
   auto rp = self->template make_response_promise<T>();
-  auto slot = std::make_shared<op_type>();
-  self->state.pending.push_back({
-      [op, slot](job_queue::batch& b) mutable { *slot = op(b); },
-      [rp, slot]() mutable { deliver(rp, *slot); },
-      [rp](const caf::error& e) mutable { rp.deliver(e); },
-  });
+  self->state.pending.push_back(std::make_unique<deferred<T, Op>>(rp, std::move(op)));
   post_flush(self);
   return rp;
 }
@@ -97,7 +113,7 @@ void deliver_up_to(self_ptr self, uint64_t seq) {
     auto done = std::move(st.awaiting.front());
     st.awaiting.pop_front();
     for (auto& req : done.requests)
-      req.deliver();
+      req->deliver();
     for (auto& sink : st.subscribers)
       for (auto& ev : done.events)
         self->send(sink, ev);
@@ -105,7 +121,8 @@ void deliver_up_to(self_ptr self, uint64_t seq) {
 }
 
 /// Asks the log syncer to make the logged batches durable, unless it already works on it.
-/// Batches committed meanwhile wait for the next round: that is the group commit's pipeline.
+/// Batches committed meanwhile go into the syncer's next round: that is the group commit's
+/// pipeline.
 void request_sync(self_ptr self) {
   auto& st = self->state;
   if (st.sync_in_flight || st.awaiting.empty())
@@ -124,7 +141,7 @@ void request_sync(self_ptr self) {
             spdlog::error("scheduler: log sync failed: {}", error_message(e));
             for (auto& b : self->state.awaiting)
               for (auto& req : b.requests)
-                req.fail(e);
+                req->fail(e);
             self->state.awaiting.clear();
           });
 }
@@ -137,11 +154,16 @@ void flush(self_ptr self) {
   st.pending.clear();
   if (batch.empty())
     return;
+  // The next batch will likely be about as large: spare its vector the regrowth.
+  st.pending.reserve(batch.size());
+  // Job events cost a copy of the job's key per state change: only build them when someone
+  // listens.
+  st.queue->record_events(!st.subscribers.empty());
   bool background = st.options.sync_in_background && st.queue->options().sync == sync_mode::always;
   try {
     auto apply = [&](job_queue::batch& b) {
       for (auto& req : batch)
-        req.apply(b);
+        req->apply(b);
     };
     if (background)
       st.queue->write_unsynced(now_millis(), apply);
@@ -151,7 +173,7 @@ void flush(self_ptr self) {
     spdlog::error("scheduler: commit of {} requests failed: {}", batch.size(), e.what());
     auto err = make_error(errc::storage_failure, e.what());
     for (auto& req : batch)
-      req.fail(err);
+      req->fail(err);
     return;
   }
   ++st.commits;
@@ -173,12 +195,21 @@ template <class T, class F> caf::result<T> read(self_ptr self, F f) {
   }
 }
 
-log_syncer_actor::behavior_type log_syncer(log_syncer_actor::pointer,
+log_syncer_actor::behavior_type log_syncer(log_syncer_actor::pointer self,
                                            std::shared_ptr<job_queue> queue) {
   return {
       [=](sync_atom) -> caf::result<uint64_t> {
+        // While the scheduler keeps logging batches, the next fsync starts the moment the last
+        // one returns: waiting for the scheduler to hear of it and ask again would leave the
+        // disk idle while the scheduler finishes applying a batch. Each round is reported.
+        auto requester = caf::actor_cast<caf::actor>(self->current_sender());
         try {
-          return queue->sync_log();
+          for (;;) {
+            auto covered = queue->sync_log();
+            if (queue->appended_seq() == covered)
+              return covered;
+            caf::anon_send(requester, sync_atom::value, covered);
+          }
         } catch (const std::exception& e) {
           return make_error(errc::storage_failure, e.what());
         }
@@ -207,18 +238,22 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
                subs.end());
   });
   return {
-      [=](enqueue_atom, const ingest_job& job, bool force) {
-        return defer<enqueue_result>(self,
-                                     [=](job_queue::batch& b) { return b.enqueue(job, force); });
-      },
-      [=](enqueue_atom, const std::vector<ingest_job>& jobs, bool force) {
-        return defer<std::vector<enqueue_result>>(self, [=](job_queue::batch& b) {
-          std::vector<enqueue_result> out;
-          out.reserve(jobs.size());
-          for (auto& j : jobs)
-            out.push_back(b.enqueue(j, force));
-          return out;
+      // By mutable reference: the job moves into the pending request instead of being copied
+      // (CAF copies first only if the message is shared).
+      [=](enqueue_atom, ingest_job& job, bool force) {
+        return defer<enqueue_result>(self, [job = std::move(job), force](job_queue::batch& b) {
+          return b.enqueue(job, force);
         });
+      },
+      [=](enqueue_atom, std::vector<ingest_job>& jobs, bool force) {
+        return defer<std::vector<enqueue_result>>(
+            self, [jobs = std::move(jobs), force](job_queue::batch& b) {
+              std::vector<enqueue_result> out;
+              out.reserve(jobs.size());
+              for (auto& j : jobs)
+                out.push_back(b.enqueue(j, force));
+              return out;
+            });
       },
       [=](lease_atom, const std::string& worker, uint32_t n, millis ttl) {
         return defer<std::vector<lease>>(
@@ -262,17 +297,13 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
       [=](rescue_atom) {
         // The scheduler's own timer: nobody awaits a reply (one would come back to this actor
         // as an unexpected message), so the rescue joins the batch without a promise.
-        self->state.pending.push_back({[](job_queue::batch& b) { b.rescue_expired(); }, [] {},
-                                       [](const caf::error& e) {
-                                         spdlog::error("scheduler: rescuing expired leases "
-                                                       "failed: {}",
-                                                       error_message(e));
-                                       }});
+        self->state.pending.push_back(std::make_unique<rescue_request>());
         post_flush(self);
         self->delayed_send(caf::actor_cast<scheduler_impl>(self),
                            std::chrono::milliseconds{self->state.options.rescue_interval},
                            rescue_atom::value);
       },
+      [=](sync_atom, uint64_t covered) { deliver_up_to(self, covered); },
       [=](sync_atom) {
         try {
           self->state.queue->sync();

@@ -15,7 +15,6 @@
 
 #include <caf/fwd.hpp>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,15 +30,23 @@ struct scheduler_options {
   bool sync_in_background = true;
 };
 
-/// Makes the queue's logged batches durable (an fsync) on its own thread; replies with the
-/// sequence number of the last batch it covered.
+/// Makes the queue's logged batches durable (an fsync) on its own thread. While batches keep
+/// being logged it fsyncs again at once, and reports each round as `(sync_atom, seq)` to the
+/// requester; it replies with the sequence number of the last batch it covered when it has
+/// caught up.
 using log_syncer_actor = caf::typed_actor<caf::replies_to<sync_atom>::with<uint64_t>>;
 
-/// A request waiting for the next commit.
+/// A request waiting for the next commit. One allocation per request holds the operation, its
+/// result and the response promise (the scheduler's thread is the bottleneck of group commit, so
+/// per-request overhead counts; see docs/PERFORMANCE.md).
 struct pending_request {
-  std::function<void(job_queue::batch&)> apply; // may run more than once (map growth)
-  std::function<void()> deliver;                // after the commit
-  std::function<void(const caf::error&)> fail;  // the commit failed
+  virtual ~pending_request() = default;
+  /// Runs the operation in the batch; may run more than once (map growth).
+  virtual void apply(job_queue::batch& b) = 0;
+  /// Answers with the result, after the commit is durable.
+  virtual void deliver() = 0;
+  /// The commit failed.
+  virtual void fail(const caf::error& e) = 0;
 };
 
 struct scheduler_state {
@@ -53,14 +60,14 @@ struct scheduler_state {
   std::shared_ptr<job_queue> queue;
   scheduler_options options;
   /// Requests of the batch being gathered.
-  std::vector<pending_request> pending;
+  std::vector<std::unique_ptr<pending_request>> pending;
   /// Whether a flush message is already in the mailbox.
   bool flush_posted = false;
   std::vector<job_event_sink> subscribers;
   /// Batches committed and logged, waiting to become durable before their replies go out.
   struct awaiting_batch {
     uint64_t seq;
-    std::vector<pending_request> requests;
+    std::vector<std::unique_ptr<pending_request>> requests;
     std::vector<job_event> events;
   };
   std::deque<awaiting_batch> awaiting;
@@ -76,6 +83,8 @@ struct scheduler_state {
 using scheduler_impl =
     scheduler_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<rescue_atom>,
                             caf::reacts_to<sync_atom>,
+                            // The log syncer made the batches up to this one durable.
+                            caf::reacts_to<sync_atom, uint64_t>,
                             // Replies with (commits, requests those commits carried).
                             caf::replies_to<status_atom>::with<uint64_t, uint64_t>>;
 

@@ -18,10 +18,10 @@ namespace vfb {
 //   rr_tenant class | tenant                      -> vtime  (where a tenant stands in rr_order)
 //   delayed   not_before | id                     -> ()     (queued or retrying, waiting)
 //   leases    deadline | id                       -> ()
-//   by_state  state | id                          -> ()
+//   by_state  state | id                          -> ()     (only the states of indexed_state)
 //   counts    state | tenant | workspace          -> count
 //   breakers  source                              -> open until
-//   meta      name                                -> counter
+//   meta      name                                -> counter; "format" -> queue_format
 
 struct job_queue::dbs {
   lmdb::db jobs, dedupe, ready, rr_order, rr_tenant, delayed, leases, by_state, counts, breakers,
@@ -39,6 +39,10 @@ template <class F> auto job_queue::read(F f) {
 namespace {
 
 constexpr uint8_t record_version = 1;
+/// The layout version, in meta under "format". 2: by_state holds only the indexed states (a
+/// format-1 queue has no "format" key and indexes every state).
+constexpr uint64_t queue_format = 2;
+constexpr const char* format_key = "format";
 constexpr size_t max_name = 64;
 constexpr size_t max_external_id = 2048;
 constexpr size_t max_url = 8192;
@@ -82,6 +86,14 @@ std::string rr_order_key(priority_class c, uint64_t vtime, std::string_view tena
   codec::put_be64(k, vtime);
   k.append(tenant);
   return k;
+}
+
+/// Whether `by_state` holds jobs in state `s`: only the rare states an operator lists to find
+/// trouble. The common ones (queued, leased, done) change on every enqueue, lease and
+/// completion, where an index entry cost a put and a delete on the writer's thread; `list`
+/// finds them by scanning the jobs table instead.
+constexpr bool indexed_state(job_state s) {
+  return s != job_state::queued && s != job_state::leased && s != job_state::done;
 }
 
 std::string state_key(job_state s, uint64_t id) {
@@ -256,6 +268,19 @@ job_queue::job_queue(queue_options opts) : opts_(std::move(opts)) {
     *dbs_ = dbs{open("jobs"),      open("dedupe"),   open("ready"),  open("rr_order"),
                 open("rr_tenant"), open("delayed"),  open("leases"), open("by_state"),
                 open("counts"),    open("breakers"), open("meta")};
+    auto format = dbs_->meta.get(t, format_key);
+    if (!format && dbs_->jobs.size(t) == 0 && !opts_.read_only)
+      dbs_->meta.put(t, format_key, codec::be64(queue_format)); // a new queue
+    else if (!format && dbs_->jobs.size(t) != 0)
+      throw queue_error(queue_failure::corrupt,
+                        "queue at " + where +
+                            " was written by an older vfb (format 1); move it away to start a "
+                            "new queue");
+    else if (format && codec::get_be64(*format) != queue_format)
+      throw queue_error(queue_failure::corrupt, "queue at " + where + " has format " +
+                                                    std::to_string(codec::get_be64(*format)) +
+                                                    "; this vfb reads format " +
+                                                    std::to_string(queue_format));
     t.commit();
   } catch (const lmdb::error& e) {
     if (e.code() == MDB_NOTFOUND)
@@ -342,6 +367,8 @@ void job_queue::publish(lmdb::txn& t, const std::string& log, batch& b, bool syn
 
 void job_queue::discard_batch() {
   open_.reset();
+  ring_members_.clear();
+  counts_.clear();
   needs_recovery_ = true;
 }
 
@@ -395,6 +422,8 @@ uint64_t job_queue::sync_log() {
 
 void job_queue::recover() {
   open_.reset();
+  ring_members_.clear();
+  counts_.clear();
   auto& d = *dbs_;
   const lmdb::db* by_id[] = {&d.jobs,      &d.dedupe,   &d.ready,  &d.rr_order,
                              &d.rr_tenant, &d.delayed,  &d.leases, &d.by_state,
@@ -548,17 +577,18 @@ std::vector<job_view> job_queue::list(const job_filter& filter) {
   };
   try {
     return read([&](lmdb::txn& t) {
-      if (filter.states.empty()) {
+      std::set<job_state> states(filter.states.begin(), filter.states.end());
+      if (states.empty() || !std::all_of(states.begin(), states.end(), indexed_state)) {
+        // Every job, or a state by_state does not index: scan the jobs table in id order.
         lmdb::cursor c{t, dbs_->jobs};
         for (bool ok = c.first(); ok && out.size() < limit; ok = c.next()) {
           auto v = decode<batch::record>(c.value()).view;
-          if (matches(v))
+          if (matches(v) && (states.empty() || states.count(v.state) != 0))
             out.push_back(std::move(v));
         }
         return out;
       }
       // Per state, the by_state index gives ids in order; merge the states by id.
-      std::set<job_state> states(filter.states.begin(), filter.states.end());
       for (auto s : states) {
         lmdb::cursor c{t, dbs_->by_state};
         std::string prefix(1, static_cast<char>(s));
@@ -624,7 +654,7 @@ std::vector<std::string> job_queue::check_invariants() {
     };
     auto& d = *dbs_;
     std::map<std::string, int64_t> counts;
-    size_t live_ready = 0, live_delayed = 0, live_leased = 0;
+    size_t live_ready = 0, live_delayed = 0, live_leased = 0, indexed = 0;
     std::set<std::string> ready_tenants; // class | tenant with at least one ready job
     lmdb::cursor c{t, d.jobs};
     for (bool ok = c.first(); ok; ok = c.next()) {
@@ -636,8 +666,11 @@ std::vector<std::string> job_queue::check_invariants() {
       auto owner = d.dedupe.get(t, dedupe_key(j.key));
       if (!owner || codec::get_be64(*owner) != id)
         bad(id, "dedupe index does not point at the job");
-      if (!d.by_state.get(t, state_key(rec.view.state, id)))
-        bad(id, "missing from by_state");
+      bool in_by_state = d.by_state.get(t, state_key(rec.view.state, id)).has_value();
+      if (in_by_state != indexed_state(rec.view.state))
+        bad(id,
+            in_by_state ? "in by_state, which does not index its state" : "missing from by_state");
+      indexed += in_by_state;
       ++counts[count_key(rec.view.state, j.key.tenant, j.key.workspace)];
       bool in_ready =
           !rec.delayed && d.ready.get(t, ready_key(j.priority, j.key.tenant, rec.ready_seq));
@@ -669,9 +702,9 @@ std::vector<std::string> job_queue::check_invariants() {
     if (d.dedupe.size(t) != jobs_n)
       problems.push_back("dedupe has " + std::to_string(d.dedupe.size(t)) + " keys for " +
                          std::to_string(jobs_n) + " jobs");
-    if (d.by_state.size(t) != jobs_n)
+    if (d.by_state.size(t) != indexed)
       problems.push_back("by_state has " + std::to_string(d.by_state.size(t)) + " entries for " +
-                         std::to_string(jobs_n) + " jobs");
+                         std::to_string(indexed) + " jobs in indexed states");
     if (d.ready.size(t) != live_ready)
       problems.push_back("ready has stray entries");
     if (d.delayed.size(t) != live_delayed)
@@ -719,28 +752,43 @@ void job_queue::batch::save(const record& r) {
   q_.dbs_->jobs.put(t_, id_key(r.id()), encode(r.view, r.ready_seq, r.delayed));
 }
 
+void job_queue::batch::unuse_counter(const char* name) {
+  --counters_.at(name).second;
+}
+
 uint64_t job_queue::batch::next_counter(const char* name) {
   auto it = counters_.find(name);
   if (it == counters_.end()) {
     auto raw = q_.dbs_->meta.get(t_, name);
-    it = counters_.emplace(name, raw ? codec::get_be64(*raw) : 0).first;
+    auto stored = raw ? codec::get_be64(*raw) : 0;
+    it = counters_.emplace(name, std::make_pair(stored, stored)).first;
   }
-  return ++it->second;
+  return ++it->second.second;
 }
 
 void job_queue::batch::finish() {
   auto& d = *q_.dbs_;
   for (auto& [name, value] : counters_)
-    d.meta.put(t_, name, codec::be64(value));
+    if (value.second != value.first)
+      d.meta.put(t_, name, codec::be64(value.second));
   for (auto& [key, delta] : count_deltas_) {
     if (delta == 0)
       continue;
-    auto raw = d.counts.get(t_, key);
-    auto n = static_cast<int64_t>(raw ? codec::get_be64(*raw) : 0) + delta;
-    if (n <= 0)
+    auto cached = q_.counts_.find(key);
+    uint64_t had = 0;
+    if (cached != q_.counts_.end()) {
+      had = cached->second;
+    } else if (auto raw = d.counts.get(t_, key)) {
+      had = codec::get_be64(*raw);
+    }
+    auto n = static_cast<int64_t>(had) + delta;
+    if (n <= 0) {
       d.counts.del(t_, key);
-    else
+      q_.counts_.erase(key);
+    } else {
       d.counts.put(t_, key, codec::be64(static_cast<uint64_t>(n)));
+      q_.counts_[key] = static_cast<uint64_t>(n);
+    }
   }
   for (auto& [source, until] : opened_)
     d.breakers.put(t_, source, codec::be64(static_cast<uint64_t>(until)));
@@ -750,29 +798,35 @@ void job_queue::batch::set_state(record& r, job_state s, std::string reason) {
   auto& d = *q_.dbs_;
   auto& v = r.view;
   if (v.created_at != 0) { // an existing job leaves its old state
-    d.by_state.del(t_, state_key(v.state, r.id()));
+    if (indexed_state(v.state))
+      d.by_state.del(t_, state_key(v.state, r.id()));
     --count_deltas_[count_key(v.state, r.job().key.tenant, r.job().key.workspace)];
   } else {
     v.created_at = now_;
   }
-  d.by_state.put(t_, state_key(s, r.id()), {});
+  if (indexed_state(s))
+    d.by_state.put(t_, state_key(s, r.id()), {});
   ++count_deltas_[count_key(s, r.job().key.tenant, r.job().key.workspace)];
   v.state = s;
   v.updated_at = now_;
   if (s == job_state::failed || s == job_state::dead || s == job_state::retrying ||
       s == job_state::skipped)
     v.last_error = reason;
-  events_.push_back({r.id(), r.job().key, s, r.job().priority, std::move(reason)});
+  if (q_.record_events_)
+    events_.push_back({r.id(), r.job().key, s, r.job().priority, std::move(reason)});
 }
 
 void job_queue::batch::rr_join(priority_class c, const std::string& tenant) {
   auto& d = *q_.dbs_;
   auto tk = std::string(1, static_cast<char>(c)) + tenant;
-  if (d.rr_tenant.get(t_, tk))
+  if (q_.ring_members_.count(tk) != 0)
     return;
-  auto v = next_counter("vtime");
-  d.rr_tenant.put(t_, tk, codec::be64(v));
-  d.rr_order.put(t_, rr_order_key(c, v, tenant), {});
+  if (!d.rr_tenant.get(t_, tk)) {
+    auto v = next_counter("vtime");
+    d.rr_tenant.put(t_, tk, codec::be64(v));
+    d.rr_order.put(t_, rr_order_key(c, v, tenant), {});
+  }
+  q_.ring_members_.insert(std::move(tk));
 }
 
 void job_queue::batch::rr_leave_or_rotate(priority_class c, const std::string& tenant,
@@ -790,6 +844,7 @@ void job_queue::batch::rr_leave_or_rotate(priority_class c, const std::string& t
   d.rr_order.del(t_, rr_order_key(c, old, tenant));
   if (!has_more) {
     d.rr_tenant.del(t_, tk);
+    q_.ring_members_.erase(tk);
     return;
   }
   auto v = next_counter("vtime"); // served: to the back of the ring
@@ -849,7 +904,11 @@ enqueue_result job_queue::batch::enqueue(const ingest_job& job, bool force) {
     return {0, enqueue_status::invalid, why};
   auto& d = *q_.dbs_;
   auto dk = dedupe_key(job.key);
-  if (auto owner = d.dedupe.get(t_, dk)) {
+  // Claims the key for a new id in one descent of the dedupe index; a known key gives the
+  // id back.
+  auto new_id = next_counter("next_id");
+  if (auto owner = d.dedupe.put_if_absent(t_, dk, codec::be64(new_id))) {
+    unuse_counter("next_id");
     auto id = codec::get_be64(*owner);
     auto rec = load(id);
     if (!rec)
@@ -891,12 +950,11 @@ enqueue_result job_queue::batch::enqueue(const ingest_job& job, bool force) {
   }
   record rec;
   rec.view.job = job;
-  rec.view.job.id = next_counter("next_id");
+  rec.view.job.id = new_id;
   rec.view.job.attempt = 0;
   set_state(rec, job_state::queued, {});
   make_ready(rec);
   save(rec);
-  d.dedupe.put(t_, dk, codec::be64(rec.id()));
   return {rec.id(), enqueue_status::created, {}};
 }
 

@@ -35,6 +35,7 @@
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace vfb {
@@ -111,11 +112,16 @@ public:
   /// Makes every logged batch durable; returns the sequence number it covered. Unlike every
   /// other member, this may run on another thread than the writes.
   uint64_t sync_log();
+  /// `logged_seq()` for other threads (the log syncer's).
+  uint64_t appended_seq() const { return appended_seq_.load(); }
   /// Batches up to this sequence number are durable through a checkpoint.
   uint64_t checkpointed_seq() const { return checkpointed_seq_.load(); }
 
   /// The job events of the last committed `write`, oldest first.
   std::vector<job_event> take_events() { return std::move(events_); }
+  /// Whether writes record job events (on by default). Each event copies the job's key, so the
+  /// scheduler turns them off while nobody subscribes.
+  void record_events(bool on) { record_events_ = on; }
 
   // One-operation conveniences, each its own transaction.
   enqueue_result enqueue(const ingest_job& job, bool force, millis now);
@@ -179,6 +185,12 @@ private:
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
   std::mt19937_64 rng_;
   std::vector<job_event> events_;
+  bool record_events_ = true;
+  // What the open transaction holds, kept so that batches need not look it up again (most
+  // enqueues would otherwise read both): the tenants in the round-robin ring (class | tenant)
+  // and the counts table. Cleared whenever the open transaction is thrown away.
+  std::unordered_set<std::string> ring_members_;
+  std::unordered_map<std::string, uint64_t> counts_;
   size_t rescued_at_open_ = 0;
 };
 
@@ -217,6 +229,8 @@ private:
   void rr_join(priority_class c, const std::string& tenant);
   void rr_leave_or_rotate(priority_class c, const std::string& tenant, bool rotate);
   uint64_t next_counter(const char* name);
+  /// Gives back the value the last `next_counter(name)` took (it was not used).
+  void unuse_counter(const char* name);
   millis breaker_until(const std::string& source);
   millis backoff(uint32_t attempt);
 
@@ -224,7 +238,9 @@ private:
   lmdb::txn& t_;
   millis now_;
   std::map<std::string, int64_t> count_deltas_;
-  std::unordered_map<std::string, uint64_t> counters_;
+  /// Counters this batch read: (value stored, value now). Only changed ones are written back,
+  /// so a batch that changed nothing logs nothing.
+  std::unordered_map<std::string, std::pair<uint64_t, uint64_t>> counters_;
   std::unordered_map<std::string, millis> breakers_; // read-through cache of `breakers`
   std::map<std::string, millis> opened_;             // breakers this batch opened or extended
   std::vector<job_event> events_;

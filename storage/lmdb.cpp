@@ -102,6 +102,19 @@ void db::put(txn& t, std::string_view key, std::string_view value) const {
     record_put(*t.log(), id_, key, value);
 }
 
+std::optional<std::string_view> db::put_if_absent(txn& t, std::string_view key,
+                                                  std::string_view value) const {
+  auto k = to_val(key);
+  auto v = to_val(value);
+  auto rc = mdb_put(t.get(), dbi_, &k, &v, MDB_NOOVERWRITE);
+  if (rc == MDB_KEYEXIST)
+    return to_view(v); // LMDB points `v` at the value already stored
+  check(rc, "mdb_put");
+  if (t.log() != nullptr)
+    record_put(*t.log(), id_, key, value);
+  return std::nullopt;
+}
+
 bool db::del(txn& t, std::string_view key) const {
   auto k = to_val(key);
   auto rc = mdb_del(t.get(), dbi_, &k, nullptr);

@@ -111,6 +111,10 @@ public:
 
   std::optional<std::string_view> get(txn& t, std::string_view key) const;
   void put(txn& t, std::string_view key, std::string_view value) const;
+  /// Puts `key` unless it is there; then returns its value and changes nothing. One B-tree
+  /// descent instead of a get and a put.
+  std::optional<std::string_view> put_if_absent(txn& t, std::string_view key,
+                                                std::string_view value) const;
   /// Returns false when the key was not there.
   bool del(txn& t, std::string_view key) const;
   size_t size(txn& t) const;

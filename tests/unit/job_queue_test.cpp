@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <optional>
 #include <set>
 
 using namespace vfb;
@@ -126,9 +127,11 @@ TEST_CASE("a key is deduplicated while queued, leased, retrying or done") {
   auto again = [&] { return f.q->enqueue(make_job("t1", "v"), false, f.now); };
 
   SECTION("queued") {
+    auto logged = f.q->logged_seq();
     auto r = again();
     CHECK(r.status == enqueue_status::duplicate);
     CHECK(r.job_id == id);
+    CHECK(f.q->logged_seq() == logged); // a duplicate changes nothing, so nothing is logged
   }
   SECTION("leased") {
     f.take_one();
@@ -212,10 +215,12 @@ TEST_CASE("enqueue_bulk answers per item in order, deduplicating within the batc
   CHECK(rs[0].status == enqueue_status::duplicate);
   CHECK(rs[0].job_id == existing);
   CHECK(rs[1].status == enqueue_status::created);
+  CHECK(rs[1].job_id == existing + 1); // the duplicate before it used up no id
   CHECK(rs[2].status == enqueue_status::invalid);
   CHECK(rs[3].status == enqueue_status::duplicate);
   CHECK(rs[3].job_id == rs[1].job_id);
   CHECK(rs[4].status == enqueue_status::created);
+  CHECK(rs[4].job_id == rs[1].job_id + 1);
   CHECK(f.q->list({}).size() == 3);
   f.sound();
 }
@@ -487,6 +492,19 @@ TEST_CASE("list filters by state, tenant and workspace, oldest first, up to a li
   REQUIRE(ts.size() == 3);
   CHECK(ts[0].job.key.external_id == "a0");
   CHECK(ts[1].job.key.external_id == "a1");
+  // failed is indexed (by_state), queued is not (a scan): alone and mixed.
+  f.finish(f.take_one(), job_outcome::permanent("gone"));
+  job_filter failed;
+  failed.states = {job_state::failed};
+  auto fl = f.q->list(failed);
+  REQUIRE(fl.size() == 1);
+  job_filter failed_or_queued;
+  failed_or_queued.states = {job_state::failed, job_state::queued};
+  auto fq = f.q->list(failed_or_queued);
+  REQUIRE(fq.size() == 5);
+  CHECK(std::any_of(fq.begin(), fq.end(), [&](auto& v) { return v.job.id == fl[0].job.id; }));
+  CHECK(std::is_sorted(fq.begin(), fq.end(), [](auto& x, auto& y) { return x.job.id < y.job.id; }));
+  f.sound();
 }
 
 TEST_CASE("stats count jobs per state and per tenant/workspace") {
@@ -596,6 +614,48 @@ TEST_CASE("the queue survives reopening with every job, index and counter intact
   CHECK(s.by_state[static_cast<size_t>(job_state::queued)] == 30);
   CHECK(q.enqueue(make_job("t0", "v0"), false, t0).status == enqueue_status::duplicate);
   CHECK(q.lease_jobs("w", 100, ttl, t0).size() == 30);
+}
+
+TEST_CASE("a queue of another format is refused with a one-line reason") {
+  test::temp_dir dir;
+  auto o = options_for(dir);
+  {
+    job_queue q{o};
+    q.enqueue(make_job("t", "v"), false, t0);
+  }
+  // Rewrites the layout version a queue recorded when it was created (nullopt: none, as
+  // before versions were recorded).
+  auto set_format = [&](std::optional<uint64_t> format) {
+    lmdb::env_options eo;
+    eo.dir = o.dir;
+    lmdb::env e{eo};
+    lmdb::txn t{e, true};
+    lmdb::db meta{t, "meta", false};
+    if (format)
+      meta.put(t, "format", codec::be64(*format));
+    else
+      meta.del(t, "format");
+    t.commit();
+  };
+  auto open_error = [&] {
+    try {
+      job_queue q{o};
+    } catch (const queue_error& e) {
+      CHECK(e.kind() == queue_failure::corrupt);
+      return std::string{e.what()};
+    }
+    return std::string{"opened"};
+  };
+  SECTION("format 1 (every state in by_state, no version recorded)") {
+    set_format(std::nullopt);
+    auto what = open_error();
+    CHECK_THAT(what, Catch::Contains("older vfb"));
+    CHECK(what.find('\n') == std::string::npos);
+  }
+  SECTION("a newer format") {
+    set_format(99);
+    CHECK_THAT(open_error(), Catch::Contains("has format 99"));
+  }
 }
 
 TEST_CASE("a missing queue cannot be opened read-only") {
