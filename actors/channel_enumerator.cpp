@@ -54,6 +54,7 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
   r.listed = l.entries.size();
   r.malformed = l.malformed_lines;
   r.skipped = l.unavailable + l.too_old + refused;
+  r.duplicates = l.known; // known to the follow already: as good as a queue duplicate
   if (!l.entries.empty()) {
     r.newest_id = l.entries.front().id;
     r.newest_timestamp = l.entries.front().timestamp;

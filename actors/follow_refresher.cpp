@@ -37,6 +37,7 @@ backfill_plan plan_for(const follow_record& f, uint32_t refresh_limit) {
     p.priority = priority_class::refresh;
     p.origin = job_origin::refresh;
     p.stop_at_id = f.newest_id;
+    p.known_until = f.newest_timestamp / 1000;
   }
   return p;
 }

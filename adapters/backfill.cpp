@@ -31,6 +31,10 @@ backfill_listing list_plan(const backfill_plan& plan, listing_options base,
     out.too_old += r.too_old;
     out.without_timestamp += r.without_timestamp;
     for (auto& e : r.entries) {
+      if (e.id == plan.stop_at_id || (e.timestamp > 0 && e.timestamp < plan.known_until)) {
+        ++out.known;
+        continue;
+      }
       if (!seen.insert(e.id).second) {
         ++out.duplicates;
         continue;

@@ -23,6 +23,7 @@ struct backfill_listing {
   size_t too_old = 0;
   size_t without_timestamp = 0;
   size_t duplicates = 0; // entries listed twice (e.g. on /videos and /streams)
+  size_t known = 0;      // a refresh: the newest known video and older ones, passed over
 };
 
 /// The URLs a plan lists: a YouTube channel's tabs, each on its own, or the feed itself.

@@ -23,6 +23,9 @@ struct backfill_plan {
   priority_class priority = priority_class::backfill;
   job_origin origin = job_origin::backfill;
   std::string stop_at_id; // a refresh stops at the newest video it already knows
+  /// A refresh also passes over entries uploaded before that video (seconds; 0: none), so a
+  /// listing that cannot stop at it (a feed) does not enqueue known videos again.
+  int64_t known_until = 0;
   uint64_t follow_id = 0;
   /// The follow was made by auto-follow (not by a person): ENABLE_UPLOADER_BACKFILL decides
   /// whether it is listed at all.
@@ -32,7 +35,7 @@ struct backfill_plan {
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, backfill_plan& x) {
   return f(caf::meta::type_name("vfb.backfill_plan"), x.source_type, x.channel_url,
            x.uploader_handle, x.tenant, x.workspace, x.since, x.limit, x.priority, x.origin,
-           x.stop_at_id, x.follow_id, x.automatic);
+           x.stop_at_id, x.known_until, x.follow_id, x.automatic);
 }
 
 /// What one listing of a plan did.

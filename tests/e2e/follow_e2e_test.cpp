@@ -1,0 +1,580 @@
+// Auto-follow and backfill end to end. YouTube answers come from a recorded-output replay of
+// yt-dlp (tests/support/ytdlp_replay.py: the one place a stand-in for yt-dlp is allowed); the
+// feed tests run the real yt-dlp against a loopback RSS feed. Nothing leaves this machine.
+#include "actors/auto_follow.hpp"
+#include "actors/channel_enumerator.hpp"
+#include "actors/follow_refresher.hpp"
+#include "actors/node.hpp"
+#include "actors/scheduler.hpp"
+#include "actors/stages.hpp"
+#include "adapters/backfill.hpp"
+#include "adapters/process.hpp"
+#include "messages/errors.hpp"
+#include "storage/follow_registry.hpp"
+#include "storage/job_queue.hpp"
+#include "tests/support/actor_systems.hpp"
+#include "tests/support/media.hpp"
+#include "tests/support/media_server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <caf/all.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+using namespace vfb;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string replay_program = VFB_SOURCE_DIR "/tests/support/ytdlp_replay.py";
+const std::string channel_id = "UCsXVk37bltHxD1rDPwtNM8Q";
+const std::string channel = "https://www.youtube.com/channel/" + channel_id;
+constexpr int64_t day_s = 24 * 3600;
+
+int64_t now_s() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string video_id(int i) {
+  auto s = "vid" + std::to_string(i);
+  return s + std::string(11 - s.size(), 'x'); // 11 characters, like YouTube's ids
+}
+
+/// A flat tab entry as yt-dlp 2023.03.04 prints it with youtubetab:approximate_date.
+std::string flat_entry(const std::string& id, int64_t age_days, const std::string& title = "t") {
+  nlohmann::json j{{"_type", "url"},
+                   {"ie_key", "Youtube"},
+                   {"id", id},
+                   {"url", "https://www.youtube.com/watch?v=" + id},
+                   {"title", title},
+                   {"description", nullptr},
+                   {"duration", 321.0},
+                   {"channel_id", nullptr},
+                   {"timestamp", now_s() - age_days * day_s},
+                   {"availability", nullptr},
+                   {"live_status", nullptr},
+                   {"extractor", "youtube:tab"},
+                   {"extractor_key", "YoutubeTab"},
+                   {"playlist_index", 1}};
+  return j.dump();
+}
+
+/// The recording: a channel whose /videos tab lists `ages` (days, newest first) and whose
+/// /streams tab lists one stream, plus the download of the submitted video.
+struct recording {
+  nlohmann::json doc{{"listings", nlohmann::json::object()},
+                     {"downloads", nlohmann::json::object()}};
+
+  void tab(const std::string& url, const std::vector<std::string>& lines, int exit = 0) {
+    doc["listings"][url] = {{"lines", lines}, {"exit", exit}};
+  }
+  void video(const std::string& id, const fs::path& media, const std::string& uploader = "Sci",
+             const std::string& channel_of = channel_id) {
+    doc["downloads"]["https://www.youtube.com/watch?v=" + id] = {
+        {"media", media.string()},
+        {"info",
+         {{"id", id},
+          {"title", "Submitted " + id},
+          {"extractor", "youtube"},
+          {"extractor_key", "Youtube"},
+          {"uploader", uploader},
+          {"uploader_id", "@sci"},
+          {"uploader_url", "https://www.youtube.com/@sci"},
+          {"channel_id", channel_of},
+          {"channel_url", "https://www.youtube.com/channel/" + channel_of},
+          {"webpage_url", "https://www.youtube.com/watch?v=" + id},
+          {"upload_date", "20261101"},
+          {"timestamp", now_s() - 20 * day_s},
+          {"duration", 4.0},
+          {"live_status", "not_live"},
+          {"availability", "public"}}}};
+  }
+};
+
+/// The replay's environment and log, a media file to hand out, a data dir.
+struct replay_fixture {
+  test::temp_dir dir;
+  fs::path media = test::synth_video(dir.path(), "spoken", "The volcano erupted.");
+  fs::path log = dir / "calls.jsonl";
+  fs::path data = dir / "data";
+  recording rec;
+
+  void install() {
+    std::ofstream(dir / "recording.json") << rec.doc.dump();
+    ::setenv("VFB_REPLAY", (dir / "recording.json").c_str(), 1);
+    ::setenv("VFB_REPLAY_LOG", log.c_str(), 1);
+  }
+  /// The calls the replay saw, as argv lists.
+  std::vector<std::vector<std::string>> calls() const {
+    std::vector<std::vector<std::string>> out;
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);)
+      out.push_back(nlohmann::json::parse(line).get<std::vector<std::string>>());
+    return out;
+  }
+  size_t listings() const {
+    size_t n = 0;
+    for (auto& argv : calls())
+      n += std::find(argv.begin(), argv.end(), "--flat-playlist") != argv.end();
+    return n;
+  }
+  /// A channel with `n` videos on /videos, one a day, and one stream.
+  void channel_of(size_t n, size_t garbage_lines = 0) {
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < n; ++i)
+      lines.push_back(flat_entry(video_id(static_cast<int>(i)), static_cast<int64_t>(i) * 30));
+    for (size_t g = 0; g < garbage_lines; ++g)
+      lines.insert(lines.begin() + 1, "{\"truncated\": ");
+    rec.tab(channel + "/videos", lines);
+    rec.tab(channel + "/streams", {flat_entry("stream00001", 3)});
+  }
+};
+
+vfb_config follow_config(bool flags) {
+  vfb_config c;
+  c.tools.ytdlp = replay_program;
+  c.auto_follow.enabled = flags;
+  c.auto_follow.backfill = flags;
+  c.rate_limits.listings_per_minute = 0; // unlimited: the tests are not about pacing
+  c.pipeline.download_slots = 1;
+  c.pipeline.transcribe_slots = 1;
+  return c;
+}
+
+/// A node with auto-follow over the fixture's data dir; the test's actor hears every
+/// follow result.
+struct follow_node {
+  test::threaded_system ts;
+  std::shared_ptr<job_queue> queue;
+  std::shared_ptr<follow_registry> follows;
+  node_handles node;
+  caf::scoped_actor self{*ts.sys};
+
+  follow_node(const replay_fixture& f, const vfb_config& cfg) {
+    queue_options qo;
+    qo.dir = f.data;
+    queue = std::make_shared<job_queue>(qo);
+    follows = std::make_shared<follow_registry>(follows_options_for(cfg, f.data, false));
+    node_setup setup;
+    setup.config = cfg;
+    setup.queue = queue;
+    setup.follows = follows;
+    setup.stages = real_stages(open_stage_environment(cfg, f.data));
+    node = spawn_node(*ts.sys, setup);
+    self->send(node.auto_follow, subscribe_atom::value, caf::actor_cast<follow_result_sink>(self));
+  }
+  ~follow_node() {
+    stop_node(self, node);
+    node = node_handles{};
+  }
+
+  uint64_t submit(const std::string& url) {
+    submission s;
+    s.url = url;
+    s.tenant = "acme";
+    s.workspace = "main";
+    uint64_t id = 0;
+    self->request(node.submission, caf::infinite, submit_atom::value, s)
+        .receive([&](const enqueue_result& r) { id = r.job_id; },
+                 [&](const caf::error& e) { FAIL(error_message(e)); });
+    return id;
+  }
+  follow_result result_for(uint64_t job) {
+    follow_result out;
+    bool got = false;
+    self->receive_while([&] { return !got; })(
+        [&](const follow_result& r) {
+          if (r.job_id == job) {
+            out = r;
+            got = true;
+          }
+        },
+        caf::after(std::chrono::minutes{2}) >> [&] { FAIL("no follow result for " << job); });
+    return out;
+  }
+  std::vector<job_view> jobs() {
+    std::vector<job_view> out;
+    job_filter all;
+    all.limit = 10000;
+    self->request(node.scheduler, caf::infinite, list_atom::value, all)
+        .receive([&](std::vector<job_view>& v) { out = std::move(v); },
+                 [&](const caf::error& e) { FAIL(error_message(e)); });
+    return out;
+  }
+};
+
+} // namespace
+
+TEST_CASE("flags on: a YouTube video's uploader is followed and the last 12 months enqueued") {
+  replay_fixture f;
+  f.channel_of(15); // one video every 30 days: days 0..420, so 13 are within 365 days
+  f.rec.video("submitted01", f.media);
+  f.install();
+  follow_node n{f, follow_config(true)};
+  auto id = n.submit("https://youtu.be/submitted01?t=3");
+  auto r = n.result_for(id);
+  CHECK(r.enabled);
+  CHECK(r.channel_url == channel);
+  // 13 in the window on /videos (the 14th is older: yt-dlp stops there, exit 101), 1 stream.
+  CHECK(r.enqueued == 14);
+  REQUIRE(r.job_ids.size() == 14);
+  size_t backfill = 0;
+  for (const auto& v : n.jobs()) {
+    CHECK(v.job.key.tenant == "acme");
+    CHECK(v.job.key.workspace == "main");
+    if (v.job.id == id)
+      continue;
+    ++backfill;
+    CHECK(v.job.priority == priority_class::backfill);
+    CHECK(v.job.origin == job_origin::backfill);
+    CHECK(v.job.key.source == "youtube");
+    CHECK(v.job.upload_cutoff > 0);
+  }
+  CHECK(backfill == 14);
+  auto follows = n.follows->list("acme", "main");
+  REQUIRE(follows.size() == 1);
+  CHECK(follows[0].channel_url == channel);
+  CHECK(follows[0].created_from_job == id);
+  CHECK(follows[0].newest_id == video_id(0));
+  CHECK(follows[0].enqueued_total == 14);
+  // Each tab was listed on its own, the URL last after --.
+  std::vector<std::string> listed;
+  for (auto& argv : f.calls())
+    if (std::find(argv.begin(), argv.end(), "--flat-playlist") != argv.end()) {
+      REQUIRE(argv.size() >= 2);
+      CHECK(argv[argv.size() - 2] == "--");
+      listed.push_back(argv.back());
+    }
+  CHECK(listed == std::vector<std::string>{channel + "/videos", channel + "/streams"});
+}
+
+TEST_CASE("flags off: no follow, no listing, no extra job") {
+  replay_fixture f;
+  f.channel_of(5);
+  f.rec.video("submitted01", f.media);
+  f.install();
+  follow_node n{f, follow_config(false)};
+  auto id = n.submit("https://www.youtube.com/watch?v=submitted01");
+  auto r = n.result_for(id);
+  CHECK_FALSE(r.enabled);
+  CHECK(r.enqueued == 0);
+  CHECK(n.follows->list().empty());
+  CHECK(f.listings() == 0);
+  auto jobs = n.jobs();
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].job.id == id);
+}
+
+TEST_CASE("a workspace's own setting wins over the flag, both ways") {
+  replay_fixture f;
+  f.channel_of(2);
+  f.rec.video("submitted01", f.media);
+  f.install();
+  follow_node n{f, follow_config(true)};
+  n.follows->set_setting("acme", "main", auto_follow_setting::off);
+  auto r = n.result_for(n.submit("https://www.youtube.com/watch?v=submitted01"));
+  CHECK_FALSE(r.enabled);
+  CHECK(f.listings() == 0);
+}
+
+TEST_CASE("a second video of the same channel is not backfilled again") {
+  replay_fixture f;
+  f.channel_of(4);
+  f.rec.video("submitted01", f.media);
+  f.rec.video("submitted02", f.media);
+  f.install();
+  follow_node n{f, follow_config(true)};
+  auto first = n.result_for(n.submit("https://www.youtube.com/watch?v=submitted01"));
+  CHECK(first.enqueued == 5);
+  auto listings = f.listings();
+  auto second = n.result_for(n.submit("https://www.youtube.com/watch?v=submitted02"));
+  CHECK(second.enabled);
+  CHECK(second.enqueued == 0);
+  CHECK_THAT(second.note, Catch::Contains("already following"));
+  CHECK(f.listings() == listings);
+  CHECK(n.follows->list().size() == 1);
+}
+
+TEST_CASE("the enumerator: cap, duplicates, malformed lines, exit 101, yt-dlp missing") {
+  replay_fixture f;
+  f.channel_of(10, 2); // two truncated lines after the first entry
+  f.install();
+  test::threaded_system ts;
+  queue_options qo;
+  qo.dir = f.data;
+  auto sched = spawn_scheduler(*ts.sys, std::make_shared<job_queue>(qo));
+  auto scheduler = caf::actor_cast<scheduler_actor>(sched);
+  caf::scoped_actor self{*ts.sys};
+  auto cfg = follow_config(true);
+  auto spawn = [&](const std::string& program) {
+    auto o = enumerator_options_from(cfg);
+    o.listing.program = program;
+    return ts.sys->spawn<caf::detached>(channel_enumerator, scheduler, o);
+  };
+  auto enumerate = [&](channel_enumerator_actor e, const backfill_plan& p) {
+    enumeration_result out;
+    self->request(e, caf::infinite, enumerate_atom::value, p)
+        .receive([&](enumeration_result& r) { out = std::move(r); },
+                 [&](const caf::error& err) { FAIL(error_message(err)); });
+    return out;
+  };
+  backfill_plan plan;
+  plan.channel_url = channel;
+  plan.tenant = "acme";
+  plan.workspace = "main";
+  plan.since = (now_s() - 365 * day_s) * 1000;
+  plan.limit = 4;
+  plan.automatic = true;
+  auto e = spawn(replay_program);
+
+  // One video is queued already for the workspace.
+  ingest_job known;
+  known.key = {"acme", "main", "youtube", video_id(1)};
+  known.url = "https://www.youtube.com/watch?v=" + video_id(1);
+  self->request(scheduler, caf::infinite, enqueue_atom::value, known, false)
+      .receive([](const enqueue_result&) {},
+               [&](const caf::error& err) { FAIL(error_message(err)); });
+
+  auto capped = enumerate(e, plan);
+  CHECK(capped.ok);
+  CHECK(capped.listed == 4); // the cap: /streams is not even listed
+  CHECK(capped.enqueued == 3);
+  CHECK(capped.duplicates == 1);
+  CHECK(capped.malformed == 2);
+  CHECK(f.listings() == 1);
+
+  plan.limit = 200;
+  auto all = enumerate(e, plan);
+  CHECK(all.ok);
+  // /videos: days 0, 30, ..., 270 are all in the window; /streams: 1.
+  CHECK(all.listed == 11);
+  CHECK(all.enqueued == 7); // 11 minus the 4 queued by now
+  CHECK(all.duplicates == 4);
+
+  plan.since = (now_s() - 100 * day_s) * 1000; // yt-dlp stops at the filter (exit 101)
+  auto windowed = enumerate(e, plan);
+  CHECK(windowed.ok);
+  // Days 0, 30, 60 and 90 are within 100 days plus the 7-day margin; 120 is not. And the stream.
+  CHECK(windowed.listed == 5);
+  auto missing = enumerate(spawn(f.dir / "no-such-yt-dlp"), plan);
+  CHECK(missing.ok);
+  CHECK(missing.enqueued == 0);
+  CHECK_THAT(missing.note, Catch::Contains("not found"));
+
+  auto off_cfg = follow_config(false);
+  auto off =
+      ts.sys->spawn<caf::detached>(channel_enumerator, scheduler, enumerator_options_from(off_cfg));
+  auto disabled = enumerate(off, plan);
+  CHECK(disabled.enqueued == 0);
+  CHECK_THAT(disabled.note, Catch::Contains("ENABLE_UPLOADER_BACKFILL"));
+  self->send_exit(sched, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("auto-follow ignores other sites and uploads without an uploader") {
+  auto_follow_options on;
+  on.enabled = true;
+  download_completed d;
+  d.job.id = 7;
+  d.job.key = {"acme", "main", "generic", "http://127.0.0.1/x"};
+  d.download.extractor = "Generic";
+  d.download.uploader = "Someone";
+  auto generic = decide_follow(d, auto_follow_setting::inherit, on, 1'000'000);
+  CHECK(generic.result.enabled);
+  CHECK_FALSE(generic.follow);
+  CHECK_THAT(generic.result.note, Catch::Contains("not a YouTube video"));
+
+  d.download.extractor = "Youtube";
+  d.download.uploader.clear();
+  d.download.channel_id = channel_id;
+  auto anonymous = decide_follow(d, auto_follow_setting::inherit, on, 1'000'000);
+  CHECK_FALSE(anonymous.follow);
+  CHECK_THAT(anonymous.result.note, Catch::Contains("no uploader"));
+
+  d.download.uploader = "Sci";
+  auto followed = decide_follow(d, auto_follow_setting::inherit, on, 1'000'000'000'000);
+  REQUIRE(followed.follow);
+  CHECK(followed.follow->channel_url == channel);
+  CHECK(followed.follow->since == 1'000'000'000'000 - on.window);
+  CHECK(followed.follow->limit == 200);
+  CHECK(followed.follow->created_from_job == 7);
+  CHECK_FALSE(decide_follow(d, auto_follow_setting::off, on, 0).result.enabled);
+  auto_follow_options off;
+  CHECK_FALSE(decide_follow(d, auto_follow_setting::inherit, off, 0).result.enabled);
+  CHECK(decide_follow(d, auto_follow_setting::on, off, 0).follow);
+}
+
+namespace {
+
+/// A loopback RSS feed of `n` videos, one every 60 days from 10 days ago (real yt-dlp lists it).
+struct feed_fixture {
+  test::temp_dir dir;
+  test::media_server server{dir.path()};
+  std::vector<test::rss_item> items;
+
+  void add_item(int64_t age_days) {
+    auto i = items.size();
+    test::rss_item item;
+    item.title = "Video " + std::to_string(i);
+    item.url = server.url("/watch/v" + std::to_string(i));
+    item.pub_date = test::rss_date(now_s() - age_days * day_s);
+    item.guid = item.url;
+    items.insert(items.begin(), item); // newest first, as feeds are
+    server.add_route("/feed.xml", "application/rss+xml", test::rss_feed("channel", items));
+  }
+  std::string feed() const { return server.url("/feed.xml"); }
+};
+
+} // namespace
+
+TEST_CASE("real yt-dlp: following a feed of 8 enqueues the 5 within 12 months, a refresh the 9th") {
+  feed_fixture feed;
+  for (int64_t age : {540, 480, 420, 300, 240, 180, 120, 60}) // 3 older than a year
+    feed.add_item(age);
+  test::temp_dir data;
+  test::threaded_system ts;
+  auto cfg = follow_config(true);
+  cfg.tools.ytdlp = "yt-dlp";
+  cfg.sources.allow_loopback = true;
+  queue_options qo;
+  qo.dir = data.path();
+  auto sched = spawn_scheduler(*ts.sys, std::make_shared<job_queue>(qo));
+  auto scheduler = caf::actor_cast<scheduler_actor>(sched);
+  auto registry = std::make_shared<follow_registry>(follows_options_for(cfg, data.path(), false));
+  auto enumerator =
+      ts.sys->spawn<caf::detached>(channel_enumerator, scheduler, enumerator_options_from(cfg));
+  refresher_options ro;
+  ro.tick = 3'600'000; // the test asks for each refresh itself
+  auto refresher = ts.sys->spawn<caf::detached>(follow_refresher, registry, enumerator, ro);
+  caf::scoped_actor self{*ts.sys};
+  follow_record f;
+  f.tenant = "acme";
+  f.workspace = "main";
+  f.channel_url = feed.feed();
+  f.source = "generic";
+  f.since = (now_s() - 365 * day_s) * 1000;
+  f.limit = 200;
+  f.next_refresh_at = std::numeric_limits<millis>::max() / 2; // not due by the timer
+  auto id = registry->add(f, now_s() * 1000).follow.id;
+  auto refresh = [&] {
+    enumeration_result out;
+    self->request(refresher, caf::infinite, refresh_atom::value, id)
+        .receive([&](enumeration_result& r) { out = std::move(r); },
+                 [&](const caf::error& e) { FAIL(error_message(e)); });
+    return out;
+  };
+  auto first = refresh();
+  INFO(first.note);
+  CHECK(first.ok);
+  CHECK(first.enqueued == 5);
+  auto stored = registry->get(id);
+  REQUIRE(stored);
+  CHECK(stored->enqueued_total == 5);
+  CHECK(stored->last_listed_at > 0);
+
+  feed.add_item(1); // a new upload
+  auto second = refresh();
+  INFO(second.note);
+  CHECK(second.ok);
+  CHECK(second.enqueued == 1);
+  CHECK(second.duplicates == 5); // passed over as known: not enqueued (nor promoted) again
+  job_filter all;
+  all.limit = 100;
+  self->request(scheduler, caf::infinite, list_atom::value, all)
+      .receive(
+          [&](const std::vector<job_view>& jobs) {
+            CHECK(jobs.size() == 6);
+            CHECK(std::count_if(jobs.begin(), jobs.end(), [](const job_view& v) {
+                    return v.job.priority == priority_class::refresh;
+                  }) == 1);
+          },
+          [&](const caf::error& e) { FAIL(error_message(e)); });
+  for (const auto& a :
+       {caf::actor_cast<caf::actor>(refresher), caf::actor_cast<caf::actor>(enumerator),
+        caf::actor_cast<caf::actor>(sched)})
+    self->send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+namespace {
+
+process_result vfb_cli(const fs::path& data, std::vector<std::string> args,
+                       std::map<std::string, std::string> env = {}) {
+  process_options o;
+  o.argv = {VFB_BINARY, "--data-dir", data.string(), "--set", "sources.allow_loopback=true"};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.env = std::move(env);
+  return run_process(o);
+}
+
+} // namespace
+
+TEST_CASE("vfb follow add, ls, pause, resume, rm and settings auto-follow") {
+  feed_fixture feed;
+  for (int64_t age : {400, 200, 100, 10})
+    feed.add_item(age);
+  test::temp_dir data;
+  auto added = vfb_cli(data.path(), {"follow", "add", feed.feed(), "--tenant", "acme",
+                                     "--workspace", "main", "--json"});
+  INFO(added.out << added.err);
+  REQUIRE(added.exit_code == 0);
+  auto j = nlohmann::json::parse(added.out);
+  CHECK(j["enqueued"] == 3);
+  CHECK(j["follow"]["channel_url"] == feed.feed());
+  auto id = j["follow"]["id"].get<uint64_t>();
+
+  auto again = vfb_cli(data.path(),
+                       {"follow", "add", feed.feed(), "--tenant", "acme", "--workspace", "main"});
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.out, Catch::Contains("already following"));
+  CHECK_THAT(again.out, Catch::Contains("0 enqueued"));
+
+  auto ls = [&] {
+    auto r = vfb_cli(data.path(), {"follow", "ls", "--json"});
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(r.out);
+  };
+  REQUIRE(ls().size() == 1);
+  CHECK(ls()[0]["enqueued_total"] == 3);
+  CHECK(vfb_cli(data.path(), {"follow", "pause", std::to_string(id)}).exit_code == 0);
+  CHECK(ls()[0]["paused"] == true);
+  CHECK(vfb_cli(data.path(), {"follow", "resume", std::to_string(id)}).exit_code == 0);
+  CHECK(ls()[0]["paused"] == false);
+  CHECK(vfb_cli(data.path(), {"follow", "rm", std::to_string(id)}).exit_code == 0);
+  CHECK(ls().empty());
+  CHECK(vfb_cli(data.path(), {"follow", "rm", std::to_string(id)}).exit_code == 1);
+
+  auto video = vfb_cli(data.path(), {"follow", "add", "https://youtu.be/dQw4w9WgXcQ", "--tenant",
+                                     "acme", "--workspace", "main"});
+  CHECK(video.exit_code == 2);
+  CHECK_THAT(video.err, Catch::Contains("is a video, not a channel"));
+  auto since = vfb_cli(data.path(), {"follow", "add", feed.feed(), "--tenant", "acme",
+                                     "--workspace", "main", "--since", "last year"});
+  CHECK(since.exit_code == 2);
+  CHECK_THAT(since.err, Catch::Contains("--since"));
+
+  auto on = vfb_cli(data.path(),
+                    {"settings", "auto-follow", "on", "--tenant", "acme", "--workspace", "main"});
+  CHECK(on.exit_code == 0);
+  CHECK_THAT(on.out, Catch::Contains("now on"));
+  follow_registry reg{follows_options_for(vfb_config{}, data.path(), true)};
+  CHECK(reg.setting("acme", "main") == auto_follow_setting::on);
+  auto bogus = vfb_cli(
+      data.path(), {"settings", "auto-follow", "maybe", "--tenant", "acme", "--workspace", "main"});
+  CHECK(bogus.exit_code == 2);
+}
+
+TEST_CASE("an invalid AUTO_FOLLOW_MAX_VIDEOS is a one-line start-up error") {
+  test::temp_dir data;
+  for (const char* bad : {"lots", "-5", "1e9", ""}) {
+    auto r = vfb_cli(data.path(), {"queue", "stats"}, {{"AUTO_FOLLOW_MAX_VIDEOS", bad}});
+    if (std::string{bad}.empty())
+      continue; // an empty value removes the variable (the process runner's convention)
+    INFO(bad << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("AUTO_FOLLOW_MAX_VIDEOS"));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
