@@ -1,5 +1,6 @@
 #include "actors/channel_enumerator.hpp"
 
+#include "actors/scheduler.hpp"
 #include "adapters/backfill.hpp"
 #include "adapters/process.hpp"
 #include "messages/errors.hpp"
@@ -19,8 +20,12 @@ std::string what_is_listed(const backfill_plan& plan) {
 
 } // namespace
 
+std::string source_of(const backfill_plan& plan) {
+  return plan.source_type == "youtube" ? "youtube" : "generic";
+}
+
 enumeration_result list_for_plan(const enumerator_options& opts, const backfill_plan& plan,
-                                 std::vector<ingest_job>& jobs) {
+                                 std::vector<ingest_job>& jobs, classified_failure* failure) {
   enumeration_result r;
   r.follow_id = plan.follow_id;
   jobs.clear();
@@ -34,9 +39,8 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
     spdlog::warn("{}: {}", what_is_listed(plan), r.note);
     return r;
   }
-  auto source = plan.source_type == "youtube" ? std::string{"youtube"} : std::string{"generic"};
   if (opts.limits)
-    opts.limits->wait(source);
+    opts.limits->wait(source_of(plan));
   auto listing = opts.listing;
   if (is_loopback_url(plan.channel_url))
     listing.extra_args.insert(listing.extra_args.end(), {"--proxy", ""});
@@ -44,6 +48,8 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
   try {
     l = list_plan(plan, listing);
   } catch (const ytdlp_error& e) {
+    if (failure != nullptr)
+      *failure = e.failure();
     r.ok = false;
     r.note = "listing " + what_is_listed(plan) + " failed: " + e.failure().reason;
     spdlog::warn("{}", r.note);
@@ -86,6 +92,49 @@ void count_enqueued(enumeration_result& r, const backfill_plan& plan,
     r.note += ", " + std::to_string(r.malformed) + " malformed lines";
 }
 
+namespace {
+
+using self_ptr = channel_enumerator_actor::stateful_pointer<channel_enumerator_state>;
+using promise = caf::typed_response_promise<enumeration_result>;
+
+/// Lists the plan and enqueues its jobs; a throttled listing opens the source's breaker.
+void list_and_enqueue(self_ptr self, const backfill_plan& plan, promise rp) {
+  std::vector<ingest_job> jobs;
+  classified_failure failure;
+  auto r = list_for_plan(self->state.options, plan, jobs, &failure);
+  auto& scheduler = self->state.scheduler;
+  if (!r.ok && failure.kind == ytdlp_failure::throttled) {
+    // The same breaker as the pipeline's: downloads from the source wait too.
+    self->request(scheduler, caf::infinite, trip_atom::value, source_of(plan),
+                  static_cast<millis>(failure.retry_after.count()))
+        .then([=](millis) mutable { rp.deliver(r); },
+              [=](const caf::error&) mutable { rp.deliver(r); });
+    return;
+  }
+  if (jobs.empty()) {
+    if (r.ok && r.note.empty())
+      count_enqueued(r, plan, {});
+    rp.deliver(r);
+    return;
+  }
+  self->request(scheduler, caf::infinite, enqueue_atom::value, jobs, false)
+      .then(
+          [=](const std::vector<enqueue_result>& answers) mutable {
+            auto done = r;
+            count_enqueued(done, plan, answers);
+            spdlog::info("{}", done.note);
+            rp.deliver(done);
+          },
+          [=](const caf::error& e) mutable {
+            auto failed = r;
+            failed.ok = false;
+            failed.note = "enqueueing the listing failed: " + error_message(e);
+            rp.deliver(failed);
+          });
+}
+
+} // namespace
+
 channel_enumerator_actor::behavior_type
 channel_enumerator(channel_enumerator_actor::stateful_pointer<channel_enumerator_state> self,
                    scheduler_actor scheduler, enumerator_options options) {
@@ -93,28 +142,24 @@ channel_enumerator(channel_enumerator_actor::stateful_pointer<channel_enumerator
   self->state.options = std::move(options);
   return {
       [=](enumerate_atom, const backfill_plan& plan) -> caf::result<enumeration_result> {
-        std::vector<ingest_job> jobs;
-        auto r = list_for_plan(self->state.options, plan, jobs);
-        if (jobs.empty()) {
-          if (r.ok && r.note.empty())
-            count_enqueued(r, plan, {});
-          return r;
-        }
         auto rp = self->make_response_promise<enumeration_result>();
-        self->request(self->state.scheduler, caf::infinite, enqueue_atom::value, jobs, false)
+        // A source that throttled us (a listing or a download) is left alone until its
+        // breaker closes.
+        self->request(self->state.scheduler, caf::infinite, breaker_atom::value, source_of(plan))
             .then(
-                [=](const std::vector<enqueue_result>& answers) mutable {
-                  auto done = r;
-                  count_enqueued(done, plan, answers);
-                  spdlog::info("{}", done.note);
-                  rp.deliver(done);
+                [=](millis until) mutable {
+                  if (until > now_millis()) {
+                    enumeration_result r;
+                    r.follow_id = plan.follow_id;
+                    r.ok = false;
+                    r.note = source_of(plan) + " is throttling us; listing " + plan.channel_url +
+                             " waits until its circuit breaker closes";
+                    rp.deliver(r);
+                    return;
+                  }
+                  list_and_enqueue(self, plan, rp);
                 },
-                [=](const caf::error& e) mutable {
-                  auto failed = r;
-                  failed.ok = false;
-                  failed.note = "enqueueing the listing failed: " + error_message(e);
-                  rp.deliver(failed);
-                });
+                [=](const caf::error&) mutable { list_and_enqueue(self, plan, rp); });
         return rp;
       },
   };

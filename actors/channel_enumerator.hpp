@@ -33,8 +33,13 @@ struct channel_enumerator_state {
 
 /// Lists `plan` and builds its jobs; no queue involved (for the actor and `vfb follow add`).
 /// The result's counts are filled in; `jobs` gets the jobs to enqueue.
+/// When the listing failed, `failure` (if given) says how (a throttle opens the breaker).
 enumeration_result list_for_plan(const enumerator_options& opts, const backfill_plan& plan,
-                                 std::vector<ingest_job>& jobs);
+                                 std::vector<ingest_job>& jobs,
+                                 classified_failure* failure = nullptr);
+
+/// The source whose rate limit and circuit breaker a plan's listing counts against.
+std::string source_of(const backfill_plan& plan);
 
 /// Adds the queue's answers for `jobs` to `r` (new ids, duplicates) and writes its note.
 void count_enqueued(enumeration_result& r, const backfill_plan& plan,

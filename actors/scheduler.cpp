@@ -290,6 +290,13 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
         self->monitor(sink);
         self->state.subscribers.push_back(sink);
       },
+      [=](trip_atom, const std::string& source, millis retry_after) {
+        return defer<millis>(
+            self, [=](job_queue::batch& b) { return b.open_breaker(source, retry_after); });
+      },
+      [=](breaker_atom, const std::string& source) {
+        return defer<millis>(self, [=](job_queue::batch& b) { return b.breaker(source); });
+      },
       [=](flush_atom) { flush(self); },
       [=](status_atom) {
         return caf::make_result(self->state.commits, self->state.committed_requests);

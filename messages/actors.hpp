@@ -37,6 +37,8 @@ using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using enumerate_atom = caf::atom_constant<caf::atom("enumerate")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using trip_atom = caf::atom_constant<caf::atom("trip")>;
+using breaker_atom = caf::atom_constant<caf::atom("breaker")>;
 
 // -- shared protocols ------------------------------------------------------------------------
 
@@ -78,7 +80,12 @@ using scheduler_actor = caf::typed_actor<
     // Cancels a queued or retrying job.
     caf::replies_to<cancel_atom, uint64_t>::with<job_view>,
     // Sends every later job event to the sink (until the sink terminates).
-    caf::reacts_to<subscribe_atom, job_event_sink>>;
+    caf::reacts_to<subscribe_atom, job_event_sink>,
+    // Opens a source's circuit breaker for retry_after ms (a throttled channel listing);
+    // replies with when it closes.
+    caf::replies_to<trip_atom, std::string, millis>::with<millis>,
+    // Replies with when a source's circuit breaker closes (0 or past: it is closed).
+    caf::replies_to<breaker_atom, std::string>::with<millis>>;
 
 // -- submission --------------------------------------------------------------------------------
 

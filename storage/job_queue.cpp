@@ -887,6 +887,13 @@ millis job_queue::batch::backoff(uint32_t attempt) {
   return d - d / 2 + jitter(q_.rng_);
 }
 
+millis job_queue::batch::open_breaker(const std::string& source, millis retry_after) {
+  auto until = std::max(now_ + std::max<millis>(retry_after, 1), breaker_until(source));
+  breakers_[source] = until;
+  opened_[source] = until;
+  return until;
+}
+
 millis job_queue::batch::breaker_until(const std::string& source) {
   auto it = breakers_.find(source);
   if (it != breakers_.end())
@@ -1098,11 +1105,8 @@ op_result<job_state> job_queue::batch::complete(uint64_t id, uint64_t epoch,
     }
     break;
   case outcome_kind::throttled: {
-    auto until = now_ + std::max<millis>(outcome.retry_after, 1);
-    auto source = outcome.source.empty() ? v.job.key.source : outcome.source;
-    until = std::max(until, breaker_until(source));
-    breakers_[source] = until;
-    opened_[source] = until;
+    auto until = open_breaker(outcome.source.empty() ? v.job.key.source : outcome.source,
+                              outcome.retry_after);
     v.job.not_before = until;
     set_state(*rec, job_state::queued, outcome.reason);
     v.last_error = outcome.reason;

@@ -211,6 +211,11 @@ public:
   op_result<job_view> cancel(uint64_t id);
   /// Rescues leases whose deadline has passed (all leases with `everything`).
   size_t rescue_expired(bool everything = false);
+  /// Opens (or extends) a source's circuit breaker for `retry_after` ms, as a throttled job
+  /// does: its jobs are not leased until then. Returns when it closes.
+  millis open_breaker(const std::string& source, millis retry_after);
+  /// When a source's breaker closes (a time in the past, or 0: it is closed).
+  millis breaker(const std::string& source) { return breaker_until(source); }
   /// Moves jobs whose wait is over from the delayed index to the ready index.
   size_t promote_due();
 

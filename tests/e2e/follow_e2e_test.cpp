@@ -69,8 +69,9 @@ struct recording {
   nlohmann::json doc{{"listings", nlohmann::json::object()},
                      {"downloads", nlohmann::json::object()}};
 
-  void tab(const std::string& url, const std::vector<std::string>& lines, int exit = 0) {
-    doc["listings"][url] = {{"lines", lines}, {"exit", exit}};
+  void tab(const std::string& url, const std::vector<std::string>& lines, int exit = 0,
+           const std::vector<std::string>& stderr_lines = {}) {
+    doc["listings"][url] = {{"lines", lines}, {"exit", exit}, {"stderr", stderr_lines}};
   }
   void video(const std::string& id, const fs::path& media, const std::string& uploader = "Sci",
              const std::string& channel_of = channel_id) {
@@ -577,4 +578,54 @@ TEST_CASE("an invalid AUTO_FOLLOW_MAX_VIDEOS is a one-line start-up error") {
     CHECK_THAT(r.err, Catch::Contains("AUTO_FOLLOW_MAX_VIDEOS"));
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
+}
+
+TEST_CASE("a throttled listing opens the source's breaker: no more listings or downloads") {
+  replay_fixture f;
+  f.rec.tab(channel + "/videos", {}, 1,
+            {"WARNING: [youtube:tab] unable to download page",
+             "ERROR: [youtube:tab] " + channel_id +
+                 ": Sign in to confirm you're not a bot. This helps protect our community."});
+  f.install();
+  test::threaded_system ts;
+  queue_options qo;
+  qo.dir = f.data;
+  auto sched = spawn_scheduler(*ts.sys, std::make_shared<job_queue>(qo));
+  auto scheduler = caf::actor_cast<scheduler_actor>(sched);
+  auto e = ts.sys->spawn<caf::detached>(channel_enumerator, scheduler,
+                                        enumerator_options_from(follow_config(true)));
+  caf::scoped_actor self{*ts.sys};
+  backfill_plan plan;
+  plan.channel_url = channel;
+  plan.tenant = "acme";
+  plan.workspace = "main";
+  auto enumerate = [&] {
+    enumeration_result out;
+    self->request(e, caf::infinite, enumerate_atom::value, plan)
+        .receive([&](enumeration_result& r) { out = std::move(r); },
+                 [&](const caf::error& err) { FAIL(error_message(err)); });
+    return out;
+  };
+  auto throttled = enumerate();
+  CHECK_FALSE(throttled.ok);
+  CHECK_THAT(throttled.note, Catch::Contains("not a bot"));
+  CHECK(f.listings() == 1);
+  // The breaker is open: the next listing does not even run yt-dlp ...
+  auto waiting = enumerate();
+  CHECK_FALSE(waiting.ok);
+  CHECK_THAT(waiting.note, Catch::Contains("circuit breaker"));
+  CHECK(f.listings() == 1);
+  // ... and YouTube jobs are not leased meanwhile.
+  ingest_job job;
+  job.key = {"acme", "main", "youtube", "dQw4w9WgXcQ"};
+  job.url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ";
+  self->request(scheduler, caf::infinite, enqueue_atom::value, job, false)
+      .receive([](const enqueue_result&) {},
+               [&](const caf::error& err) { FAIL(error_message(err)); });
+  self->request(scheduler, caf::infinite, lease_atom::value, std::string{"w"}, uint32_t{1},
+                millis{60'000})
+      .receive([](const std::vector<lease>& ls) { CHECK(ls.empty()); },
+               [&](const caf::error& err) { FAIL(error_message(err)); });
+  self->send_exit(e, caf::exit_reason::user_shutdown);
+  self->send_exit(sched, caf::exit_reason::user_shutdown);
 }

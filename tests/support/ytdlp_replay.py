@@ -7,7 +7,8 @@ when vfb stops calling yt-dlp the way the recording was made.
 
 Environment:
   VFB_REPLAY      the recording (JSON):
-                  {"listings": {URL: {"lines": [LINE, ...], "exit": 0}},
+                  {"listings": {URL: {"lines": [LINE, ...], "stderr": [LINE, ...],
+                                      "exit": 0}},
                    "downloads": {URL: {"info": {...info JSON...}, "media": PATH}}}
   VFB_REPLAY_LOG  optional: every call's argv is appended here as one JSON line.
 
@@ -71,6 +72,8 @@ def listing(argv, url, recording):
             sys.stdout.flush()
             sys.exit(101)
         print(line, flush=True)
+    for line in rec.get("stderr", []):
+        print(line, file=sys.stderr)
     sys.exit(rec.get("exit", 0))
 
 
