@@ -20,6 +20,8 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 using namespace vfb;
 
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
       return a == "--help" ? 0 : 2;
     }
   }
+  // stdout is the JSON result; the node's log lines go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("pipeline_bench"));
   test::temp_dir dir;
   auto served = dir / "served";
   std::filesystem::create_directories(served);
