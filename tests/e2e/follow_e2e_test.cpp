@@ -629,3 +629,43 @@ TEST_CASE("a throttled listing opens the source's breaker: no more listings or d
   self->send_exit(e, caf::exit_reason::user_shutdown);
   self->send_exit(sched, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("a backfill job whose video is older than its window ends skipped, not downloaded") {
+  replay_fixture f;
+  f.rec.video("oldvideo001", f.media); // uploaded 2026-11-01 (see recording::video)
+  f.install();
+  follow_node n{f, follow_config(false)};
+  ingest_job job;
+  job.key = {"acme", "main", "youtube", "oldvideo001"};
+  job.url = "https://www.youtube.com/watch?v=oldvideo001";
+  job.priority = priority_class::backfill;
+  job.origin = job_origin::backfill;
+  job.upload_cutoff = now_s() * 1000; // the window starts now: the video is older
+  uint64_t id = 0;
+  n.self->send(n.node.pipeline, subscribe_atom::value,
+               caf::actor_cast<pipeline_event_sink>(n.self));
+  n.self->request(n.node.scheduler, caf::infinite, enqueue_atom::value, job, false)
+      .receive([&](const enqueue_result& r) { id = r.job_id; },
+               [&](const caf::error& e) { FAIL(error_message(e)); });
+  job_outcome outcome;
+  bool ended = false;
+  n.self->receive_while([&] { return !ended; })(
+      [&](const pipeline_event& ev) {
+        if (ev.job_id == id && ev.kind == progress_kind::ended) {
+          outcome = ev.outcome;
+          ended = true;
+        }
+      },
+      [](const follow_result&) {},
+      caf::after(std::chrono::minutes{2}) >> [&] { FAIL("the job never ended"); });
+  CHECK(outcome.kind == outcome_kind::skipped);
+  CHECK_THAT(outcome.reason, Catch::Contains("backfill window"));
+  // yt-dlp was asked with --dateafter and wrote no media.
+  auto calls = f.calls();
+  REQUIRE(calls.size() == 1);
+  CHECK(std::find(calls[0].begin(), calls[0].end(), "--dateafter") != calls[0].end());
+  size_t media_files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(f.data / "artifacts"))
+    media_files += entry.path().filename().string().rfind("media.", 0) == 0;
+  CHECK(media_files == 0);
+}

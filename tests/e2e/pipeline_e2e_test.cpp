@@ -327,3 +327,27 @@ TEST_CASE("a node killed mid-pipeline finishes the job after a restart without d
   REQUIRE(hits.size() >= 1);
   CHECK(hits[0]["title"] == "Volcano talk");
 }
+
+TEST_CASE("a failed Discord post is retried later from the post stage, not from the start") {
+  pipeline_fixture f;
+  f.config.discord.webhooks["acme/main"] = f.discord.webhook_url();
+  f.config.discord.post_attempts = 1; // the first 503 ends this run of the job
+  f.discord.fail_next(1, 503, "upstream unavailable");
+  running_node n{f};
+  auto id = n.submit(f.page());
+  auto events = n.until_ended(id, outcome_kind::done);
+  auto ends = ends_of(events);
+  REQUIRE(ends.size() == 2);
+  CHECK(ends[0].outcome.kind == outcome_kind::transient_failure);
+  CHECK(ends[0].stage == stage_kind::post);
+  // The second run found every earlier stage's checkpoint.
+  std::vector<pipeline_event> second(
+      std::find_if(events.begin(), events.end(),
+                   [](const pipeline_event& ev) { return ev.kind == progress_kind::ended; }),
+      events.end());
+  CHECK(finished_stage(second, stage_kind::download, "resumed from checkpoint"));
+  CHECK(finished_stage(second, stage_kind::transcribe, "resumed from checkpoint"));
+  CHECK(finished_stage(second, stage_kind::analyze, "resumed from checkpoint"));
+  CHECK(finished_stage(second, stage_kind::post, "posted"));
+  CHECK(f.discord.posts().size() == 1);
+}
