@@ -669,3 +669,44 @@ TEST_CASE("a backfill job whose video is older than its window ends skipped, not
     media_files += entry.path().filename().string().rfind("media.", 0) == 0;
   CHECK(media_files == 0);
 }
+
+TEST_CASE("vfb run with the flags on follows the uploader and waits for the backfill it caused") {
+  replay_fixture f;
+  f.channel_of(2); // two videos and a stream: three backfill jobs
+  f.rec.video("submitted01", f.media);
+  for (const auto& id : {video_id(0), video_id(1), std::string{"stream00001"}})
+    f.rec.video(id, f.media);
+  f.install();
+  std::map<std::string, std::string> flags{{"ENABLE_AUTO_FOLLOW_UPLOADER", "1"},
+                                           {"ENABLE_UPLOADER_BACKFILL", "1"}};
+  auto args = [&](const std::string& video, bool wait) {
+    std::vector<std::string> a{"--set",       "tools.ytdlp=" + replay_program,
+                               "run",         "https://www.youtube.com/watch?v=" + video,
+                               "--tenant",    "acme",
+                               "--workspace", "main"};
+    if (!wait)
+      a.push_back("--no-wait-follow");
+    return a;
+  };
+  auto run = vfb_cli(f.data, args("submitted01", true), flags);
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("auto-follow: following " + channel));
+  CHECK_THAT(run.out, Catch::Contains("3 enqueued"));
+  CHECK_THAT(run.out, Catch::Contains("[3/3] job"));
+  job_queue q{[&] {
+    queue_options o;
+    o.dir = f.data;
+    o.read_only = true;
+    return o;
+  }()};
+  CHECK(q.stats().by_state[static_cast<size_t>(job_state::done)] == 4);
+
+  // Another workspace, without waiting: the backfill stays queued.
+  auto other = args("submitted01", false);
+  other[other.size() - 2] = "other";
+  auto quick = vfb_cli(f.data, other, flags);
+  INFO(quick.out << quick.err);
+  REQUIRE(quick.exit_code == 0);
+  CHECK_THAT(quick.out, Catch::Contains("3 jobs stay queued (--no-wait-follow)"));
+}
