@@ -24,13 +24,13 @@ follow_decision decide_follow(const download_completed& d, auto_follow_setting s
     r.note = "auto-follow is off for " + where;
     return out;
   }
-  if (!is_youtube_download(d.download)) {
+  if (job.key.source != "youtube" || !is_youtube_download(d.download)) {
     r.note = "not a YouTube video (" +
              (d.download.extractor.empty() ? std::string{"unknown site"} : d.download.extractor) +
              "): auto-follow skipped";
     return out;
   }
-  if (d.download.uploader.empty() && d.download.uploader_id.empty()) {
+  if (d.download.uploader.empty()) {
     r.note = "the video names no uploader: auto-follow skipped";
     return out;
   }
@@ -45,7 +45,7 @@ follow_decision decide_follow(const download_completed& d, auto_follow_setting s
   f.workspace = job.key.workspace;
   f.channel_url = *channel;
   f.source = "youtube";
-  f.uploader = d.download.uploader.empty() ? d.download.uploader_id : d.download.uploader;
+  f.uploader = d.download.uploader;
   f.origin = job_origin::backfill;
   f.created_from_job = job.id;
   f.since = now - opts.window;
@@ -90,6 +90,8 @@ auto_follow(auto_follow_actor::stateful_pointer<auto_follow_state> self,
           decision = decide_follow(d, setting, st.options, now);
           if (!decision.follow)
             return publish(self, decision.result);
+          // Listed right below: the refresher must not pick it up as due meanwhile.
+          decision.follow->next_refresh_at = next_refresh(now, st.options.refresh, st.rng);
           auto added = st.registry->add(*decision.follow, now);
           decision.result.follow_id = added.follow.id;
           if (!added.created) {

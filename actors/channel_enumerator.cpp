@@ -33,6 +33,20 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
     r.note = "backfill is off (ENABLE_UPLOADER_BACKFILL / auto_follow.backfill): nothing listed";
     return r;
   }
+  if (opts.stop && opts.stop->load()) {
+    r.ok = false;
+    r.note = "the node is stopping: " + plan.channel_url + " is listed later";
+    return r;
+  }
+  // Follows are stored; the policy may have changed since (e.g. loopback no longer allowed).
+  if (plan.source_type != "youtube") {
+    auto checked = canonicalize_url(plan.channel_url, opts.policy);
+    if (!checked.ok) {
+      r.ok = false;
+      r.note = "not listing " + plan.channel_url + ": " + checked.error;
+      return r;
+    }
+  }
   if (!find_program(opts.listing.program)) {
     r.note =
         "yt-dlp not found (tools.ytdlp = " + opts.listing.program + "): backfill enqueues nothing";
@@ -46,7 +60,7 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
     listing.extra_args.insert(listing.extra_args.end(), {"--proxy", ""});
   backfill_listing l;
   try {
-    l = list_plan(plan, listing);
+    l = list_plan(plan, listing, opts.stop.get());
   } catch (const ytdlp_error& e) {
     if (failure != nullptr)
       *failure = e.failure();
@@ -54,7 +68,13 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
     r.note = "listing " + what_is_listed(plan) + " failed: " + e.failure().reason;
     spdlog::warn("{}", r.note);
     return r;
+  } catch (const std::exception& e) { // e.g. no process could be started
+    r.ok = false;
+    r.note = "listing " + what_is_listed(plan) + " failed: " + e.what();
+    spdlog::warn("{}", r.note);
+    return r;
   }
+  r.ran = true;
   size_t refused = 0;
   jobs = jobs_for_entries(l.entries, plan, opts.policy, &refused);
   r.listed = l.entries.size();

@@ -8,6 +8,7 @@
 #include "adapters/ytdlp_listing.hpp"
 #include "messages/actors.hpp"
 
+#include <atomic>
 #include <caf/fwd.hpp>
 #include <memory>
 
@@ -23,6 +24,8 @@ struct enumerator_options {
   url_policy policy;
   /// Listings per source and minute; shared by every enumerator of a node.
   std::shared_ptr<rate_limits> limits;
+  /// Set when the node stops: a running listing is cut short, queued ones are not started.
+  std::shared_ptr<std::atomic<bool>> stop;
 };
 
 struct channel_enumerator_state {

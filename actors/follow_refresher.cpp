@@ -48,6 +48,12 @@ void record_listing(follow_record& f, const enumeration_result& r, millis now, m
     f.last_error = r.note;
     return;
   }
+  if (!r.ran) {
+    // Nothing was listed (backfill off, no yt-dlp): the first real listing is still the
+    // backfill, with its window and cap.
+    f.last_error = r.note;
+    return;
+  }
   f.last_error.clear();
   f.last_listed_at = now;
   f.enqueued_total += r.enqueued;
@@ -129,7 +135,12 @@ follow_refresher(follow_refresher_actor::stateful_pointer<follow_refresher_state
                            tick_atom::value);
       },
       [=](refresh_atom, uint64_t id) -> caf::result<enumeration_result> {
-        auto f = self->state.registry->get(id);
+        std::optional<follow_record> f;
+        try {
+          f = self->state.registry->get(id);
+        } catch (const std::exception& e) {
+          return make_error(errc::storage_failure, e.what());
+        }
         if (!f)
           return make_error(errc::not_found, "no follow " + std::to_string(id));
         auto rp = self->make_response_promise<enumeration_result>();

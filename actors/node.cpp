@@ -104,17 +104,20 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
   po.slots = stage_slots_from(cfg);
   po.lease_ttl = cfg.queue.lease_ttl_ms;
   n.pipeline = sys.spawn(pipeline, scheduler, setup.stages, po);
+  n.stopping = std::make_shared<std::atomic<bool>>(false);
   if (setup.follows) {
-    n.enumerator =
-        sys.spawn<caf::detached>(channel_enumerator, scheduler, enumerator_options_from(cfg));
+    auto eo = enumerator_options_from(cfg);
+    eo.stop = n.stopping;
+    n.enumerator = sys.spawn<caf::detached>(channel_enumerator, scheduler, eo);
     auto_follow_options ao;
     ao.enabled = cfg.auto_follow.enabled;
     ao.max_videos = static_cast<uint32_t>(cfg.auto_follow.max_videos);
     ao.window = cfg.auto_follow.window_days * 24 * 3600 * 1000;
     ao.refresh = refresher_options_from(cfg);
     n.auto_follow = sys.spawn<caf::detached>(auto_follow, setup.follows, n.enumerator, ao);
-    n.refresher =
-        sys.spawn<caf::detached>(follow_refresher, setup.follows, n.enumerator, ao.refresh);
+    if (setup.refresh_follows)
+      n.refresher =
+          sys.spawn<caf::detached>(follow_refresher, setup.follows, n.enumerator, ao.refresh);
     caf::anon_send(n.pipeline, subscribe_atom::value,
                    caf::actor_cast<download_sink>(n.auto_follow));
   }
@@ -127,11 +130,15 @@ void stop_node(caf::scoped_actor& self, const node_handles& n) {
   self->send_exit(n.pipeline, caf::exit_reason::user_shutdown);
   self->wait_for(n.submission, n.pipeline);
   if (n.auto_follow) {
-    for (const auto& a :
-         {caf::actor_cast<caf::actor>(n.refresher), caf::actor_cast<caf::actor>(n.auto_follow),
-          caf::actor_cast<caf::actor>(n.enumerator)})
+    n.stopping->store(true); // a listing in progress ends now instead of at its timeout
+    std::vector<caf::actor> follow_actors{caf::actor_cast<caf::actor>(n.auto_follow),
+                                          caf::actor_cast<caf::actor>(n.enumerator)};
+    if (n.refresher)
+      follow_actors.push_back(caf::actor_cast<caf::actor>(n.refresher));
+    for (const auto& a : follow_actors) {
       self->send_exit(a, caf::exit_reason::user_shutdown);
-    self->wait_for(n.refresher, n.auto_follow, n.enumerator);
+      self->wait_for(a);
+    }
   }
   self->send_exit(n.scheduler, caf::exit_reason::user_shutdown);
   self->wait_for(n.scheduler);

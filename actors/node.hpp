@@ -8,6 +8,7 @@
 #include "adapters/config_file.hpp"
 #include "messages/actors.hpp"
 
+#include <atomic>
 #include <caf/fwd.hpp>
 #include <filesystem>
 #include <memory>
@@ -32,6 +33,9 @@ struct node_setup {
   std::string name = "local";
   /// The follow registry; without it the node neither auto-follows nor refreshes follows.
   std::shared_ptr<follow_registry> follows;
+  /// Whether follows are listed again on their period (a long-running node); a CLI command's
+  /// node leaves that to the node.
+  bool refresh_follows = true;
 };
 
 struct node_handles {
@@ -40,7 +44,8 @@ struct node_handles {
   pipeline_impl pipeline;
   channel_enumerator_actor enumerator; // these three only with setup.follows
   auto_follow_actor auto_follow;
-  follow_refresher_actor refresher;
+  follow_refresher_actor refresher;            // only with refresh_follows
+  std::shared_ptr<std::atomic<bool>> stopping; // cuts listings short at stop_node
 };
 
 /// The follow registry's options for a data dir (DATA_DIR/follows) as configured.
@@ -50,6 +55,14 @@ follow_registry_options follows_options_for(const vfb_config& cfg,
 /// The enumerator's settings from the config (yt-dlp, URL policy, listing rate limits).
 struct enumerator_options;
 enumerator_options enumerator_options_from(const vfb_config& cfg);
+
+/// Which submitted and listed URLs are accepted (config: sources.*).
+struct url_policy;
+url_policy url_policy_from(const vfb_config& cfg);
+
+/// The refresher's period, jitter and cap from the config.
+struct refresher_options;
+refresher_options refresher_options_from(const vfb_config& cfg);
 
 /// The memory store's options for a data dir (DATA_DIR/memory) as configured.
 memory_options memory_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,

@@ -183,8 +183,10 @@ stage_result download_stage(shared_state& s, const stage_request& req, const pro
   o.timeout = std::chrono::seconds{cfg.tools.ytdlp_timeout_s};
   if (is_loopback_url(job.url))
     o.extra_args = {"--proxy", ""}; // a proxy from the environment cannot reach this machine
-  if (job.upload_cutoff > 0)
-    o.date_after = utc_date(job.upload_cutoff); // yt-dlp skips older videos before downloading
+  if (job.upload_cutoff > 0) {      // yt-dlp skips older videos before downloading them
+    o.date_after = utc_date(job.upload_cutoff);
+    o.time_after = job.upload_cutoff / 1000;
+  }
   auto dir = artifacts.video_dir(job.key.source, job.key.external_id);
   if (s.env->downloads) {
     auto wait = s.env->downloads->reserve(job.key.source, token_bucket::clock::now());

@@ -241,6 +241,10 @@ std::vector<std::string> download_argv(const ytdlp_options& opts, const std::str
     argv.push_back("--dateafter");
     argv.push_back(opts.date_after);
   }
+  if (opts.time_after > 0) {
+    argv.push_back("--match-filters");
+    argv.push_back("timestamp>=?" + std::to_string(opts.time_after)); // `?`: no time, no check
+  }
   argv.insert(argv.end(), opts.extra_args.begin(), opts.extra_args.end());
   argv.push_back("--");
   argv.push_back(url);

@@ -28,8 +28,11 @@ struct ytdlp_options {
   std::string format = "bestaudio/best";            // audio first: we only need the sound
   std::chrono::seconds timeout{1800};               // the whole run
   std::chrono::seconds socket_timeout{30};          // one stalled connection (--socket-timeout)
-  /// Backfill jobs: skip (without downloading) a video uploaded before this day (YYYYMMDD).
+  /// Backfill jobs: skip (without downloading) a video uploaded before this day (YYYYMMDD),
+  /// and, where the site gives the exact time, before `time_after` (seconds since the epoch;
+  /// 0: no check). yt-dlp decides both from the metadata, before it fetches the media.
   std::string date_after;
+  int64_t time_after = 0;
   std::vector<std::string> extra_args; // inserted before `--` (e.g. a proxy option)
 };
 

@@ -3,6 +3,7 @@
 // with --wait it also processes those jobs in an embedded node.
 #include "actors/channel_enumerator.hpp"
 #include "actors/follow_refresher.hpp"
+#include "actors/scheduler.hpp"
 #include "adapters/backfill.hpp"
 #include "adapters/channel.hpp"
 #include "apps/cli.hpp"
@@ -19,11 +20,6 @@
 namespace vfb::cli {
 
 namespace {
-
-millis wall_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 follow_registry open_follows(const context& ctx, bool read_only) {
   return follow_registry{follows_options_for(ctx.config, ctx.data_dir, read_only)};
@@ -58,10 +54,7 @@ follow_record follow_for_url(const context& ctx, const std::string& url) {
     f.source = "youtube";
     return f;
   }
-  url_policy policy;
-  policy.allowed_hosts = ctx.config.sources.allowed_hosts;
-  policy.allow_loopback = ctx.config.sources.allow_loopback;
-  auto c = canonicalize_url(url, policy);
+  auto c = canonicalize_url(url, url_policy_from(ctx.config));
   if (!c.ok)
     throw usage_error(c.error);
   if (c.ref.source == "youtube")
@@ -132,7 +125,7 @@ int change_follow(context& ctx, const char* verb,
 
 int cmd_follow_add(context& ctx) {
   log_to_stderr();
-  auto now = wall_now();
+  auto now = now_millis();
   auto f = follow_for_url(ctx, ctx.inv.words.at(0));
   f.tenant = ctx.inv.required("--tenant");
   f.workspace = ctx.inv.required("--workspace");
@@ -146,8 +139,14 @@ int cmd_follow_add(context& ctx) {
                         "'");
     f.since = *since;
   }
-  // Listing happens before the node (or the queue) is opened: it may take a while, and the
-  // data dir should not be locked meanwhile.
+  auto ro = refresher_options_from(ctx.config);
+  std::mt19937_64 rng{std::random_device{}()};
+  f.next_refresh_at = next_refresh(now, ro, rng); // listed right here, not by a refresher now
+  // The queue is written below: take the data dir first, so that a running node (which owns it)
+  // makes this a clear error before anything is recorded.
+  std::error_code ec;
+  std::filesystem::create_directories(ctx.data_dir, ec);
+  auto lock = std::make_unique<data_dir_lock>(ctx.data_dir);
   auto follows =
       std::make_unique<follow_registry>(follows_options_for(ctx.config, ctx.data_dir, false));
   auto added = follows->add(f, now);
@@ -156,36 +155,26 @@ int cmd_follow_add(context& ctx) {
     ctx.out << "already following " << f.channel_url << " in " << f.tenant << '/' << f.workspace
             << " (follow " << f.id << "); listing it again" << std::endl;
   auto plan = plan_for(f, static_cast<uint32_t>(ctx.config.auto_follow.max_videos));
-  auto opts = enumerator_options_from(ctx.config);
   std::vector<ingest_job> jobs;
-  auto r = list_for_plan(opts, plan, jobs);
+  auto r = list_for_plan(enumerator_options_from(ctx.config), plan, jobs);
   auto enqueue = [&](job_queue& q) {
     if (!jobs.empty())
-      count_enqueued(r, plan, q.enqueue_bulk(jobs, false, wall_now()));
+      count_enqueued(r, plan, q.enqueue_bulk(jobs, false, now_millis()));
     else if (r.ok && r.note.empty())
       count_enqueued(r, plan, {});
   };
-  std::mt19937_64 rng{std::random_device{}()};
-  refresher_options ro;
-  ro.interval = ctx.config.auto_follow.refresh_interval_min * 60'000;
-  ro.jitter_pct = static_cast<int>(ctx.config.auto_follow.refresh_jitter_pct);
   if (!ctx.inv.has("--wait")) {
     {
-      struct locked_queue {
-        data_dir_lock lock;
-        job_queue queue;
-      };
-      std::error_code ec;
-      std::filesystem::create_directories(ctx.data_dir, ec);
-      locked_queue q{data_dir_lock{ctx.data_dir},
-                     job_queue{queue_options_for(ctx.config, ctx.data_dir, false)}};
-      enqueue(q.queue);
+      job_queue queue{queue_options_for(ctx.config, ctx.data_dir, false)};
+      enqueue(queue);
     }
     store_listing(*follows, f.id, r, ro, rng);
     print_listing(ctx, *follows->get(f.id), r);
     return r.ok ? exit_ok : exit_refused;
   }
-  follows.reset(); // the node opens the registry itself
+  // The node opens the registry and takes the data dir itself.
+  follows.reset();
+  lock.reset();
   embedded_node node{ctx, enqueue};
   store_listing(node.follows(), f.id, r, ro, rng);
   print_listing(ctx, *node.follows().get(f.id), r);
@@ -253,7 +242,7 @@ int cmd_follow_pause(context& ctx) {
 int cmd_follow_resume(context& ctx) {
   return change_follow(ctx, "resumed", [](follow_registry& r, follow_record& f) {
     f.paused = false;
-    f.next_refresh_at = wall_now(); // listed again soon
+    f.next_refresh_at = now_millis(); // listed again soon
     return r.update(f);
   });
 }

@@ -34,6 +34,7 @@ embedded_node::embedded_node(const context& ctx, const std::function<void(job_qu
   follows_ =
       std::make_shared<follow_registry>(follows_options_for(ctx.config, ctx.data_dir, false));
   setup.follows = follows_;
+  setup.refresh_follows = false; // a command's node does its job; `vfb node` refreshes follows
   setup.name = "cli-" + std::to_string(::getpid());
   cfg_ = std::make_unique<caf::actor_system_config>();
   register_message_types(*cfg_);

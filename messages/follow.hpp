@@ -50,6 +50,7 @@ struct enumeration_result {
   std::string newest_id;         // the first (newest) entry listed, for the next refresh
   int64_t newest_timestamp = 0;  // its upload time in seconds (0: unknown)
   bool ok = true;
+  bool ran = false; // yt-dlp listed (a switch that is off, or no yt-dlp: nothing was listed)
   std::string note; // one line for people: what happened, or why nothing did
 };
 
@@ -57,7 +58,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, enumeration_result& x) {
   return f(caf::meta::type_name("vfb.enumeration_result"), x.follow_id, x.listed, x.enqueued,
            x.duplicates, x.malformed, x.skipped, x.job_ids, x.newest_id, x.newest_timestamp, x.ok,
-           x.note);
+           x.ran, x.note);
 }
 
 /// What auto-follow did after a download (the original design's trigger_auto_follow result).

@@ -937,6 +937,12 @@ enqueue_result job_queue::batch::enqueue(const ingest_job& job, bool force) {
     }
     if (s == job_state::done && !force)
       return {id, enqueue_status::duplicate, {}};
+    // A listing (backfill, refresh) never brings back a job that ended: a video the user
+    // cancelled, or that failed for good or fell outside its window, stays as it is. Only a
+    // person's request (or --force) runs it again.
+    bool automatic = job.origin == job_origin::backfill || job.origin == job_origin::refresh;
+    if (automatic && !force)
+      return {id, enqueue_status::duplicate, {}};
     // The key's job has ended: run the same job again with the new request's parameters.
     auto& j = rec->job();
     j.url = job.url;

@@ -88,7 +88,7 @@ struct recording {
           {"channel_id", channel_of},
           {"channel_url", "https://www.youtube.com/channel/" + channel_of},
           {"webpage_url", "https://www.youtube.com/watch?v=" + id},
-          {"upload_date", "20261101"},
+          {"upload_date", utc_date((now_s() - 20 * day_s) * 1000)},
           {"timestamp", now_s() - 20 * day_s},
           {"duration", 4.0},
           {"live_status", "not_live"},
@@ -388,8 +388,11 @@ TEST_CASE("auto-follow ignores other sites and uploads without an uploader") {
   CHECK_FALSE(generic.follow);
   CHECK_THAT(generic.result.note, Catch::Contains("not a YouTube video"));
 
-  d.download.extractor = "Youtube";
+  d.download.extractor = "Youtube"; // yt-dlp says YouTube, but the job's URL was not: no follow
+  CHECK_FALSE(decide_follow(d, auto_follow_setting::inherit, on, 1'000'000).follow);
+  d.job.key = {"acme", "main", "youtube", "dQw4w9WgXcQ"};
   d.download.uploader.clear();
+  d.download.uploader_id = "@sci"; // a handle alone is not an uploader's name
   d.download.channel_id = channel_id;
   auto anonymous = decide_follow(d, auto_follow_setting::inherit, on, 1'000'000);
   CHECK_FALSE(anonymous.follow);
@@ -632,15 +635,18 @@ TEST_CASE("a throttled listing opens the source's breaker: no more listings or d
 
 TEST_CASE("a backfill job whose video is older than its window ends skipped, not downloaded") {
   replay_fixture f;
-  f.rec.video("oldvideo001", f.media); // uploaded 2026-11-01 (see recording::video)
+  f.rec.video("oldvideo001", f.media); // uploaded 20 days ago (see recording::video)
   f.install();
+  // A window that starts days after the upload (the day is enough), or a minute after it (only
+  // the exact time tells).
+  auto cutoff = GENERATE(now_s(), now_s() - 20 * day_s + 60);
   follow_node n{f, follow_config(false)};
   ingest_job job;
   job.key = {"acme", "main", "youtube", "oldvideo001"};
   job.url = "https://www.youtube.com/watch?v=oldvideo001";
   job.priority = priority_class::backfill;
   job.origin = job_origin::backfill;
-  job.upload_cutoff = now_s() * 1000; // the window starts now: the video is older
+  job.upload_cutoff = cutoff * 1000;
   uint64_t id = 0;
   n.self->send(n.node.pipeline, subscribe_atom::value,
                caf::actor_cast<pipeline_event_sink>(n.self));
@@ -660,10 +666,11 @@ TEST_CASE("a backfill job whose video is older than its window ends skipped, not
       caf::after(std::chrono::minutes{2}) >> [&] { FAIL("the job never ended"); });
   CHECK(outcome.kind == outcome_kind::skipped);
   CHECK_THAT(outcome.reason, Catch::Contains("backfill window"));
-  // yt-dlp was asked with --dateafter and wrote no media.
+  // yt-dlp was asked with --dateafter and the exact time, and wrote no media.
   auto calls = f.calls();
   REQUIRE(calls.size() == 1);
   CHECK(std::find(calls[0].begin(), calls[0].end(), "--dateafter") != calls[0].end());
+  CHECK(std::find(calls[0].begin(), calls[0].end(), "--match-filters") != calls[0].end());
   size_t media_files = 0;
   for (const auto& entry : fs::recursive_directory_iterator(f.data / "artifacts"))
     media_files += entry.path().filename().string().rfind("media.", 0) == 0;

@@ -90,6 +90,15 @@ def download(argv, url, recording):
     if after and info.get("upload_date", "99999999") < after:
         print("[download] " + info.get("upload_date", "") + " upload date is not in range " + after)
         sys.exit(0)
+    match = option(argv, "--match-filters")
+    if match:
+        if not match.startswith("timestamp>=?"):
+            fail("match filter the recording cannot apply: " + match)
+        ts = info.get("timestamp")
+        if ts is not None and ts < int(match[len("timestamp>=?"):]):
+            print("[download] " + info.get("title", "") + " does not pass filter (" + match +
+                  "), skipping ..")
+            sys.exit(0)
     out_dir = os.path.dirname(template)
     os.makedirs(out_dir, exist_ok=True)
     ext = os.path.splitext(rec["media"])[1]

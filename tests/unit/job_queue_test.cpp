@@ -190,6 +190,33 @@ TEST_CASE("an ended job's key runs again under the same id with the new paramete
   f.sound();
 }
 
+TEST_CASE("a listing never brings back an ended job, a person's request does") {
+  fixture f;
+  auto id = f.add(make_job("t1", "v", priority_class::backfill));
+  SECTION("failed") {
+    f.finish(f.take_one(), job_outcome::permanent("members only"));
+  }
+  SECTION("skipped") {
+    f.finish(f.take_one(), job_outcome::skipped("too old"));
+  }
+  SECTION("cancelled") {
+    REQUIRE(f.q->cancel(id, f.now).ok());
+  }
+  auto state = f.view(id).state;
+  for (auto origin : {job_origin::backfill, job_origin::refresh}) {
+    auto listed = make_job("t1", "v", priority_class::refresh);
+    listed.origin = origin;
+    auto r = f.q->enqueue(listed, false, f.now);
+    CHECK(r.status == enqueue_status::duplicate);
+    CHECK(r.job_id == id);
+    CHECK(f.view(id).state == state);
+  }
+  auto person = make_job("t1", "v", priority_class::interactive);
+  person.origin = job_origin::cli;
+  CHECK(f.q->enqueue(person, false, f.now).status == enqueue_status::requeued);
+  f.sound();
+}
+
 TEST_CASE("a duplicate at a higher priority raises the queued job's priority") {
   fixture f;
   f.add(make_job("t1", "old", priority_class::refresh));

@@ -53,11 +53,16 @@ TEST_CASE("the command line downloads one video, with the URL after --") {
   CHECK(has("bestaudio/best"));
   CHECK(has("/data/v1/media.%(ext)s"));
   CHECK_FALSE(has("--dateafter"));
+  CHECK_FALSE(has("--match-filters"));
   o.date_after = "20251124";
+  o.time_after = 1'763'990'000;
   o.extra_args = {"--proxy", "socks5://127.0.0.1:9"};
   argv = download_argv(o, "https://example.org/v", "/d");
   auto dash = std::find(argv.begin(), argv.end(), "--");
   CHECK(std::find(argv.begin(), dash, "--dateafter") != dash);
+  auto match = std::find(argv.begin(), dash, "--match-filters");
+  REQUIRE(match != dash);
+  CHECK(*(match + 1) == "timestamp>=?1763990000");
   CHECK(std::find(argv.begin(), dash, "--proxy") != dash);
 }
 
