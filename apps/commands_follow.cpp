@@ -11,7 +11,6 @@
 #include "storage/follow_registry.hpp"
 #include "storage/job_queue.hpp"
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <random>
@@ -19,11 +18,6 @@
 namespace vfb::cli {
 
 namespace {
-
-millis wall_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 follow_registry open_follows(const context& ctx, bool read_only) {
   return follow_registry{follows_options_for(ctx.config, ctx.data_dir, read_only)};
@@ -110,7 +104,7 @@ void print_listing(context& ctx, const follow_record& f, const enumeration_resul
 /// Changes one follow (rm, pause, resume).
 int change_follow(context& ctx, const char* verb,
                   const std::function<bool(follow_registry&, follow_record&)>& op) {
-  auto id = parse_id(ctx.inv.words.at(0));
+  auto id = parse_id(ctx.inv.words.at(0), "follow");
   auto follows = open_follows(ctx, false);
   auto f = follows.get(id);
   if (!f) {
