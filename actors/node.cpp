@@ -8,6 +8,7 @@
 #include "storage/artifact_store.hpp"
 #include "storage/follow_registry.hpp"
 #include "storage/memory_store.hpp"
+#include "storage/token_store.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -28,14 +29,30 @@ memory_options memory_options_for(const vfb_config& cfg, const std::filesystem::
   return o;
 }
 
-follow_registry_options follows_options_for(const vfb_config& cfg,
-                                            const std::filesystem::path& data_dir, bool read_only) {
-  follow_registry_options o;
-  o.dir = data_dir / "follows";
+namespace {
+
+/// The settings the small stores (follows, tokens) take from the config alike; their initial
+/// map stays their own small default rather than storage.map_size_mb, which sizes the queue.
+template <class Options>
+Options small_store_options(const vfb_config& cfg, std::filesystem::path dir, bool read_only) {
+  Options o;
+  o.dir = std::move(dir);
   o.read_only = read_only;
   o.sync = cfg.storage.sync != "periodic";
   o.max_map_size = static_cast<size_t>(cfg.storage.max_map_size_mb) << 20;
   return o;
+}
+
+} // namespace
+
+follow_registry_options follows_options_for(const vfb_config& cfg,
+                                            const std::filesystem::path& data_dir, bool read_only) {
+  return small_store_options<follow_registry_options>(cfg, data_dir / "follows", read_only);
+}
+
+token_store_options tokens_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,
+                                       bool read_only) {
+  return small_store_options<token_store_options>(cfg, data_dir / "tokens", read_only);
 }
 
 url_policy url_policy_from(const vfb_config& cfg) {

@@ -19,6 +19,7 @@ namespace vfb {
 class job_queue;
 class follow_registry;
 struct follow_registry_options;
+struct token_store_options;
 struct memory_options;
 struct stage_environment;
 
@@ -51,6 +52,10 @@ struct node_handles {
 /// The follow registry's options for a data dir (DATA_DIR/follows) as configured.
 follow_registry_options follows_options_for(const vfb_config& cfg,
                                             const std::filesystem::path& data_dir, bool read_only);
+
+/// The token store's options for a data dir (DATA_DIR/tokens) as configured.
+token_store_options tokens_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,
+                                       bool read_only);
 
 /// The enumerator's settings from the config (yt-dlp, URL policy, listing rate limits).
 struct enumerator_options;

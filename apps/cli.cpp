@@ -1,5 +1,6 @@
 #include "apps/cli.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -12,6 +13,11 @@ std::optional<std::string> invocation::value(const std::string& opt) const {
   if (it == options.end() || it->second.empty())
     return std::nullopt;
   return it->second.back();
+}
+
+int64_t wall_now() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 std::string invocation::required(const std::string& opt) const {
@@ -34,9 +40,9 @@ struct command {
 };
 
 // Options that take a value; every other option is a flag.
-const std::set<std::string> valued = {"--data-dir", "--config",    "--set",
-                                      "--tenant",   "--workspace", "--priority",
-                                      "--state",    "--limit",     "--since"};
+const std::set<std::string> valued = {"--data-dir",  "--config",   "--set",   "--tenant",
+                                      "--workspace", "--priority", "--state", "--limit",
+                                      "--since",     "--role",     "--label"};
 const std::set<std::string> global_options = {"--data-dir", "--config", "--set", "--help",
                                               "--json"};
 
@@ -105,6 +111,27 @@ const std::vector<command>& commands() {
        "or inherit (ENABLE_AUTO_FOLLOW_UPLOADER / auto_follow.enabled decides). Stored in the\n"
        "data dir; a running node sees the change at the next download.",
        cmd_settings_auto_follow},
+      {{"token", "create"},
+       {"--tenant", "--workspace", "--role", "--label"},
+       0,
+       "vfb token create --tenant T --workspace W --role viewer|operator [--label L] [--json]",
+       "Creates a bearer token for the HTTP API, bound to one workspace and a role, and prints\n"
+       "it. It is shown this once: vfb stores only its hash.\n"
+       "  --role R       viewer (read) or operator (also submit, follow, retry, cancel, settings)\n"
+       "  --label L      a note for token ls (who or what uses it)",
+       cmd_token_create},
+      {{"token", "ls"},
+       {"--tenant", "--workspace"},
+       0,
+       "vfb token ls [--tenant T] [--workspace W] [--json]",
+       "Lists tokens: id, workspace, role, active or revoked, label. Never the tokens themselves.",
+       cmd_token_ls},
+      {{"token", "revoke"},
+       {},
+       1,
+       "vfb token revoke ID [--json]",
+       "Revokes a token: the API refuses it from its next request on.",
+       cmd_token_revoke},
       {{"show"},
        {},
        1,
@@ -172,6 +199,7 @@ Commands:
   follow add URL   follow a channel or feed: backfill now, new uploads later
   follow ls        list follows (also: follow rm|pause|resume ID)
   settings auto-follow on|off|inherit   a workspace's auto-follow switch
+  token create     a bearer token for the HTTP API (also: token ls, token revoke ID)
   search QUERY     search a workspace's memory
   enqueue URL      add a video to the queue
   queue stats      job counts per state and per tenant/workspace
@@ -294,7 +322,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto* cmd = find_command(inv);
     if (cmd == nullptr) {
       std::string what = inv.words[0];
-      bool group = what == "queue" || what == "follow" || what == "settings";
+      bool group = what == "queue" || what == "follow" || what == "settings" || what == "token";
       if (group && inv.words.size() > 1)
         what += " " + inv.words[1];
       if (group && inv.has("--help")) {

@@ -71,12 +71,19 @@ int cmd_follow_rm(context& ctx);
 int cmd_follow_pause(context& ctx);
 int cmd_follow_resume(context& ctx);
 int cmd_settings_auto_follow(context& ctx);
+int cmd_token_create(context& ctx);
+int cmd_token_ls(context& ctx);
+int cmd_token_revoke(context& ctx);
 
 /// Sends log lines to stderr (stdout is the command's output), problems only.
 void log_to_stderr();
 
-/// A job id given on the command line; usage_error unless it is a positive number.
-uint64_t parse_id(const std::string& text);
+/// An id (of a job, or `what`) given on the command line; usage_error unless it is a positive
+/// number.
+uint64_t parse_id(const std::string& text, const char* what = "job");
+
+/// The wall clock in milliseconds since the epoch: what the stores record as times.
+int64_t wall_now();
 
 /// Prints what the pipeline produced for a job (download, analysis, transcript); the whole
 /// transcript only when `full_transcript`. Used by `show` and at the end of `run`.

@@ -12,7 +12,6 @@
 #include "storage/follow_registry.hpp"
 #include "storage/job_queue.hpp"
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <random>
@@ -103,7 +102,7 @@ void print_listing(context& ctx, const follow_record& f, const enumeration_resul
 /// Changes one follow (rm, pause, resume).
 int change_follow(context& ctx, const char* verb,
                   const std::function<bool(follow_registry&, follow_record&)>& op) {
-  auto id = parse_id(ctx.inv.words.at(0));
+  auto id = parse_id(ctx.inv.words.at(0), "follow");
   auto follows = open_follows(ctx, false);
   auto f = follows.get(id);
   if (!f) {

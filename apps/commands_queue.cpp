@@ -6,7 +6,6 @@
 #include "storage/data_dir_lock.hpp"
 #include "storage/job_queue.hpp"
 
-#include <chrono>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -30,11 +29,6 @@ queue_options queue_options_for(const vfb_config& cfg, const std::filesystem::pa
 }
 
 namespace {
-
-millis wall_clock() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 /// The queue opened for writing, with the data dir's writer lock held for as long as it lives.
 struct writable_queue {
@@ -83,7 +77,7 @@ int change_job(context& ctx, op_result<job_view> (job_queue::*op)(uint64_t, mill
                const char* verb) {
   auto id = parse_id(ctx.inv.words.at(0));
   writable_queue w{ctx, false};
-  auto r = (w.queue.*op)(id, wall_clock());
+  auto r = (w.queue.*op)(id, wall_now());
   if (!r.ok()) {
     if (ctx.json)
       ctx.out << nlohmann::json{{"job_id", id}, {"ok", false}, {"error", r.message}}.dump() << '\n';
@@ -114,7 +108,7 @@ int cmd_enqueue(context& ctx) {
   if (auto p = ctx.inv.value("--priority"); p && !parse(*p, job.priority))
     throw usage_error("unknown priority '" + *p + "' (interactive, refresh or backfill)");
   writable_queue w{ctx, true};
-  auto r = w.queue.enqueue(job, ctx.inv.has("--force"), wall_clock());
+  auto r = w.queue.enqueue(job, ctx.inv.has("--force"), wall_now());
   if (r.status == enqueue_status::invalid)
     throw usage_error(r.error);
   if (ctx.json)
@@ -195,7 +189,7 @@ int cmd_queue_cancel(context& ctx) {
   return change_job(ctx, &job_queue::cancel, "cancel");
 }
 
-uint64_t parse_id(const std::string& text) {
+uint64_t parse_id(const std::string& text, const char* what) {
   size_t used = 0;
   unsigned long long id = 0;
   try {
@@ -204,7 +198,7 @@ uint64_t parse_id(const std::string& text) {
     used = 0;
   }
   if (used == 0 || used != text.size() || id == 0 || text[0] == '-' || text[0] == '+')
-    throw usage_error("'" + text + "' is not a job id (a positive number)");
+    throw usage_error("'" + text + "' is not a " + what + " id (a positive number)");
   return id;
 }
 

@@ -1,6 +1,7 @@
 #include "storage/follow_registry.hpp"
 
 #include "storage/codec.hpp"
+#include "storage/lmdb_store.hpp"
 
 #include <algorithm>
 #include <map>
@@ -200,61 +201,27 @@ std::optional<auto_follow_setting> parse_auto_follow_setting(std::string_view s)
 // -- follow_registry --------------------------------------------------------------------------
 
 follow_registry::follow_registry(follow_registry_options opts) : opts_(std::move(opts)) {
-  auto where = opts_.dir.string();
-  if (auto problem = lmdb::prepare_dir(opts_.dir, opts_.read_only, "follow registry"))
-    throw follow_error(problem->kind, problem->message);
-  try {
-    env_ = std::make_unique<lmdb::env>(lmdb::store_env_options(
-        opts_.dir, opts_.read_only, opts_.sync, opts_.initial_map_size, opts_.max_map_size));
-    lmdb::txn t{*env_, !opts_.read_only};
-    auto open = [&](const char* name) { return lmdb::db{t, name, !opts_.read_only}; };
-    dbs_ = std::make_unique<dbs>();
-    *static_cast<tables*>(dbs_.get()) =
-        tables{open("follows"), open("by_channel"), open("due"), open("settings"), open("meta")};
-    if (auto problem = lmdb::check_format(t, dbs_->meta, format_version, opts_.read_only,
-                                          "follow registry", opts_.dir))
-      throw follow_error(problem->kind, problem->message);
-    t.commit();
-  } catch (const lmdb::error& e) {
-    if (e.code() == MDB_NOTFOUND)
-      throw follow_error(follow_failure::corrupt,
-                         "follow registry at " + where +
-                             " is not a vfb follow registry (tables missing)");
-    rethrow(e);
-  }
+  dbs_ = std::make_unique<dbs>();
+  env_ =
+      lmdb::open_store<follow_error>(site(), opts_.sync, opts_.initial_map_size, format_version,
+                                     static_cast<tables&>(*dbs_), [](auto open) {
+                                       return tables{open("follows"), open("by_channel"),
+                                                     open("due"), open("settings"), open("meta")};
+                                     });
 }
 
 follow_registry::~follow_registry() = default;
 
+lmdb::store_site follow_registry::site() const {
+  return {"follow registry", opts_.dir, opts_.read_only, opts_.max_map_size};
+}
+
 template <class F> auto follow_registry::read(F&& f) const {
-  try {
-    return lmdb::read_shared(*env_, resize_, f);
-  } catch (const lmdb::error& e) {
-    rethrow(e);
-  } catch (const codec::decode_error& e) {
-    throw follow_error(follow_failure::corrupt,
-                       "follow registry at " + opts_.dir.string() + " is corrupt: " + e.what());
-  }
+  return lmdb::guarded_read<follow_error>(*env_, resize_, site(), f);
 }
 
 template <class F> auto follow_registry::write(F&& f) {
-  if (opts_.read_only)
-    throw follow_error(follow_failure::io,
-                       "follow registry at " + opts_.dir.string() + " is open read-only");
-  try {
-    return lmdb::write_growing(*env_, resize_, f);
-  } catch (const lmdb::error& e) {
-    rethrow(e);
-  } catch (const codec::decode_error& e) {
-    throw follow_error(follow_failure::corrupt,
-                       "follow registry at " + opts_.dir.string() + " is corrupt: " + e.what());
-  }
-}
-
-void follow_registry::rethrow(const lmdb::error& e) const {
-  auto problem = lmdb::describe(e, "follow registry", opts_.dir, opts_.max_map_size,
-                                "storage.max_map_size_mb");
-  throw follow_error(problem.kind, problem.message);
+  return lmdb::guarded_write<follow_error>(*env_, resize_, site(), f);
 }
 
 follow_added follow_registry::add(follow_record f, millis now) {

@@ -127,7 +127,7 @@ private:
   struct dbs;
   template <class F> auto read(F&& f) const;
   template <class F> auto write(F&& f);
-  [[noreturn]] void rethrow(const lmdb::error& e) const;
+  lmdb::store_site site() const;
 
   follow_registry_options opts_;
   std::unique_ptr<lmdb::env> env_;

@@ -209,6 +209,15 @@ struct store_problem {
   std::string message;
 };
 
+/// A store as its errors name it, and the settings those errors mention.
+struct store_site {
+  std::string_view what; // "follow registry"
+  const std::filesystem::path& dir;
+  bool read_only;
+  size_t max_map_size;                                   // 0: no limit
+  std::string_view size_key = "storage.max_map_size_mb"; // the setting that raises the limit
+};
+
 /// Describes an LMDB failure of the store `what` ("queue", "memory store") in `dir`.
 /// `size_limit` and `size_key` name the map limit and the setting that raises it.
 store_problem describe(const error& e, std::string_view what, const std::filesystem::path& dir,

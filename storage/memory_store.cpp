@@ -1,6 +1,7 @@
 #include "storage/memory_store.hpp"
 
 #include "storage/codec.hpp"
+#include "storage/lmdb_store.hpp"
 #include "text/tokenizer.hpp"
 
 #include <algorithm>
@@ -418,61 +419,27 @@ void index_video(lmdb::txn& t, const tables& d, space_record& s, const std::stri
 // -- memory_store -----------------------------------------------------------------------------
 
 memory_store::memory_store(memory_options opts) : opts_(std::move(opts)) {
-  auto where = opts_.dir.string();
-  if (auto problem = lmdb::prepare_dir(opts_.dir, opts_.read_only, "memory store"))
-    throw memory_error(problem->kind, problem->message);
-  try {
-    env_ = std::make_unique<lmdb::env>(lmdb::store_env_options(
-        opts_.dir, opts_.read_only, opts_.sync, opts_.initial_map_size, opts_.max_map_size));
-    lmdb::txn t{*env_, !opts_.read_only};
-    auto open = [&](const char* name) { return lmdb::db{t, name, !opts_.read_only}; };
-    dbs_ = std::make_unique<dbs>();
-    *static_cast<tables*>(dbs_.get()) =
-        tables{open("namespaces"), open("videos"), open("chunks"), open("postings"), open("meta")};
-    if (auto problem = lmdb::check_format(t, dbs_->meta, format_version, opts_.read_only,
-                                          "memory store", opts_.dir))
-      throw memory_error(problem->kind, problem->message);
-    t.commit();
-  } catch (const lmdb::error& e) {
-    if (e.code() == MDB_NOTFOUND)
-      throw memory_error(memory_failure::corrupt,
-                         "memory store at " + where +
-                             " is not a vfb memory store (tables missing)");
-    rethrow(e);
-  }
+  dbs_ = std::make_unique<dbs>();
+  env_ = lmdb::open_store<memory_error>(site(), opts_.sync, opts_.initial_map_size, format_version,
+                                        static_cast<tables&>(*dbs_), [](auto open) {
+                                          return tables{open("namespaces"), open("videos"),
+                                                        open("chunks"), open("postings"),
+                                                        open("meta")};
+                                        });
 }
 
 memory_store::~memory_store() = default;
 
+lmdb::store_site memory_store::site() const {
+  return {"memory store", opts_.dir, opts_.read_only, opts_.max_map_size, "memory.max_map_size_mb"};
+}
+
 template <class F> auto memory_store::read(F&& f) const {
-  try {
-    return lmdb::read_shared(*env_, resize_, f);
-  } catch (const lmdb::error& e) {
-    rethrow(e);
-  } catch (const codec::decode_error& e) {
-    throw memory_error(memory_failure::corrupt,
-                       "memory store at " + opts_.dir.string() + " is corrupt: " + e.what());
-  }
+  return lmdb::guarded_read<memory_error>(*env_, resize_, site(), f);
 }
 
 template <class F> void memory_store::write(F&& f) {
-  if (opts_.read_only)
-    throw memory_error(memory_failure::io,
-                       "memory store at " + opts_.dir.string() + " is open read-only");
-  try {
-    lmdb::write_growing(*env_, resize_, f);
-  } catch (const lmdb::error& e) {
-    rethrow(e);
-  } catch (const codec::decode_error& e) {
-    throw memory_error(memory_failure::corrupt,
-                       "memory store at " + opts_.dir.string() + " is corrupt: " + e.what());
-  }
-}
-
-void memory_store::rethrow(const lmdb::error& e) const {
-  auto problem =
-      lmdb::describe(e, "memory store", opts_.dir, opts_.max_map_size, "memory.max_map_size_mb");
-  throw memory_error(problem.kind, problem.message);
+  lmdb::guarded_write<memory_error>(*env_, resize_, site(), f);
 }
 
 void memory_store::put(const std::string& tenant, const std::string& workspace,
@@ -641,7 +608,7 @@ void memory_store::sync() {
   try {
     env_->sync(true);
   } catch (const lmdb::error& e) {
-    rethrow(e);
+    lmdb::throw_store_error<memory_error>(e, site());
   }
 }
 

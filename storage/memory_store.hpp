@@ -123,7 +123,7 @@ private:
                                const std::vector<std::string>* only) const;
   template <class F> auto read(F&& f) const;
   template <class F> void write(F&& f);
-  [[noreturn]] void rethrow(const lmdb::error& e) const;
+  lmdb::store_site site() const;
 
   memory_options opts_;
   std::unique_ptr<lmdb::env> env_;

@@ -248,3 +248,71 @@ TEST_CASE("$VFB_DATA_DIR is the default data dir and --data-dir wins over it") {
                         {{"VFB_DATA_DIR", env_dir.string()}, {"VFB_CONFIG", "/dev/null"}});
   CHECK(r.exit_code == 2); // the flag's dir is empty, the env's is not
 }
+
+TEST_CASE("token create prints a token once, ls never shows it, revoke revokes") {
+  test::temp_dir tmp;
+  auto dir = tmp / "data";
+  auto r = run_vfb(dir, {"token", "create", "--tenant", "acme", "--workspace", "research", "--role",
+                         "operator", "--label", "ci"});
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("cannot be shown again"));
+  auto at = r.out.find("vfb_");
+  REQUIRE(at != std::string::npos);
+  auto token = r.out.substr(at, r.out.find('\n', at) - at);
+  CHECK(token.size() == 4 + 43);
+
+  auto j = parse_json(run_vfb(dir, {"token", "create", "--tenant", "acme", "--workspace", "other",
+                                    "--role", "viewer", "--json"}));
+  CHECK(j["id"] == 2);
+  CHECK(j["tenant"] == "acme");
+  CHECK(j["workspace"] == "other");
+  CHECK(j["role"] == "viewer");
+  auto second = j["token"].get<std::string>();
+  CHECK_THAT(second, Catch::StartsWith("vfb_"));
+
+  auto ls = run_vfb(dir, {"token", "ls"});
+  REQUIRE(ls.exit_code == 0);
+  CHECK_THAT(ls.out, Catch::Contains("acme/research") && Catch::Contains("operator") &&
+                         Catch::Contains("ci") && Catch::Contains("active"));
+  CHECK(ls.out.find(token) == std::string::npos);
+  CHECK(ls.out.find("vfb_") == std::string::npos);
+  auto lj = parse_json(
+      run_vfb(dir, {"token", "ls", "--workspace", "research", "--tenant", "acme", "--json"}));
+  REQUIRE(lj.size() == 1);
+  CHECK(lj[0]["id"] == 1);
+  CHECK(lj[0]["active"] == true);
+  CHECK(lj.dump().find("vfb_") == std::string::npos);
+  CHECK_FALSE(lj[0].contains("token"));
+
+  auto rv = parse_json(run_vfb(dir, {"token", "revoke", "1", "--json"}));
+  CHECK(rv["id"] == 1);
+  CHECK(rv["active"] == false);
+  lj = parse_json(run_vfb(dir, {"token", "ls", "--json"}));
+  REQUIRE(lj.size() == 2);
+  CHECK(lj[0]["active"] == false);
+  CHECK(lj[1]["active"] == true);
+  CHECK_THAT(run_vfb(dir, {"token", "ls"}).out, Catch::Contains("revoked"));
+
+  auto unknown = run_vfb(dir, {"token", "revoke", "9"});
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.err, Catch::Contains("no token 9"));
+  require_one_line_error(run_vfb(dir, {"token", "revoke", "x"}), "not a token id");
+  require_one_line_error(
+      run_vfb(dir, {"token", "create", "--tenant", "t", "--workspace", "w", "--role", "admin"}),
+      "viewer or operator");
+  require_one_line_error(run_vfb(dir, {"token", "create", "--tenant", "t", "--workspace", "w"}),
+                         "--role");
+  require_one_line_error(run_vfb(dir, {"token", "frob"}), "unknown command 'token frob'");
+  auto help = run_vfb(dir, {"token", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("token create"));
+}
+
+TEST_CASE("token ls without any token, and of a data dir that has none yet") {
+  test::temp_dir tmp;
+  auto r = run_vfb(tmp / "data", {"token", "ls"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "no tokens\n");
+  CHECK(parse_json(run_vfb(tmp / "data", {"token", "ls", "--json"})).empty());
+}
