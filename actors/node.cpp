@@ -5,6 +5,7 @@
 #include "actors/follow_refresher.hpp"
 #include "actors/stages.hpp"
 #include "actors/submission.hpp"
+#include "messages/errors.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/follow_registry.hpp"
 #include "storage/memory_store.hpp"
@@ -14,6 +15,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 namespace vfb {
@@ -120,8 +122,9 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
   po.worker_name = setup.name;
   po.slots = stage_slots_from(cfg);
   po.lease_ttl = cfg.queue.lease_ttl_ms;
+  n.stopping = setup.cancel ? setup.cancel : std::make_shared<std::atomic<bool>>(false);
+  po.cancel = n.stopping;
   n.pipeline = sys.spawn(pipeline, scheduler, setup.stages, po);
-  n.stopping = std::make_shared<std::atomic<bool>>(false);
   if (setup.follows) {
     auto eo = enumerator_options_from(cfg);
     eo.stop = n.stopping;
@@ -144,6 +147,14 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
 void stop_node(caf::scoped_actor& self, const node_handles& n) {
   // Front ends first, the scheduler last, so in-flight completions can still be recorded.
   self->send_exit(n.submission, caf::exit_reason::user_shutdown);
+  // The pipeline stops its running stages and gives its jobs back to the queue: nothing is
+  // lost, and the next node resumes them from their checkpoints without an attempt counted.
+  self->request(n.pipeline, std::chrono::minutes{2}, drain_atom::value)
+      .receive([](uint64_t released) { spdlog::info("node: {} jobs given back", released); },
+               [](const caf::error& e) {
+                 spdlog::warn("node: the pipeline did not drain ({}); its leases expire",
+                              error_message(e));
+               });
   self->send_exit(n.pipeline, caf::exit_reason::user_shutdown);
   self->wait_for(n.submission, n.pipeline);
   if (n.auto_follow) {

@@ -34,6 +34,9 @@ struct node_setup {
   std::string name = "local";
   /// The follow registry; without it the node neither auto-follows nor refreshes follows.
   std::shared_ptr<follow_registry> follows;
+  /// The stop flag the stages watch (stage_environment::cancel); stop_node sets it so running
+  /// tools stop. Without it, stages stop only at their ends.
+  std::shared_ptr<std::atomic<bool>> cancel;
   /// Whether follows are listed again on their period (a long-running node); a CLI command's
   /// node leaves that to the node.
   bool refresh_follows = true;

@@ -19,6 +19,7 @@ using self_ptr = pipeline_impl::stateful_pointer<pipeline_state>;
 
 void dispatch(self_ptr self);
 void try_lease(self_ptr self);
+void finish_drain(self_ptr self);
 
 pipeline_event event_for(const job_in_flight& j, progress_kind kind) {
   pipeline_event ev;
@@ -72,6 +73,14 @@ void finish_job(self_ptr self, uint64_t id, job_outcome outcome) {
 void on_stage_result(self_ptr self, const stage_slots::assignment& a, stage_result result) {
   auto& st = self->state;
   st.slots->release(a.stage, a.worker);
+  if (st.draining) {
+    // Whatever the stage returned (it was probably stopped): the job goes back to the queue
+    // and resumes from its checkpoints on the next node.
+    if (auto it = st.jobs.find(a.job); it != st.jobs.end())
+      it->second.running = false;
+    finish_drain(self);
+    return;
+  }
   auto it = st.jobs.find(a.job);
   if (it == st.jobs.end() || it->second.lost) {
     if (it != st.jobs.end())
@@ -103,9 +112,51 @@ void on_stage_result(self_ptr self, const stage_slots::assignment& a, stage_resu
   dispatch(self);
 }
 
+/// Once no stage runs: gives every held job back to the queue, then answers the drain.
+void finish_drain(self_ptr self) {
+  auto& st = self->state;
+  if (st.lease_pending)
+    return; // the leases it brings are given back too
+  for (const auto& [id, j] : st.jobs)
+    if (j.running)
+      return; // its stage returns soon: the cancel flag is set
+  auto held = std::make_shared<std::vector<std::pair<uint64_t, uint64_t>>>();
+  for (const auto& [id, j] : st.jobs)
+    if (!j.lost)
+      held->emplace_back(id, j.held.epoch);
+  st.jobs.clear();
+  auto answer = [=](uint64_t released) {
+    for (auto& rp : self->state.drained)
+      rp.deliver(released);
+    self->state.drained.clear();
+  };
+  if (held->empty())
+    return answer(0);
+  auto pending = std::make_shared<size_t>(held->size());
+  auto released = std::make_shared<uint64_t>(0);
+  for (const auto& [id, epoch] : *held) {
+    auto job = id;
+    self->request(st.scheduler, caf::infinite, release_atom::value, id, epoch)
+        .then(
+            [=](job_state) {
+              ++*released;
+              if (--*pending == 0)
+                answer(*released);
+            },
+            [=](const caf::error& e) {
+              // A lease that was lost meanwhile: the queue rescues or already reassigned it.
+              spdlog::warn("job {}: could not give it back: {}", job, error_message(e));
+              if (--*pending == 0)
+                answer(*released);
+            });
+  }
+}
+
 /// Starts every waiting job that has an idle worker.
 void dispatch(self_ptr self) {
   auto& st = self->state;
+  if (st.draining)
+    return;
   while (auto a = st.slots->next()) {
     auto& j = st.jobs.at(a->job);
     j.running = true;
@@ -127,7 +178,7 @@ void dispatch(self_ptr self) {
 /// Asks the scheduler for as many jobs as there are free slots.
 void try_lease(self_ptr self) {
   auto& st = self->state;
-  if (st.lease_pending || st.jobs.size() >= st.max_in_flight)
+  if (st.draining || st.lease_pending || st.jobs.size() >= st.max_in_flight)
     return;
   auto want = static_cast<uint32_t>(st.max_in_flight - st.jobs.size());
   st.lease_pending = true;
@@ -146,6 +197,8 @@ void try_lease(self_ptr self) {
               st.jobs[id] = std::move(j);
               st.slots->enter(id, stage_kind::download);
             }
+            if (st.draining)
+              return finish_drain(self);
             dispatch(self);
             if (leases.size() == want)
               try_lease(self); // there may be more
@@ -153,6 +206,8 @@ void try_lease(self_ptr self) {
           [=](const caf::error& e) {
             self->state.lease_pending = false;
             spdlog::error("pipeline: leasing failed: {}", error_message(e));
+            if (self->state.draining)
+              finish_drain(self);
           });
 }
 
@@ -225,6 +280,17 @@ pipeline_impl::behavior_type pipeline(self_ptr self, scheduler_actor scheduler,
       [=](subscribe_atom, const download_sink& sink) {
         self->monitor(sink);
         self->state.download_subscribers.push_back(sink);
+      },
+      [=](drain_atom) -> caf::result<uint64_t> {
+        auto& st = self->state;
+        if (!st.draining)
+          spdlog::info("pipeline: stopping, {} jobs held", st.jobs.size());
+        st.draining = true;
+        st.options.cancel->store(true);
+        auto rp = self->make_response_promise<uint64_t>();
+        st.drained.push_back(rp);
+        finish_drain(self);
+        return rp;
       },
       [=](status_atom) {
         return caf::make_result(static_cast<uint64_t>(self->state.jobs.size()),

@@ -11,8 +11,11 @@
 #include "messages/actors.hpp"
 
 #include <array>
+#include <atomic>
 #include <caf/fwd.hpp>
+#include <caf/typed_response_promise.hpp>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,8 @@ struct pipeline_options {
   /// How often the queue is asked for work when the coordinator has free slots but nothing
   /// arrived (delayed jobs fall due, circuit breakers close).
   millis poll_interval = 1000;
+  /// Set by a drain: the stage functions watch it and stop their tools.
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
 };
 
 /// A job the coordinator holds a lease for.
@@ -49,6 +54,10 @@ struct pipeline_state {
   /// transcription per transcriber, so downloads run ahead of the slowest stage.
   size_t max_in_flight = 0;
   bool lease_pending = false;
+  /// A drain is under way: no leases, no new stages; `drained` answers once every held job
+  /// is given back.
+  bool draining = false;
+  std::vector<caf::typed_response_promise<uint64_t>> drained;
   uint64_t finished = 0;
   std::vector<pipeline_event_sink> progress_subscribers;
   std::vector<download_sink> download_subscribers;

@@ -290,6 +290,9 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
         self->monitor(sink);
         self->state.subscribers.push_back(sink);
       },
+      [=](release_atom, uint64_t id, uint64_t epoch) {
+        return defer<job_state>(self, [=](job_queue::batch& b) { return b.release(id, epoch); });
+      },
       [=](trip_atom, const std::string& source, millis retry_after) {
         return defer<millis>(
             self, [=](job_queue::batch& b) { return b.open_breaker(source, retry_after); });

@@ -196,7 +196,7 @@ stage_result download_stage(shared_state& s, const stage_request& req, const pro
     }
   }
   try {
-    auto d = download(o, job.url, dir, report);
+    auto d = download(o, job.url, dir, report, s.env->cancel.get());
     if (!d)
       return ended(job_outcome::skipped("uploaded before the backfill window (" +
                                         utc_date(job.upload_cutoff) + ")"));
@@ -255,7 +255,8 @@ struct transcriber {
     fo.timeout = std::chrono::seconds{cfg.tools.ffmpeg_timeout_s};
     auto wav = dir / "audio.wav";
     report(0, "extracting audio");
-    extract_audio(fo, d.media_path, wav);
+    const auto* cancel = s->env->cancel.get();
+    extract_audio(fo, d.media_path, wav, cancel);
     speech_options so;
     so.model_dir = cfg.speech.model_dir;
     so.external_command = cfg.speech.external_command;
@@ -265,16 +266,19 @@ struct transcriber {
     if (!so.external_command.empty()) {
       report(0.05, "external transcriber");
       t.origin = "external";
-      t.segments = transcribe_external(so, wav, dir);
+      t.segments = transcribe_external(so, wav, dir, cancel);
     } else {
       if (!recognizer)
         recognizer = std::make_shared<speech_recognizer>(so);
       auto pcm = read_wav_pcm16(wav);
       t.origin = "speech";
-      t.segments = recognizer->transcribe(pcm, [&](double f) { report(f, "recognising speech"); });
+      t.segments = recognizer->transcribe(
+          pcm, [&](double f) { report(f, "recognising speech"); }, cancel);
     }
     std::error_code ec;
     fs::remove(wav, ec); // the media stays cached; the WAV is 2 MB a minute and easy to redo
+    if (cancel->load())  // a partial transcript must never be cached as the whole
+      throw std::runtime_error("transcription stopped: the node is stopping");
     return t;
   }
 

@@ -12,6 +12,7 @@
 #include "actors/stage_function.hpp"
 #include "adapters/config_file.hpp"
 
+#include <atomic>
 #include <memory>
 
 namespace vfb {
@@ -27,6 +28,9 @@ struct stage_environment {
   std::shared_ptr<memory_store> memory;
   /// Downloads per source and minute (none: unlimited).
   std::shared_ptr<rate_limits> downloads;
+  /// Set when the node stops: running tools are stopped and the stage ends without a result
+  /// (its job is given back to the queue and resumes from its last checkpoint).
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
 };
 
 /// The factory for a node's stage workers. Each call makes one worker's function; a

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -148,6 +149,21 @@ const std::map<std::string, setter>& keys() {
        int_key(&C::auto_follow, &C::auto_follow_t::refresh_interval_min, 1, 7 * 24 * 60)},
       {"auto_follow.refresh_jitter_pct",
        int_key(&C::auto_follow, &C::auto_follow_t::refresh_jitter_pct, 0, 50)},
+      {"log.level",
+       [](C& c, const std::string& where, const std::string& v) {
+         static const std::set<std::string> levels{"trace", "debug", "info",
+                                                   "warn",  "error", "off"};
+         if (levels.count(v) == 0)
+           throw config_error(where + ": expected trace, debug, info, warn, error or off, got '" +
+                              v + "'");
+         c.log.level = v;
+       }},
+      {"log.format",
+       [](C& c, const std::string& where, const std::string& v) {
+         if (v != "text" && v != "json")
+           throw config_error(where + ": expected text or json, got '" + v + "'");
+         c.log.format = v;
+       }},
       {"rate_limits.listings_per_minute",
        int_key(&C::rate_limits, &C::rate_limits_t::listings_per_minute, 0, 100000)},
       {"rate_limits.listing_burst",

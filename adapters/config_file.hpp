@@ -80,6 +80,10 @@ struct vfb_config {
     int64_t refresh_interval_min = 30;  // how often each follow is listed again
     int64_t refresh_jitter_pct = 10;    // +- this much, so follows do not all list at once
   } auto_follow;
+  struct log_t {
+    std::string level = "info"; // trace, debug, info, warn, error, off
+    std::string format = "text"; // text | json (one JSON object per line)
+  } log;
   struct rate_limits_t {
     int64_t listings_per_minute = 10; // per source (youtube, generic); 0: unlimited
     int64_t listing_burst = 3;

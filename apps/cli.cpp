@@ -48,6 +48,16 @@ const std::set<std::string> global_options = {"--data-dir", "--config", "--set",
 
 const std::vector<command>& commands() {
   static const std::vector<command> all = {
+      {{"node"},
+       {},
+       0,
+       "vfb node [--json]",
+       "Runs the node until SIGINT or SIGTERM: it works through the queue, follows uploaders\n"
+       "(auto-follow), and lists every follow again on its period. Logs go to stderr ([log]\n"
+       "level and format in the config). On SIGINT/SIGTERM running stages stop and their jobs\n"
+       "go back to the queue, to resume from their last finished stage.\n"
+       "  --json   print {\"event\":\"ready\"} on stdout once the node runs",
+       cmd_node},
       {{"run"},
        {"--tenant", "--workspace", "--force", "--no-wait-follow"},
        1,
@@ -194,6 +204,7 @@ constexpr const char* global_help =
 Usage: vfb [global options] COMMAND [options]
 
 Commands:
+  node             run the node as a service (until SIGINT/SIGTERM)
   run URL          process a video end to end here, with live progress
   show JOB_ID      a job's transcript, topics, key phrases and summary
   follow add URL   follow a channel or feed: backfill now, new uploads later

@@ -63,6 +63,7 @@ int cmd_queue_ls(context& ctx);
 int cmd_queue_retry(context& ctx);
 int cmd_queue_cancel(context& ctx);
 int cmd_run(context& ctx);
+int cmd_node(context& ctx);
 int cmd_show(context& ctx);
 int cmd_search(context& ctx);
 int cmd_follow_add(context& ctx);

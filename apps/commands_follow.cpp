@@ -174,7 +174,9 @@ int cmd_follow_add(context& ctx) {
   // The node opens the registry and takes the data dir itself.
   follows.reset();
   lock.reset();
-  embedded_node node{ctx, enqueue};
+  embedded_node_options eo;
+  eo.prepare = enqueue;
+  embedded_node node{ctx, eo};
   store_listing(node.follows(), f.id, r, ro, rng);
   print_listing(ctx, *node.follows().get(f.id), r);
   if (!r.ok)

@@ -16,7 +16,7 @@
 
 namespace vfb::cli {
 
-embedded_node::embedded_node(const context& ctx, const std::function<void(job_queue&)>& prepare) {
+embedded_node::embedded_node(const context& ctx, embedded_node_options opts) {
   std::error_code ec;
   std::filesystem::create_directories(ctx.data_dir, ec);
   if (ec)
@@ -26,15 +26,17 @@ embedded_node::embedded_node(const context& ctx, const std::function<void(job_qu
   node_setup setup;
   setup.config = ctx.config;
   setup.queue = std::make_shared<job_queue>(queue_options_for(ctx.config, ctx.data_dir, false));
-  if (prepare) {
-    prepare(*setup.queue);
+  if (opts.prepare) {
+    opts.prepare(*setup.queue);
     setup.queue->checkpoint(); // the scheduler's thread becomes the queue's writer
   }
-  setup.stages = real_stages(open_stage_environment(ctx.config, ctx.data_dir));
+  auto env = open_stage_environment(ctx.config, ctx.data_dir);
+  setup.cancel = env->cancel; // stopping the node stops running tools too
+  setup.stages = real_stages(env);
   follows_ =
       std::make_shared<follow_registry>(follows_options_for(ctx.config, ctx.data_dir, false));
   setup.follows = follows_;
-  setup.refresh_follows = false; // a command's node does its job; `vfb node` refreshes follows
+  setup.refresh_follows = opts.refresh_follows;
   setup.name = "cli-" + std::to_string(::getpid());
   cfg_ = std::make_unique<caf::actor_system_config>();
   register_message_types(*cfg_);
@@ -42,6 +44,8 @@ embedded_node::embedded_node(const context& ctx, const std::function<void(job_qu
   sys_ = std::make_unique<caf::actor_system>(*cfg_);
   node_ = spawn_node(*sys_, setup);
   self_ = std::make_unique<caf::scoped_actor>(*sys_);
+  if (!opts.watch)
+    return;
   // Subscribed before anything is submitted: the node cannot lease a job of ours unseen.
   (*self_)->send(node_.pipeline, subscribe_atom::value,
                  caf::actor_cast<pipeline_event_sink>(*self_));

@@ -21,15 +21,26 @@ class follow_registry;
 
 namespace vfb::cli {
 
+/// How a command uses its node.
+struct embedded_node_options {
+  /// Runs on the queue before the node owns it (e.g. enqueueing a listing), on this thread.
+  std::function<void(job_queue&)> prepare;
+  /// The command watches the node's events (run, follow add --wait). A long-running node
+  /// (`vfb node`) must not: nobody would read them.
+  bool watch = true;
+  /// List follows again on their period (only `vfb node`).
+  bool refresh_follows = false;
+};
+
 class embedded_node {
 public:
-  /// Takes the data dir's lock, opens its stores and starts the node. `prepare` runs on the
-  /// queue before the node owns it (e.g. enqueueing a listing), on this thread.
-  explicit embedded_node(const context& ctx, const std::function<void(job_queue&)>& prepare = {});
+  /// Takes the data dir's lock, opens its stores and starts the node.
+  explicit embedded_node(const context& ctx, embedded_node_options opts = {});
   /// Stops the node (running stages finish first) and releases the data dir.
   ~embedded_node();
 
   caf::scoped_actor& self() { return *self_; }
+  caf::actor_system& system() { return *sys_; }
   /// The node's follow registry (a process must not open it twice).
   follow_registry& follows() { return *follows_; }
   const node_handles& handles() const { return node_; }

@@ -39,6 +39,8 @@ using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using trip_atom = caf::atom_constant<caf::atom("trip")>;
 using breaker_atom = caf::atom_constant<caf::atom("breaker")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
 
 // -- shared protocols ------------------------------------------------------------------------
 
@@ -69,6 +71,8 @@ using scheduler_actor = caf::typed_actor<
     caf::replies_to<heartbeat_atom, uint64_t, uint64_t, millis>::with<millis>,
     // Ends a leased job (id, epoch) with an outcome; replies with the job's new state.
     caf::replies_to<complete_atom, uint64_t, uint64_t, job_outcome>::with<job_state>,
+    // Gives a leased job (id, epoch) back to the queue without counting an attempt.
+    caf::replies_to<release_atom, uint64_t, uint64_t>::with<job_state>,
     // Looks up one job.
     caf::replies_to<caf::get_atom, uint64_t>::with<job_view>,
     // Lists jobs matching a filter, oldest first.
@@ -113,7 +117,10 @@ using pipeline_actor = caf::typed_actor<
     // Sends every later successful download to the sink (until the sink terminates).
     caf::reacts_to<subscribe_atom, download_sink>,
     // Replies with (jobs in flight, jobs finished since start).
-    caf::replies_to<status_atom>::with<uint64_t, uint64_t>>;
+    caf::replies_to<status_atom>::with<uint64_t, uint64_t>,
+    // Stops leasing, cancels the running stages, and gives every held job back to the queue;
+    // replies with how many jobs it gave back once that is recorded.
+    caf::replies_to<drain_atom>::with<uint64_t>>;
 
 // -- following ---------------------------------------------------------------------------------
 

@@ -1183,6 +1183,21 @@ op_result<job_view> job_queue::batch::retry(uint64_t id) {
   return {queue_errc::ok, {}, rec->view};
 }
 
+op_result<job_state> job_queue::batch::release(uint64_t id, uint64_t epoch) {
+  auto rec = load(id);
+  if (auto refused = check_lease<job_state>(rec, id, epoch))
+    return *refused;
+  auto& v = rec->view;
+  q_.dbs_->leases.del(t_, time_key(v.lease_deadline, id));
+  // Not the job's fault: no attempt is counted, and it can be leased again at once.
+  v.worker.clear();
+  v.job.not_before = 0;
+  set_state(*rec, job_state::queued, "released by a stopping node");
+  make_ready(*rec);
+  save(*rec);
+  return {queue_errc::ok, {}, v.state};
+}
+
 op_result<job_view> job_queue::batch::cancel(uint64_t id) {
   auto rec = load(id);
   if (!rec)

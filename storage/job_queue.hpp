@@ -209,6 +209,9 @@ public:
   op_result<job_state> complete(uint64_t id, uint64_t epoch, const job_outcome& outcome);
   op_result<job_view> retry(uint64_t id);
   op_result<job_view> cancel(uint64_t id);
+  /// Gives a leased job back (its node stops): queued again at once, no attempt counted. A
+  /// stale epoch is refused like a completion's.
+  op_result<job_state> release(uint64_t id, uint64_t epoch);
   /// Rescues leases whose deadline has passed (all leases with `everything`).
   size_t rescue_expired(bool everything = false);
   /// Opens (or extends) a source's circuit breaker for `retry_after` ms, as a throttled job

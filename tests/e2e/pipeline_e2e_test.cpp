@@ -83,11 +83,16 @@ struct running_node {
     qo.backoff_cap = f.config.queue.backoff_cap_ms;
     setup.queue = std::make_shared<job_queue>(qo);
     env = open_stage_environment(f.config, f.data);
+    setup.cancel = env->cancel;
     setup.stages = real_stages(env);
     node = spawn_node(*ts.sys, setup);
     self->send(node.pipeline, subscribe_atom::value, caf::actor_cast<pipeline_event_sink>(self));
   }
-  ~running_node() { stop_node(self, node); }
+  ~running_node() {
+    if (node.pipeline) // a test may have stopped it itself
+      stop_node(self, node);
+    node = node_handles{};
+  }
 
   uint64_t submit(const std::string& url, const std::string& tenant = "acme",
                   const std::string& workspace = "main") {
@@ -350,4 +355,86 @@ TEST_CASE("a failed Discord post is retried later from the post stage, not from 
   CHECK(finished_stage(second, stage_kind::analyze, "resumed from checkpoint"));
   CHECK(finished_stage(second, stage_kind::post, "posted"));
   CHECK(f.discord.posts().size() == 1);
+}
+
+TEST_CASE("a stopping node gives its job back mid-stage, and the next node finishes it") {
+  pipeline_fixture f;
+  uint64_t id = 0;
+  size_t downloads = 0;
+  {
+    running_node n{f};
+    id = n.submit(f.page());
+    bool transcribing = false;
+    n.self->receive_while([&] { return !transcribing; })(
+        [&](const pipeline_event& ev) {
+          transcribing = ev.job_id == id && ev.stage == stage_kind::transcribe &&
+                         ev.kind == progress_kind::started;
+        },
+        caf::after(std::chrono::minutes{3}) >> [&] { FAIL("the transcription never started"); });
+    downloads = f.server.requests_for("/media/volcano.mp4");
+    stop_node(n.self, n.node); // drains: the transcription stops, the job goes back
+    n.node = node_handles{};   // stopped already
+  }
+  {
+    queue_options qo;
+    qo.dir = f.data;
+    job_queue q{qo};
+    auto v = q.get(id);
+    REQUIRE(v);
+    CHECK(v->state == job_state::queued);
+    CHECK(v->job.attempt == 0);      // not the job's fault
+    CHECK(q.rescued_at_open() == 0); // given back, not found leased
+  }
+  running_node again{f};
+  auto events = again.until_ended(id, outcome_kind::done);
+  CHECK(finished_stage(events, stage_kind::download, "resumed from checkpoint"));
+  CHECK(f.server.requests_for("/media/volcano.mp4") == downloads);
+}
+
+TEST_CASE("vfb node works through the queue and stops cleanly on SIGTERM, giving its job back") {
+  pipeline_fixture f;
+  auto vfb = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{VFB_BINARY, "--data-dir", f.data.string(), "--set",
+                                  "sources.allow_loopback=true"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  };
+  auto enqueued = run(vfb({"enqueue", f.page(), "--tenant", "acme", "--workspace", "main"}));
+  REQUIRE(enqueued.exit_code == 0);
+  // Stopped with SIGTERM as soon as it leases the job: it must give the job back.
+  std::atomic<bool> stop{false};
+  process_options node;
+  node.argv = vfb({"node"});
+  node.cancel = &stop;
+  node.grace = std::chrono::seconds{120}; // SIGTERM, then time for the drain
+  node.on_stderr_line = [&](std::string_view line) {
+    if (line.find("job 1: leased") != std::string_view::npos)
+      stop = true;
+  };
+  auto first = run_process(node);
+  INFO(first.err);
+  CHECK(first.cancelled);
+  CHECK(first.signal == 0); // it exited by itself after SIGTERM
+  CHECK(first.exit_code == 0);
+  CHECK_THAT(first.err, Catch::Contains("SIGTERM received"));
+  CHECK_THAT(first.err, Catch::Contains("1 jobs given back"));
+  auto ls = run(vfb({"queue", "ls", "--json"}));
+  REQUIRE(ls.exit_code == 0);
+  auto jobs = nlohmann::json::parse(ls.out);
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0]["state"] == "queued");
+  CHECK(jobs[0]["attempt"] == 0);
+
+  // Again, until the job is done.
+  stop = false;
+  node.on_stderr_line = [&](std::string_view line) {
+    if (line.find("job 1: done") != std::string_view::npos)
+      stop = true;
+  };
+  auto second = run_process(node);
+  INFO(second.err);
+  CHECK(second.exit_code == 0);
+  auto show = run(vfb({"show", "1", "--json"}));
+  REQUIRE(show.exit_code == 0);
+  CHECK(nlohmann::json::parse(show.out)["job"]["state"] == "done");
 }

@@ -1,0 +1,60 @@
+// `vfb node`: the whole node as a service: scheduler, pipeline, auto-follow and the follow
+// refresher over the data dir, until SIGINT or SIGTERM. Then it stops gracefully: running
+// stages stop, their jobs go back to the queue (no attempt counted), and the queue is
+// checkpointed. Logs go to stderr as text or JSON lines ([log] in the config).
+#include "apps/cli.hpp"
+#include "apps/embedded_node.hpp"
+
+#include <csignal>
+#include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace vfb::cli {
+
+namespace {
+
+void configure_logging(const vfb_config& cfg) {
+  auto logger = spdlog::stderr_color_mt("vfb-node");
+  logger->set_level(spdlog::level::from_str(cfg.log.level));
+  if (cfg.log.format == "json")
+    // One object per line; the message is the last field so that it may hold anything but an
+    // unescaped quote (our messages name URLs and ids, not user text with quotes).
+    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%v"})");
+  else
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+  spdlog::set_default_logger(logger);
+}
+
+} // namespace
+
+int cmd_node(context& ctx) {
+  configure_logging(ctx.config);
+  // SIGINT and SIGTERM are taken by this thread alone (sigwait below): every thread the node
+  // starts inherits the blocked mask, and child processes get a clean one from the runner.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  embedded_node_options opts;
+  opts.watch = false;
+  opts.refresh_follows = true;
+  int sig = 0;
+  {
+    embedded_node node{ctx, opts};
+    spdlog::info("node: running on {} (auto-follow {}, backfill {}); SIGINT or SIGTERM stops it",
+                 ctx.data_dir.string(), ctx.config.auto_follow.enabled ? "on" : "off",
+                 ctx.config.auto_follow.backfill ? "on" : "off");
+    if (ctx.json)
+      ctx.out << R"({"event":"ready","data_dir":")" << ctx.data_dir.string() << "\"}" << std::endl;
+    sigwait(&stop_signals, &sig);
+    spdlog::info("node: {} received, stopping (running stages stop, their jobs go back to "
+                 "the queue)",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  } // the node drains and the data dir is released here
+  spdlog::info("node: stopped");
+  return exit_ok;
+}
+
+} // namespace vfb::cli
