@@ -278,6 +278,8 @@ TEST_CASE("a Discord 429 is retried after its retry_after and posted once") {
   REQUIRE(requests.size() == 2);
   CHECK(requests[0].status == 429);
   CHECK(requests[1].status == 200);
+  // Discord said 0.3 s: the retry must not come sooner (a lower bound, not a speed check).
+  CHECK(requests[1].received_at - requests[0].received_at >= std::chrono::milliseconds{300});
   CHECK(f.discord.posts().size() == 1);
 }
 

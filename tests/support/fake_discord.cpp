@@ -185,6 +185,7 @@ void fake_discord::fail_next(size_t times, int status, const std::string& messag
 
 void fake_discord::handle(const httplib::Request& req, httplib::Response& res) {
   discord_request seen;
+  seen.received_at = std::chrono::steady_clock::now();
   seen.method = req.method;
   seen.path = req.path;
   for (auto& [k, v] : req.params)

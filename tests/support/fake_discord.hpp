@@ -36,6 +36,7 @@ struct discord_request {
   std::string body;
   nlohmann::json json; // the body parsed; null when it is not JSON
   int status = 0;      // the status the fake answered with
+  std::chrono::steady_clock::time_point received_at;
 
   /// A header's value by case-insensitive name; empty when absent.
   std::string header(const std::string& name) const;
