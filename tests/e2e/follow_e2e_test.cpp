@@ -167,6 +167,25 @@ struct follow_node {
     setup.stages = real_stages(open_stage_environment(cfg, f.data));
     node = spawn_node(*ts.sys, setup);
     self->send(node.auto_follow, subscribe_atom::value, caf::actor_cast<follow_result_sink>(self));
+    self->send(node.pipeline, subscribe_atom::value, caf::actor_cast<pipeline_event_sink>(self));
+  }
+
+  /// The stages job `id` finished, in order, until it ended; and how it ended.
+  std::pair<std::vector<stage_kind>, outcome_kind> run_of(uint64_t id) {
+    std::vector<stage_kind> stages;
+    std::optional<outcome_kind> end;
+    self->receive_while([&] { return !end; })(
+        [&](const pipeline_event& ev) {
+          if (ev.job_id != id)
+            return;
+          if (ev.kind == progress_kind::finished)
+            stages.push_back(ev.stage);
+          if (ev.kind == progress_kind::ended)
+            end = ev.outcome.kind;
+        },
+        [](const follow_result&) {},
+        caf::after(std::chrono::minutes{2}) >> [&] { FAIL("job " << id << " never ended"); });
+    return {stages, *end};
   }
   ~follow_node() {
     stop_node(self, node);
@@ -219,6 +238,9 @@ TEST_CASE("flags on: a YouTube video's uploader is followed and the last 12 mont
   auto id = n.submit("https://youtu.be/submitted01?t=3");
   auto r = n.result_for(id);
   CHECK(r.enabled);
+  auto [stages, end] = n.run_of(id); // the submitted video's own run is unchanged
+  CHECK(end == outcome_kind::done);
+  CHECK(stages.size() == stage_count);
   CHECK(r.channel_url == channel);
   // 13 in the window on /videos (the 14th is older: yt-dlp stops there, exit 101), 1 stream.
   CHECK(r.enqueued == 14);
@@ -265,6 +287,11 @@ TEST_CASE("flags off: no follow, no listing, no extra job") {
   CHECK(r.enqueued == 0);
   CHECK(n.follows->list().empty());
   CHECK(f.listings() == 0);
+  auto [stages, end] = n.run_of(id);
+  CHECK(end == outcome_kind::done);
+  CHECK(stages == std::vector<stage_kind>{stage_kind::download, stage_kind::transcribe,
+                                          stage_kind::analyze, stage_kind::memory,
+                                          stage_kind::post});
   auto jobs = n.jobs();
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].job.id == id);
