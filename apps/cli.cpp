@@ -40,14 +40,29 @@ struct command {
 };
 
 // Options that take a value; every other option is a flag.
-const std::set<std::string> valued = {"--data-dir",  "--config",   "--set",   "--tenant",
-                                      "--workspace", "--priority", "--state", "--limit",
-                                      "--since",     "--role",     "--label"};
+const std::set<std::string> valued = {
+    "--data-dir", "--config", "--set",  "--tenant", "--workspace", "--priority", "--state",
+    "--limit",    "--since",  "--role", "--label",  "--api",       "--token",    "--job"};
 const std::set<std::string> global_options = {"--data-dir", "--config", "--set", "--help",
                                               "--json"};
 
 const std::vector<command>& commands() {
   static const std::vector<command> all = {
+      {{"submit"},
+       {"--api", "--token", "--force"},
+       1,
+       "vfb submit URL [--api URL] [--token T] [--force] [--json]",
+       "Submits a video to a running node through its HTTP API (docs/API.md). Prints the job\n"
+       "id and `new` or `duplicate`.\n"
+       "  --api URL      the node's API (default $VFB_API, else http://127.0.0.1:8080)\n"
+       "  --token T      an operator token (default $VFB_TOKEN; vfb token create makes one)",
+       cmd_submit},
+      {{"status"},
+       {"--api", "--token", "--job"},
+       0,
+       "vfb status [--job ID] [--api URL] [--token T] [--json]",
+       "Shows a job (or the newest jobs of the token's workspace) as a running node sees it.",
+       cmd_status},
       {{"node"},
        {},
        0,

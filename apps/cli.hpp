@@ -64,6 +64,8 @@ int cmd_queue_retry(context& ctx);
 int cmd_queue_cancel(context& ctx);
 int cmd_run(context& ctx);
 int cmd_node(context& ctx);
+int cmd_submit(context& ctx);
+int cmd_status(context& ctx);
 int cmd_show(context& ctx);
 int cmd_search(context& ctx);
 int cmd_follow_add(context& ctx);
