@@ -86,8 +86,20 @@ api_error from_caf(const caf::error& e) {
 /// download, to an hour, a long transcription).
 constexpr std::array<double, 10> latency_buckets{0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800, 3600};
 
+/// Where a job's latest run is, as the pipeline reported it (the queue keeps no stage timings).
+struct job_progress {
+  bool running = false;
+  stage_kind stage = stage_kind::download;
+  double fraction = 0;
+  std::map<stage_kind, millis> elapsed; // stages that ended well
+};
+
+/// Jobs whose progress is kept; beyond it the oldest ids are forgotten (memory stays bounded
+/// on a node that runs for months).
+constexpr size_t progress_kept = 10'000;
+
 /// What the pipeline reported since start. Filled by the sink actor on CAF's threads and read
-/// by /metrics on httplib's, hence the mutex (held for a few increments at a time).
+/// by /metrics and job views on httplib's, hence the mutex (held for a few updates at a time).
 struct pipeline_counters {
   struct histogram {
     std::array<uint64_t, latency_buckets.size()> buckets{}; // not cumulative
@@ -97,9 +109,11 @@ struct pipeline_counters {
   std::mutex mu;
   std::map<std::pair<stage_kind, outcome_kind>, uint64_t> ended;
   std::array<histogram, stage_count> latency;
+  std::map<uint64_t, job_progress> jobs;
 
   void record(const pipeline_event& ev) {
     std::lock_guard<std::mutex> guard{mu};
+    track(ev);
     if (ev.kind == progress_kind::ended) {
       ++ended[{ev.stage, ev.outcome.kind}];
     } else if (ev.kind == progress_kind::finished) {
@@ -114,6 +128,35 @@ struct pipeline_counters {
       ++h.count;
       h.sum += s;
     }
+  }
+
+  void track(const pipeline_event& ev) {
+    auto& p = jobs[ev.job_id];
+    p.running = ev.kind != progress_kind::ended;
+    p.stage = ev.stage;
+    p.fraction = ev.kind == progress_kind::started ? 0 : ev.fraction;
+    if (ev.kind == progress_kind::finished)
+      p.elapsed[ev.stage] = ev.elapsed;
+    if (jobs.size() > progress_kept)
+      jobs.erase(jobs.begin());
+  }
+
+  /// The job's progress as JSON; null when this node has not run it since it started.
+  nlohmann::json progress_of(uint64_t id) {
+    std::lock_guard<std::mutex> guard{mu};
+    auto it = jobs.find(id);
+    if (it == jobs.end())
+      return nullptr;
+    const auto& p = it->second;
+    auto elapsed = nlohmann::json::object();
+    for (const auto& [stage, ms] : p.elapsed)
+      elapsed[std::string{to_string(stage)}] = ms;
+    nlohmann::json out{{"running", p.running}, {"elapsed_ms", elapsed}};
+    if (p.running) {
+      out["stage"] = to_string(p.stage);
+      out["fraction"] = p.fraction;
+    }
+    return out;
   }
 };
 
@@ -537,6 +580,7 @@ struct http_api::impl {
         [this](const httplib::Request& req, const token_record& who) {
           auto v = owned_job(path_id(req, "job"), who);
           auto body = to_json(v);
+          body["stages"] = counters->progress_of(v.job.id);
           body["results"] = results_of(v);
           return json_reply(200, body);
         });
