@@ -193,7 +193,9 @@ enum class access { open, viewer, operator_ };
 httplib::Response json_reply(int status, const nlohmann::json& body) {
   httplib::Response res;
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Replacing invalid UTF-8 (a client's bytes echoed in a message) instead of throwing.
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
   return res;
 }
 
@@ -445,6 +447,8 @@ struct http_api::impl {
     auto body = body_of(req);
     const auto& cfg = opts.config;
     auto now = now_millis();
+    if (!node.enumerator) // checked first: nothing is recorded that could not be listed
+      throw api_error(503, "unavailable", "this node does not list channels");
     auto f = follow_for_url(required_string(body, "url"), url_policy_from(cfg));
     f.tenant = who.tenant;
     f.workspace = who.workspace;

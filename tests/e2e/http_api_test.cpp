@@ -310,6 +310,10 @@ TEST_CASE("malformed JSON, bad fields and invalid URLs answer 400, an oversized 
   CHECK(n.call("POST", "/v1/submissions", n.acme_operator,
                R"({"url": "http://127.0.0.1:9/x", "force": "yes"})")
             .status == 400);
+  // Not UTF-8: still answered in JSON (the bytes are replaced where they are echoed).
+  auto latin1 = n.call("POST", "/v1/submissions", n.acme_operator, "{\"url\": \"ftp://\xe9\"}");
+  CHECK(latin1.status == 400);
+  CHECK(latin1.body.contains("error"));
   auto invalid = n.call("POST", "/v1/submissions", n.acme_operator, R"({"url": "ftp://x/y"})");
   CHECK(invalid.status == 400);
   CHECK_FALSE(invalid.body.at("error").at("message").get<std::string>().empty());
