@@ -1,6 +1,7 @@
 #include "actors/follow_refresher.hpp"
 
 #include "actors/scheduler.hpp"
+#include "adapters/channel.hpp"
 #include "messages/errors.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -16,6 +17,25 @@ millis next_refresh(millis now, const refresher_options& o, std::mt19937_64& rng
     return now + o.interval;
   std::uniform_int_distribution<millis> jitter{-spread, spread};
   return now + o.interval + jitter(rng);
+}
+
+follow_record follow_for_url(const std::string& url, const url_policy& policy) {
+  follow_record f;
+  if (auto channel = canonical_channel_url(url)) {
+    f.channel_url = *channel;
+    f.source = "youtube";
+    return f;
+  }
+  auto c = canonicalize_url(url, policy);
+  if (!c.ok)
+    throw std::invalid_argument(c.error);
+  if (c.ref.source == "youtube")
+    throw std::invalid_argument("'" + url +
+                                "' is a video, not a channel: follow its channel (e.g. "
+                                "https://www.youtube.com/@handle or /channel/UC...)");
+  f.channel_url = c.ref.canonical_url;
+  f.source = "generic";
+  return f;
 }
 
 backfill_plan plan_for(const follow_record& f, uint32_t refresh_limit) {

@@ -3,6 +3,7 @@
 // follow already knows. Also the bookkeeping every listing of a follow shares.
 #pragma once
 
+#include "adapters/source_url.hpp"
 #include "messages/actors.hpp"
 #include "storage/follow_registry.hpp"
 
@@ -22,6 +23,11 @@ struct refresher_options {
 
 /// When a follow listed `now` is due again: `interval` +- `jitter_pct` percent.
 millis next_refresh(millis now, const refresher_options& o, std::mt19937_64& rng);
+
+/// The follow a URL asks for (channel_url and source only): a YouTube channel in canonical
+/// form, or any other http(s) URL yt-dlp can list (a playlist, an RSS feed). Throws
+/// std::invalid_argument saying why for a refused URL; a video URL is refused with a hint.
+follow_record follow_for_url(const std::string& url, const url_policy& policy);
 
 /// The plan for listing a follow: its window, its cap, and (once listed) a stop at its newest
 /// known video; refresh priority once the first listing is done, backfill before.

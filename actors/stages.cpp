@@ -98,14 +98,7 @@ stage_result went_on(std::string note) {
 
 template <class T>
 std::optional<T> load_checkpoint(const shared_state& s, const ingest_job& job, stage_kind stage) {
-  auto j = s.env->artifacts->checkpoint(job.id, stage);
-  if (!j)
-    return std::nullopt;
-  try {
-    return j->get<T>();
-  } catch (const std::exception&) {
-    return std::nullopt; // an unusable checkpoint: the stage runs again
-  }
+  return checkpoint_as<T>(*s.env->artifacts, job.id, stage);
 }
 
 /// The outputs a later stage needs from an earlier one. A missing one means the job's

@@ -172,6 +172,9 @@ const std::map<std::string, setter>& keys() {
        int_key(&C::rate_limits, &C::rate_limits_t::downloads_per_minute, 0, 100000)},
       {"rate_limits.download_burst",
        int_key(&C::rate_limits, &C::rate_limits_t::download_burst, 1, 10000)},
+      {"api.listen", string_key(&C::api, &C::api_t::listen)},
+      {"api.port", int_key(&C::api, &C::api_t::port, 0, 65535)},
+      {"api.max_body_kb", int_key(&C::api, &C::api_t::max_body_kb, 1, 1 << 20)},
   };
   return all;
 }

@@ -73,12 +73,12 @@ struct vfb_config {
     int64_t post_attempts = 5; // within one job run, 429s and 5xx are retried this often
   } discord;
   struct auto_follow_t {
-    bool enabled = false;     // ENABLE_AUTO_FOLLOW_UPLOADER
-    bool backfill = false;    // ENABLE_UPLOADER_BACKFILL
-    int64_t max_videos = 200; // AUTO_FOLLOW_MAX_VIDEOS
-    int64_t window_days = 365;          // backfill this far back ("the last 12 months")
-    int64_t refresh_interval_min = 30;  // how often each follow is listed again
-    int64_t refresh_jitter_pct = 10;    // +- this much, so follows do not all list at once
+    bool enabled = false;              // ENABLE_AUTO_FOLLOW_UPLOADER
+    bool backfill = false;             // ENABLE_UPLOADER_BACKFILL
+    int64_t max_videos = 200;          // AUTO_FOLLOW_MAX_VIDEOS
+    int64_t window_days = 365;         // backfill this far back ("the last 12 months")
+    int64_t refresh_interval_min = 30; // how often each follow is listed again
+    int64_t refresh_jitter_pct = 10;   // +- this much, so follows do not all list at once
   } auto_follow;
   struct log_t {
     std::string level = "info"; // trace, debug, info, warn, error, off
@@ -90,6 +90,11 @@ struct vfb_config {
     int64_t downloads_per_minute = 60;
     int64_t download_burst = 10;
   } rate_limits;
+  struct api_t {
+    std::string listen = "127.0.0.1"; // loopback only unless set otherwise
+    int64_t port = 8080;              // 0: any free port
+    int64_t max_body_kb = 64;         // larger request bodies answer 413
+  } api;
 };
 
 /// The webhook configured for a workspace, if any.

@@ -8,6 +8,7 @@
 #include "adapters/channel.hpp"
 #include "apps/cli.hpp"
 #include "apps/embedded_node.hpp"
+#include "messages/json.hpp"
 #include "storage/data_dir_lock.hpp"
 #include "storage/follow_registry.hpp"
 #include "storage/job_queue.hpp"
@@ -24,45 +25,12 @@ follow_registry open_follows(const context& ctx, bool read_only) {
   return follow_registry{follows_options_for(ctx.config, ctx.data_dir, read_only)};
 }
 
-nlohmann::json to_json(const follow_record& f) {
-  return {{"id", f.id},
-          {"tenant", f.tenant},
-          {"workspace", f.workspace},
-          {"channel_url", f.channel_url},
-          {"source", f.source},
-          {"uploader", f.uploader},
-          {"origin", std::string{to_string(f.origin)}},
-          {"created_from_job", f.created_from_job},
-          {"created_at", iso_utc(f.created_at)},
-          {"since", iso_utc(f.since)},
-          {"limit", f.limit},
-          {"paused", f.paused},
-          {"last_listed_at", f.last_listed_at == 0 ? "" : iso_utc(f.last_listed_at)},
-          {"next_refresh_at", iso_utc(f.next_refresh_at)},
-          {"newest_id", f.newest_id},
-          {"enqueued_total", f.enqueued_total},
-          {"last_error", f.last_error}};
-}
-
-/// The follow a URL asks for: a YouTube channel in canonical form, or any other http(s) URL
-/// yt-dlp can list (a playlist, an RSS feed). A video URL is refused with a hint.
 follow_record follow_for_url(const context& ctx, const std::string& url) {
-  follow_record f;
-  if (auto channel = canonical_channel_url(url)) {
-    f.channel_url = *channel;
-    f.source = "youtube";
-    return f;
+  try {
+    return follow_for_url(url, url_policy_from(ctx.config));
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(e.what());
   }
-  auto c = canonicalize_url(url, url_policy_from(ctx.config));
-  if (!c.ok)
-    throw usage_error(c.error);
-  if (c.ref.source == "youtube")
-    throw usage_error("'" + url +
-                      "' is a video, not a channel: follow its channel (e.g. "
-                      "https://www.youtube.com/@handle or /channel/UC...)");
-  f.channel_url = c.ref.canonical_url;
-  f.source = "generic";
-  return f;
 }
 
 uint32_t limit_option(const context& ctx) {
@@ -83,17 +51,7 @@ uint32_t limit_option(const context& ctx) {
 
 void print_listing(context& ctx, const follow_record& f, const enumeration_result& r) {
   if (ctx.json) {
-    ctx.out << nlohmann::json{{"follow", to_json(f)},
-                              {"ok", r.ok},
-                              {"listed", r.listed},
-                              {"enqueued", r.enqueued},
-                              {"duplicates", r.duplicates},
-                              {"skipped", r.skipped},
-                              {"malformed", r.malformed},
-                              {"job_ids", r.job_ids},
-                              {"note", r.note}}
-                   .dump()
-            << std::endl;
+    ctx.out << listing_json(f, r).dump() << std::endl;
     return;
   }
   ctx.out << "follow " << f.id << ": " << r.note << std::endl;

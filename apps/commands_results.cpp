@@ -30,25 +30,13 @@ std::string joined_terms(const std::vector<weighted_term>& terms) {
   return out.empty() ? "(none)" : out;
 }
 
-template <class T>
-std::optional<T> checkpoint_of(const artifact_store& a, uint64_t id, stage_kind stage) {
-  auto j = a.checkpoint(id, stage);
-  if (!j)
-    return std::nullopt;
-  try {
-    return j->get<T>();
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 } // namespace
 
 int show_results(const context& ctx, const job_view& v, bool full_transcript) {
   const auto& job = v.job;
   artifact_store artifacts{artifacts_dir(ctx.data_dir)};
-  auto d = checkpoint_of<download_result>(artifacts, job.id, stage_kind::download);
-  auto a = checkpoint_of<analysis>(artifacts, job.id, stage_kind::analyze);
+  auto d = checkpoint_as<download_result>(artifacts, job.id, stage_kind::download);
+  auto a = checkpoint_as<analysis>(artifacts, job.id, stage_kind::analyze);
   auto t = artifacts.cached_transcript(job.key.source, job.key.external_id);
   if (ctx.json) {
     nlohmann::json j{{"job", to_json(v)}};
@@ -136,15 +124,7 @@ int cmd_search(context& ctx) {
   if (ctx.json) {
     auto arr = nlohmann::json::array();
     for (const auto& h : hits)
-      arr.push_back({{"job_id", h.job_id},
-                     {"source", h.source},
-                     {"external_id", h.external_id},
-                     {"title", h.title},
-                     {"url", h.url},
-                     {"start_ms", h.start_ms},
-                     {"end_ms", h.end_ms},
-                     {"snippet", h.snippet},
-                     {"score", h.score}});
+      arr.push_back(to_json(h));
     ctx.out << arr.dump() << '\n';
     return exit_ok;
   }

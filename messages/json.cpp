@@ -1,5 +1,8 @@
 #include "messages/json.hpp"
 
+#include "adapters/backfill.hpp"
+#include "storage/follow_registry.hpp"
+
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -72,6 +75,44 @@ nlohmann::json to_json(const queue_stats& s) {
     backlog.push_back({{"tenant", b.tenant}, {"workspace", b.workspace}, {"jobs", row}});
   }
   return {{"states", states}, {"backlog", backlog}};
+}
+
+nlohmann::json to_json(const memory_hit& h) {
+  return {{"job_id", h.job_id}, {"source", h.source},   {"external_id", h.external_id},
+          {"title", h.title},   {"url", h.url},         {"start_ms", h.start_ms},
+          {"end_ms", h.end_ms}, {"snippet", h.snippet}, {"score", h.score}};
+}
+
+nlohmann::json to_json(const follow_record& f) {
+  return {{"id", f.id},
+          {"tenant", f.tenant},
+          {"workspace", f.workspace},
+          {"channel_url", f.channel_url},
+          {"source", f.source},
+          {"uploader", f.uploader},
+          {"origin", std::string{to_string(f.origin)}},
+          {"created_from_job", f.created_from_job},
+          {"created_at", iso_utc(f.created_at)},
+          {"since", iso_utc(f.since)},
+          {"limit", f.limit},
+          {"paused", f.paused},
+          {"last_listed_at", f.last_listed_at == 0 ? "" : iso_utc(f.last_listed_at)},
+          {"next_refresh_at", iso_utc(f.next_refresh_at)},
+          {"newest_id", f.newest_id},
+          {"enqueued_total", f.enqueued_total},
+          {"last_error", f.last_error}};
+}
+
+nlohmann::json listing_json(const follow_record& f, const enumeration_result& r) {
+  return {{"follow", to_json(f)},
+          {"ok", r.ok},
+          {"listed", r.listed},
+          {"enqueued", r.enqueued},
+          {"duplicates", r.duplicates},
+          {"skipped", r.skipped},
+          {"malformed", r.malformed},
+          {"job_ids", r.job_ids},
+          {"note", r.note}};
 }
 
 } // namespace vfb

@@ -1,12 +1,16 @@
 // The JSON form of the messages, shared by the CLI's --json output and the HTTP API.
 #pragma once
 
+#include "messages/follow.hpp"
 #include "messages/job.hpp"
+#include "messages/media.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
 namespace vfb {
+
+struct follow_record; // storage/follow_registry.hpp
 
 /// ISO 8601 UTC with milliseconds ("2026-11-24T12:00:00.000Z"); empty for 0.
 std::string iso_time(millis t);
@@ -14,5 +18,9 @@ std::string iso_time(millis t);
 nlohmann::json to_json(const job_view& v);
 nlohmann::json to_json(const enqueue_result& r);
 nlohmann::json to_json(const queue_stats& s);
+nlohmann::json to_json(const memory_hit& h);
+nlohmann::json to_json(const follow_record& f);
+/// What a listing of follow `f` did (`vfb follow add --json`, POST /v1/follows).
+nlohmann::json listing_json(const follow_record& f, const enumeration_result& r);
 
 } // namespace vfb

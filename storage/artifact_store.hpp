@@ -95,4 +95,18 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view d
 std::optional<nlohmann::json> read_json_file(const std::filesystem::path& path,
                                              std::string* problem);
 
+/// A stage's checkpoint read as T (its from_json must be visible, e.g. storage/media_json.hpp);
+/// absent when missing or unreadable, so the stage runs again rather than trusting a bad file.
+template <class T>
+std::optional<T> checkpoint_as(const artifact_store& a, uint64_t job_id, stage_kind stage) {
+  auto j = a.checkpoint(job_id, stage);
+  if (!j)
+    return std::nullopt;
+  try {
+    return j->template get<T>();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 } // namespace vfb

@@ -63,6 +63,9 @@ TEST_CASE("defaults hold without a file, and the shipped conf/vfb.conf states th
   CHECK(shipped.analysis.chunk_overlap_chars == def.analysis.chunk_overlap_chars);
   CHECK(shipped.discord.post_attempts == def.discord.post_attempts);
   CHECK(shipped.discord.webhooks.empty());
+  CHECK(shipped.api.listen == def.api.listen);
+  CHECK(shipped.api.port == def.api.port);
+  CHECK(shipped.api.max_body_kb == def.api.max_body_kb);
 }
 
 TEST_CASE("file values, then --set overrides, then environment flags") {
