@@ -2,8 +2,11 @@
 // refresher over the data dir, until SIGINT or SIGTERM. Then it stops gracefully: running
 // stages stop, their jobs go back to the queue (no attempt counted), and the queue is
 // checkpointed. Logs go to stderr as text or JSON lines ([log] in the config).
+#include "actors/http_api.hpp"
+#include "actors/stages.hpp"
 #include "apps/cli.hpp"
 #include "apps/embedded_node.hpp"
+#include "storage/token_store.hpp"
 
 #include <csignal>
 #include <pthread.h>
@@ -43,16 +46,24 @@ int cmd_node(context& ctx) {
   int sig = 0;
   {
     embedded_node node{ctx, opts};
+    auto tokens =
+        std::make_shared<token_store>(tokens_options_for(ctx.config, ctx.data_dir, false));
+    http_api api{node.system(), node.handles(),     api_options_from(ctx.config, ctx.data_dir),
+                 tokens,        node.follows_ptr(), node.stage_env()->memory};
+    auto port = api.start();
+    spdlog::info("node: HTTP API on {}:{} (docs/API.md)", ctx.config.api.listen, port);
     spdlog::info("node: running on {} (auto-follow {}, backfill {}); SIGINT or SIGTERM stops it",
                  ctx.data_dir.string(), ctx.config.auto_follow.enabled ? "on" : "off",
                  ctx.config.auto_follow.backfill ? "on" : "off");
     if (ctx.json)
-      ctx.out << R"({"event":"ready","data_dir":")" << ctx.data_dir.string() << "\"}" << std::endl;
+      ctx.out << R"({"event":"ready","data_dir":")" << ctx.data_dir.string() << R"(","port":)"
+              << port << "}" << std::endl;
     sigwait(&stop_signals, &sig);
     spdlog::info("node: {} received, stopping (running stages stop, their jobs go back to "
                  "the queue)",
                  sig == SIGTERM ? "SIGTERM" : "SIGINT");
-  } // the node drains and the data dir is released here
+    api.stop(); // no new requests while the node drains
+  }             // the node drains and the data dir is released here
   spdlog::info("node: stopped");
   return exit_ok;
 }

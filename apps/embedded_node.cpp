@@ -31,6 +31,7 @@ embedded_node::embedded_node(const context& ctx, embedded_node_options opts) {
     setup.queue->checkpoint(); // the scheduler's thread becomes the queue's writer
   }
   auto env = open_stage_environment(ctx.config, ctx.data_dir);
+  env_ = env;
   setup.cancel = env->cancel; // stopping the node stops running tools too
   setup.stages = real_stages(env);
   follows_ =

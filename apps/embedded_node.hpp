@@ -17,6 +17,7 @@
 namespace vfb {
 class data_dir_lock;
 class follow_registry;
+struct stage_environment;
 } // namespace vfb
 
 namespace vfb::cli {
@@ -43,6 +44,9 @@ public:
   caf::actor_system& system() { return *sys_; }
   /// The node's follow registry (a process must not open it twice).
   follow_registry& follows() { return *follows_; }
+  std::shared_ptr<follow_registry> follows_ptr() { return follows_; }
+  /// What the stages work with (the memory store, among others: a process opens it once).
+  std::shared_ptr<const stage_environment> stage_env() { return env_; }
   const node_handles& handles() const { return node_; }
 
   /// The job as the scheduler knows it now.
@@ -65,6 +69,7 @@ private:
 
   std::unique_ptr<data_dir_lock> lock_;
   std::shared_ptr<follow_registry> follows_;
+  std::shared_ptr<const stage_environment> env_;
   std::unique_ptr<caf::actor_system_config> cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   node_handles node_;

@@ -440,3 +440,49 @@ TEST_CASE("vfb node works through the queue and stops cleanly on SIGTERM, giving
   REQUIRE(show.exit_code == 0);
   CHECK(nlohmann::json::parse(show.out)["job"]["state"] == "done");
 }
+
+TEST_CASE("vfb node serves the HTTP API: vfb submit, vfb status, and the job is done") {
+  pipeline_fixture f;
+  auto vfb = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{
+        VFB_BINARY, "--data-dir", f.data.string(), "--set", "sources.allow_loopback=true",
+        "--set",    "api.port=0"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  };
+  auto created = run(vfb({"token", "create", "--tenant", "acme", "--workspace", "main", "--role",
+                          "operator", "--json"}));
+  REQUIRE(created.exit_code == 0);
+  auto token = nlohmann::json::parse(created.out)["token"].get<std::string>();
+  std::atomic<bool> stop{false};
+  std::string api;
+  process_result submitted, status;
+  process_options node;
+  node.argv = vfb({"node", "--json"});
+  node.cancel = &stop;
+  node.grace = std::chrono::seconds{120};
+  node.on_stdout_line = [&](std::string_view line) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object() || j.value("event", "") != "ready")
+      return;
+    api = "http://127.0.0.1:" + std::to_string(j["port"].get<int>());
+    // From the node's output thread: the node serves while these run.
+    submitted = run(vfb({"submit", f.page(), "--api", api, "--token", token}));
+    status = run(vfb({"status", "--job", "1", "--api", api, "--token", token, "--json"}));
+  };
+  node.on_stderr_line = [&](std::string_view line) {
+    if (line.find("job 1: done") != std::string_view::npos)
+      stop = true;
+  };
+  auto ran = run_process(node);
+  INFO(ran.err << submitted.err << status.err);
+  CHECK(ran.exit_code == 0);
+  REQUIRE_FALSE(api.empty());
+  CHECK(submitted.exit_code == 0);
+  CHECK(submitted.out == "1 new\n");
+  CHECK(status.exit_code == 0);
+  CHECK(nlohmann::json::parse(status.out)["id"] == 1);
+  auto wrong = run(vfb({"submit", f.page(), "--api", api, "--token", "vfb_nope"}));
+  CHECK(wrong.exit_code == 1); // the node is gone by now: no answer, a clear one-line error
+  CHECK_THAT(wrong.err, Catch::Contains("no answer from the node"));
+}
