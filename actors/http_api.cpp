@@ -3,6 +3,8 @@
 #include "actors/follow_refresher.hpp"
 #include "actors/scheduler.hpp"
 #include "adapters/backfill.hpp"
+#include "adapters/discord_interactions.hpp"
+#include "adapters/discord_webhook.hpp"
 #include "messages/errors.hpp"
 #include "messages/json.hpp"
 #include "storage/artifact_store.hpp"
@@ -15,12 +17,15 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <condition_variable>
+#include <deque>
 #include <httplib.h>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -160,9 +165,34 @@ struct pipeline_counters {
   }
 };
 
+/// Deferred Discord replies waiting for their job: the follow-up thread edits each when its job
+/// ends for good (done, skipped, failed), with the results or the reason.
+struct followup_board {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<uint64_t, std::string> waiting; // job -> the URL of its deferred reply
+  std::deque<std::pair<uint64_t, job_outcome>> ended;
+  bool stopping = false;
+
+  void job_ended(uint64_t id, const job_outcome& outcome) {
+    {
+      std::lock_guard<std::mutex> guard{mu};
+      if (waiting.count(id) == 0)
+        return;
+      ended.emplace_back(id, outcome);
+    }
+    cv.notify_all();
+  }
+};
+
 pipeline_event_sink::behavior_type metrics_sink(pipeline_event_sink::pointer,
-                                                std::shared_ptr<pipeline_counters> counters) {
-  return {[counters](const pipeline_event& ev) { counters->record(ev); }};
+                                                std::shared_ptr<pipeline_counters> counters,
+                                                std::shared_ptr<followup_board> followups) {
+  return {[counters, followups](const pipeline_event& ev) {
+    counters->record(ev);
+    if (ev.kind == progress_kind::ended)
+      followups->job_ended(ev.job_id, ev.outcome);
+  }};
 }
 
 /// A Prometheus label value: backslash, quote and newline escaped.
@@ -290,6 +320,8 @@ struct http_api::impl {
   std::thread thread;
   int port = 0;
   std::shared_ptr<pipeline_counters> counters = std::make_shared<pipeline_counters>();
+  std::shared_ptr<followup_board> followups = std::make_shared<followup_board>();
+  std::thread followup_thread;
   pipeline_event_sink sink;
   std::mutex rng_mu;
   std::mt19937_64 rng{std::random_device{}()};
@@ -481,6 +513,218 @@ struct http_api::impl {
     return json_reply(202, body_out);
   }
 
+  // -- Discord bridge ----------------------------------------------------------------------
+
+  /// A slash command from a configured guild; the reply (type 4) says what happened. Every
+  /// answer goes out within Discord's 3 seconds: long work (the backfill of /follow, the
+  /// processing of /analyze) is left to the node.
+  nlohmann::json discord_command(const interaction& in) {
+    const auto& cfg = opts.config.discord;
+    std::map<std::string, guild_binding> guilds;
+    for (const auto& [guild, where] : cfg.guilds) {
+      guild_binding b;
+      auto slash = where.find('/');
+      b.tenant = where.substr(0, slash);
+      b.workspace = where.substr(slash + 1);
+      if (auto ops = cfg.guild_operators.find(guild); ops != cfg.guild_operators.end())
+        b.operator_role_ids = ops->second;
+      guilds.emplace(guild, std::move(b));
+    }
+    auto binding = resolve_guild(guilds, in);
+    if (!binding)
+      return message_response("This server is not connected to vfb (see [guilds] in vfb.conf).",
+                              true);
+    static const std::set<std::string> operator_commands{"analyze", "follow", "unfollow",
+                                                         "follow_uploader"};
+    if (operator_commands.count(in.command) != 0 && !is_operator(*binding, in))
+      return message_response("/" + in.command + " needs one of the vfb operator roles.", true);
+    const auto& tenant = binding->tenant;
+    const auto& workspace = binding->workspace;
+    if (in.command == "analyze") {
+      submission s;
+      s.url = in.option("url");
+      s.tenant = tenant;
+      s.workspace = workspace;
+      s.origin = job_origin::discord;
+      enqueue_result r;
+      try {
+        r = ask<enqueue_result>(node.submission, opts.timeout, submit_atom::value, s);
+      } catch (const api_error& e) {
+        return message_response("Not queued: " + std::string{e.what()}, true);
+      }
+      // Deferred: "vfb is thinking…" now, the results in the same message when the job ends.
+      {
+        std::lock_guard<std::mutex> guard{followups->mu};
+        followups->waiting[r.job_id] = cfg.api_base + edit_original_path(in);
+      }
+      // It may have ended already (a duplicate of a done job, or a very quick one).
+      auto v = ask<job_view>(scheduler, opts.timeout, caf::get_atom::value, r.job_id);
+      if (v.state == job_state::done || v.state == job_state::skipped ||
+          v.state == job_state::failed || v.state == job_state::dead ||
+          v.state == job_state::cancelled)
+        followups->job_ended(r.job_id, v.state == job_state::done
+                                           ? job_outcome::done()
+                                           : job_outcome::permanent(v.last_error));
+      return deferred_response();
+    }
+    if (in.command == "follow_uploader") {
+      auto mode = in.option("mode");
+      if (mode != "on" && mode != "off")
+        return message_response("Use /follow_uploader on or off.", true);
+      registry().set_setting(tenant, workspace,
+                             mode == "on" ? auto_follow_setting::on : auto_follow_setting::off);
+      return message_response("Auto-follow of uploaders is " + mode + " for this server.", false);
+    }
+    if (in.command == "follow" || in.command == "unfollow") {
+      follow_record f;
+      try {
+        f = follow_for_url(in.option("url"), url_policy_from(opts.config));
+      } catch (const std::exception& e) {
+        return message_response(e.what(), true);
+      }
+      if (in.command == "unfollow") {
+        auto known = registry().find(tenant, workspace, f.channel_url);
+        if (!known || !registry().remove(known->id))
+          return message_response("Not following " + f.channel_url + ".", true);
+        return message_response("Stopped following " + f.channel_url + ".", false);
+      }
+      auto now = now_millis();
+      f.tenant = tenant;
+      f.workspace = workspace;
+      f.origin = job_origin::discord;
+      f.limit = static_cast<uint32_t>(opts.config.auto_follow.max_videos);
+      f.since = now - opts.config.auto_follow.window_days * 24 * 3600 * 1000;
+      f.next_refresh_at = now; // due: the node's refresher lists it within a minute
+      auto added = registry().add(f, now);
+      return message_response(added.created
+                                  ? "Following " + f.channel_url + ": its last " +
+                                        std::to_string(opts.config.auto_follow.window_days) +
+                                        " days are being enqueued."
+                                  : "Already following " + f.channel_url + ".",
+                              false);
+    }
+    if (in.command == "queue") {
+      auto stats = ask<queue_stats>(scheduler, opts.timeout, stats_atom::value);
+      std::string text = "Jobs of this server:";
+      bool any = false;
+      for (const auto& b : stats.backlog) {
+        if (b.tenant != tenant || b.workspace != workspace)
+          continue;
+        for (int i = 0; i < job_state_count; ++i)
+          if (b.by_state[static_cast<size_t>(i)] > 0) {
+            text += " " + std::string{to_string(static_cast<job_state>(i))} + " " +
+                    std::to_string(b.by_state[static_cast<size_t>(i)]) + ",";
+            any = true;
+          }
+      }
+      if (!any)
+        text += " none,";
+      text.pop_back();
+      return message_response(text + ".", true);
+    }
+    if (in.command == "search") {
+      if (!memory)
+        return message_response("This node keeps no memory.", true);
+      auto hits = memory->search(tenant, workspace, in.option("query"), 3);
+      if (hits.empty())
+        return message_response("Nothing found for \"" + in.option("query") + "\".", true);
+      std::string text;
+      for (const auto& h : hits)
+        text += "**" + h.title + "** (" + h.url + ")\n> " + h.snippet + "\n";
+      return message_response(text, false);
+    }
+    return message_response("Unknown command /" + in.command + ".", true);
+  }
+
+  httplib::Response discord_interaction(const httplib::Request& req) {
+    const auto& key = opts.config.discord.public_key;
+    if (key.empty())
+      throw api_error(404, "not_found", "no such endpoint");
+    using namespace std::chrono;
+    auto now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+    auto check =
+        verify_interaction_signature(key, req.get_header_value("X-Signature-Ed25519"),
+                                     req.get_header_value("X-Signature-Timestamp"), req.body, now);
+    if (check != signature_check::ok)
+      throw api_error(401, "unauthorized",
+                      std::string{"interaction signature: "} + to_string(check));
+    interaction in;
+    try {
+      in = parse_interaction(req.body);
+    } catch (const discord_error& e) {
+      throw bad_request(e.what());
+    }
+    if (in.type == interaction_type::ping)
+      return json_reply(200, pong());
+    if (in.type != interaction_type::application_command)
+      return json_reply(200, message_response("vfb only answers slash commands.", true));
+    return json_reply(200, discord_command(in));
+  }
+
+  /// The follow-up thread: edits deferred replies as their jobs end.
+  void run_followups() {
+    auto& b = *followups;
+    for (;;) {
+      std::pair<uint64_t, job_outcome> next;
+      std::string url;
+      {
+        std::unique_lock<std::mutex> lock{b.mu};
+        b.cv.wait(lock, [&] { return b.stopping || !b.ended.empty(); });
+        if (b.stopping)
+          return;
+        next = b.ended.front();
+        b.ended.pop_front();
+        auto k = next.second.kind;
+        if (k == outcome_kind::transient_failure || k == outcome_kind::throttled)
+          continue; // it runs again: the reply waits for the final end
+        url = b.waiting[next.first];
+        b.waiting.erase(next.first);
+      }
+      std::string text;
+      try {
+        text = followup_text(next.first, next.second);
+      } catch (const std::exception& e) {
+        text = "Job " + std::to_string(next.first) +
+               " ended, but its results could not be read: " + e.what();
+      }
+      auto body = edit_original_body(text);
+      for (int attempt = 1; attempt <= 3; ++attempt) {
+        auto res = send_to_discord("PATCH", url, body);
+        if (res.ok || !res.retryable)
+          break;
+        std::unique_lock<std::mutex> lock{b.mu}; // Discord's retry_after, unless we stop
+        if (b.cv.wait_for(lock, std::max(res.retry_after, std::chrono::milliseconds{500}),
+                          [&] { return b.stopping; }))
+          return;
+      }
+    }
+  }
+
+  std::string followup_text(uint64_t id, const job_outcome& outcome) {
+    auto v = ask<job_view>(scheduler, opts.timeout, caf::get_atom::value, id);
+    if (v.state != job_state::done)
+      return "Job " + std::to_string(id) + " " + std::string{to_string(v.state)} + ": " +
+             (outcome.reason.empty() ? v.last_error : outcome.reason);
+    auto r = results_of(v);
+    std::string text = "Job " + std::to_string(id) + " done";
+    if (r.is_object()) {
+      text = "**" + r.value("title", v.job.url) + "** " + r.value("webpage_url", v.job.url);
+      auto list = [&](const char* key) {
+        std::string out;
+        if (r.contains(key))
+          for (const auto& t : r[key])
+            out += (out.empty() ? "" : ", ") + t.get<std::string>();
+        return out;
+      };
+      if (auto t = list("topics"); !t.empty())
+        text += "\nTopics: " + t;
+      if (r.contains("summary"))
+        for (const auto& s : r["summary"])
+          text += "\n> " + s.get<std::string>();
+    }
+    return text;
+  }
+
   std::string metrics_text() {
     std::ostringstream out;
     auto stats = ask<queue_stats>(scheduler, opts.timeout, stats_atom::value);
@@ -549,6 +793,11 @@ struct http_api::impl {
                         "application/json");
       return httplib::Server::HandlerResponse::Handled;
     }});
+
+    add("POST", "/discord/interactions", access::open,
+        [this](const httplib::Request& req, const token_record&) {
+          return discord_interaction(req);
+        });
 
     add("GET", "/healthz", access::open, [this](const httplib::Request&, const token_record&) {
       auto stats = ask<queue_stats>(scheduler, opts.timeout, stats_atom::value);
@@ -685,7 +934,8 @@ int http_api::start() {
                             : (m.server.bind_to_port(m.opts.host, m.opts.port) ? m.opts.port : -1);
   if (m.port <= 0)
     throw std::runtime_error("cannot listen on " + m.opts.host + ":" + std::to_string(m.opts.port));
-  m.sink = m.sys.spawn(metrics_sink, m.counters);
+  m.sink = m.sys.spawn(metrics_sink, m.counters, m.followups);
+  m.followup_thread = std::thread([&m] { m.run_followups(); });
   caf::anon_send(m.node.pipeline, subscribe_atom::value, m.sink);
   m.thread = std::thread([&m] { m.server.listen_after_bind(); });
   // The socket listens already; this waits only until stop() can see the accept loop.
@@ -700,6 +950,13 @@ void http_api::stop() {
     return;
   m.server.stop();
   m.thread.join();
+  {
+    std::lock_guard<std::mutex> guard{m.followups->mu};
+    m.followups->stopping = true;
+  }
+  m.followups->cv.notify_all();
+  if (m.followup_thread.joinable())
+    m.followup_thread.join();
   caf::anon_send_exit(m.sink, caf::exit_reason::user_shutdown);
   m.sink = nullptr;
 }

@@ -138,6 +138,24 @@ const std::map<std::string, setter>& keys() {
       {"analysis.chunk_chars", int_key(&C::analysis, &C::analysis_t::chunk_chars, 100, 100000)},
       {"analysis.chunk_overlap_chars",
        int_key(&C::analysis, &C::analysis_t::chunk_overlap_chars, 0, 100000)},
+      {"discord.public_key",
+       [](C& c, const std::string& where, const std::string& v) {
+         if (v.empty()) {
+           c.discord.public_key.clear();
+           return;
+         }
+         if (v.size() != 64 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+           throw config_error(where + ": expected the application's public key (64 hex digits)");
+         c.discord.public_key = v;
+       }},
+      {"discord.api_base",
+       [](C& c, const std::string& where, const std::string& v) {
+         if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
+           throw config_error(where + ": expected an http(s) URL");
+         c.discord.api_base = v;
+         while (!c.discord.api_base.empty() && c.discord.api_base.back() == '/')
+           c.discord.api_base.pop_back();
+       }},
       {"discord.post_attempts", int_key(&C::discord, &C::discord_t::post_attempts, 1, 100)},
       {"auto_follow.enabled", bool_key(&C::auto_follow, &C::auto_follow_t::enabled)},
       {"auto_follow.backfill", bool_key(&C::auto_follow, &C::auto_follow_t::backfill)},
@@ -204,10 +222,35 @@ void set_webhook(vfb_config& c, const std::string& key, const std::string& where
   c.discord.webhooks[workspace] = value;
 }
 
+/// [guilds] GUILD_ID = TENANT/WORKSPACE and [guild_operators] GUILD_ID = ROLE_ID,...
+bool set_guild(vfb_config& c, const std::string& key, const std::string& where,
+               const std::string& value) {
+  for (std::string_view section : {"guilds.", "guild_operators."}) {
+    if (key.rfind(section, 0) != 0)
+      continue;
+    auto guild = key.substr(section.size());
+    if (guild.empty() || guild.find_first_not_of("0123456789") != std::string::npos)
+      throw config_error(where + ": a guild is named by its numeric id, got '" + guild + "'");
+    if (section == "guilds.") {
+      auto slash = value.find('/');
+      if (slash == 0 || slash == std::string::npos || slash + 1 == value.size() ||
+          value.find('/', slash + 1) != std::string::npos)
+        throw config_error(where + ": expected TENANT/WORKSPACE, got '" + value + "'");
+      c.discord.guilds[guild] = value;
+    } else {
+      c.discord.guild_operators[guild] = to_list(value);
+    }
+    return true;
+  }
+  return false;
+}
+
 void set(vfb_config& c, const std::string& key, const std::string& where,
          const std::string& value) {
   if (key.rfind(webhooks_prefix, 0) == 0)
     return set_webhook(c, key, where, value);
+  if (set_guild(c, key, where, value))
+    return;
   auto it = keys().find(key);
   if (it == keys().end())
     throw config_error(where + ": unknown key '" + key + "' (conf/vfb.conf lists every key)");
@@ -232,7 +275,7 @@ void read_file(vfb_config& c, const std::filesystem::path& file) {
       if (line.back() != ']')
         throw config_error(where + ": malformed section header '" + line + "'");
       section = trim(line.substr(1, line.size() - 2));
-      bool known = section == "webhooks" ||
+      bool known = section == "webhooks" || section == "guilds" || section == "guild_operators" ||
                    std::any_of(keys().begin(), keys().end(),
                                [&](auto& kv) { return kv.first.rfind(section + ".", 0) == 0; });
       if (!known)

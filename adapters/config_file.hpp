@@ -71,6 +71,15 @@ struct vfb_config {
     /// Webhook URL per "tenant/workspace" (section [webhooks]); no entry: no post.
     std::map<std::string, std::string> webhooks;
     int64_t post_attempts = 5; // within one job run, 429s and 5xx are retried this often
+    /// The Discord application's public key (hex): interactions are verified with it. Empty:
+    /// the interactions endpoint is off.
+    std::string public_key;
+    /// Where follow-ups go (a deferred /analyze reply is edited there when its job ends).
+    std::string api_base = "https://discord.com/api/v10";
+    /// Discord server (guild) id -> "tenant/workspace" (section [guilds]).
+    std::map<std::string, std::string> guilds;
+    /// Guild id -> role ids whose members may run operator commands ([guild_operators]).
+    std::map<std::string, std::vector<std::string>> guild_operators;
   } discord;
   struct auto_follow_t {
     bool enabled = false;              // ENABLE_AUTO_FOLLOW_UPLOADER
@@ -81,7 +90,7 @@ struct vfb_config {
     int64_t refresh_jitter_pct = 10;   // +- this much, so follows do not all list at once
   } auto_follow;
   struct log_t {
-    std::string level = "info"; // trace, debug, info, warn, error, off
+    std::string level = "info";  // trace, debug, info, warn, error, off
     std::string format = "text"; // text | json (one JSON object per line)
   } log;
   struct rate_limits_t {

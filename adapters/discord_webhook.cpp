@@ -211,6 +211,11 @@ std::string redact_webhook_url(const std::string& webhook_url) {
 
 webhook_result post_webhook(const std::string& webhook_url, const nlohmann::json& payload,
                             std::chrono::seconds timeout) {
+  return send_to_discord("POST", webhook_url, payload, timeout);
+}
+
+webhook_result send_to_discord(const std::string& method, const std::string& webhook_url,
+                               const nlohmann::json& payload, std::chrono::seconds timeout) {
   webhook_result r;
   auto secret = split_secret(webhook_url).second;
   auto shown = "Discord webhook " + redact_webhook_url(webhook_url) + ": ";
@@ -232,11 +237,13 @@ webhook_result post_webhook(const std::string& webhook_url, const nlohmann::json
   client.set_read_timeout(timeout);
   client.set_write_timeout(timeout);
   auto path = webhook_url.substr(path_at);
-  path += path.find('?') == std::string::npos ? "?wait=true" : "&wait=true";
+  if (method == "POST") // a webhook execution: Discord confirms the message was created
+    path += path.find('?') == std::string::npos ? "?wait=true" : "&wait=true";
   // Invalid UTF-8 (from a title, say) becomes U+FFFD instead of failing the post.
   auto body = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  auto res = client.Post(path, httplib::Headers{{"User-Agent", "vfb-webhook/0.1"}}, body,
-                         "application/json");
+  httplib::Headers headers{{"User-Agent", "vfb-webhook/0.1"}};
+  auto res = method == "PATCH" ? client.Patch(path, headers, body, "application/json")
+                               : client.Post(path, headers, body, "application/json");
   if (!res) {
     r.retryable = true;
     r.error = shown + "no answer: " + httplib::to_string(res.error());

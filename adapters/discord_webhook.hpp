@@ -56,6 +56,12 @@ struct webhook_result {
 webhook_result post_webhook(const std::string& webhook_url, const nlohmann::json& payload,
                             std::chrono::seconds timeout = std::chrono::seconds{30});
 
+/// As post_webhook, for any webhook-style Discord URL and method ("POST", "PATCH"): e.g. editing
+/// an interaction's deferred reply (PATCH .../webhooks/APP/TOKEN/messages/@original).
+webhook_result send_to_discord(const std::string& method, const std::string& url,
+                               const nlohmann::json& payload,
+                               std::chrono::seconds timeout = std::chrono::seconds{30});
+
 /// The URL with its secret replaced: ".../webhooks/ID/[redacted]"; for a URL of another shape,
 /// everything after the host. Fit for logs and errors.
 std::string redact_webhook_url(const std::string& webhook_url);

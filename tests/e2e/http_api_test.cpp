@@ -11,6 +11,7 @@
 #include "storage/memory_store.hpp"
 #include "storage/token_store.hpp"
 #include "tests/support/actor_systems.hpp"
+#include "tests/support/fake_discord.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <caf/all.hpp>
@@ -18,6 +19,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sodium.h>
 
 using namespace vfb;
 namespace fs = std::filesystem;
@@ -81,7 +83,10 @@ struct api_node {
   std::string acme_operator, acme_viewer, other_operator, revoked;
   std::set<uint64_t> ended; // jobs the pipeline reported as ended
 
-  explicit api_node(size_t max_body = 64 * 1024) {
+  explicit api_node(size_t max_body = 64 * 1024,
+                    const std::function<void(vfb_config&)>& tweak = {}) {
+    if (tweak)
+      tweak(config);
     config.sources.allow_loopback = true;
     config.tools.ytdlp = "true"; // lists nothing, at once
     config.rate_limits.listings_per_minute = 0;
@@ -388,4 +393,142 @@ TEST_CASE("the auto-follow setting is read by viewers and set by operators") {
   // Another workspace's setting is its own.
   CHECK(n.call("GET", "/v1/settings/auto-follow", n.other_operator).body.at("setting") ==
         "inherit");
+}
+
+namespace {
+
+/// A Discord application's key pair, and requests signed with it as Discord signs them.
+struct discord_app {
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  discord_app() {
+    REQUIRE(sodium_init() >= 0);
+    crypto_sign_keypair(pk, sk);
+  }
+  std::string public_hex() const {
+    char hex[2 * crypto_sign_PUBLICKEYBYTES + 1];
+    sodium_bin2hex(hex, sizeof hex, pk, sizeof pk);
+    return hex;
+  }
+  std::string sign(const std::string& timestamp, const std::string& body) const {
+    unsigned char sig[crypto_sign_BYTES];
+    auto msg = timestamp + body;
+    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(msg.data()),
+                         msg.size(), sk);
+    char hex[2 * crypto_sign_BYTES + 1];
+    sodium_bin2hex(hex, sizeof hex, sig, sizeof sig);
+    return hex;
+  }
+};
+
+std::string now_text(int64_t offset_s = 0) {
+  using namespace std::chrono;
+  return std::to_string(duration_cast<seconds>(system_clock::now().time_since_epoch()).count() +
+                        offset_s);
+}
+
+/// A slash command from guild 111 by a member with `roles`.
+std::string command(const std::string& name, const nlohmann::json& options,
+                    const std::vector<std::string>& roles, const std::string& guild = "111") {
+  return nlohmann::json{{"type", 2},
+                        {"id", "9001"},
+                        {"application_id", "777"},
+                        {"token", "interaction-token"},
+                        {"guild_id", guild},
+                        {"member", {{"user", {{"id", "42"}}}, {"roles", roles}}},
+                        {"data", {{"name", name}, {"options", options}}}}
+      .dump();
+}
+
+nlohmann::json option(const std::string& name, const std::string& value) {
+  return nlohmann::json::array({{{"name", name}, {"type", 3}, {"value", value}}});
+}
+
+} // namespace
+
+TEST_CASE("Discord interactions: signatures, PING, and the slash commands per guild and role") {
+  discord_app app;
+  test::fake_discord discord_api;
+  discord_api.add_route("edit_original", "PATCH",
+                        "/api/v10/webhooks/777/interaction-token/messages/@original",
+                        [](const test::discord_request&, const std::smatch&) {
+                          return test::discord_reply{200, {{"id", "1"}}, {}};
+                        });
+  api_node n{64 * 1024, [&](vfb_config& c) {
+               c.discord.public_key = app.public_hex();
+               c.discord.api_base = discord_api.base_url() + "/api/v10";
+               c.discord.guilds["111"] = "acme/main";
+               c.discord.guild_operators["111"] = {"op-role"};
+             }};
+  auto post = [&](const std::string& body, std::string timestamp = {}, std::string signature = {}) {
+    if (timestamp.empty())
+      timestamp = now_text();
+    if (signature.empty())
+      signature = app.sign(timestamp, body);
+    httplib::Headers h{{"X-Signature-Ed25519", signature}, {"X-Signature-Timestamp", timestamp}};
+    auto res = n.client->Post("/discord/interactions", h, body, "application/json");
+    REQUIRE(res);
+    return std::make_pair(res->status, nlohmann::json::parse(res->body, nullptr, false));
+  };
+  auto ping = nlohmann::json{{"type", 1}, {"id", "1"}, {"application_id", "777"}}.dump();
+  auto [ok_status, pong] = post(ping);
+  CHECK(ok_status == 200);
+  CHECK(pong == nlohmann::json{{"type", 1}});
+  // Forged, missing and stale signatures.
+  discord_app other;
+  auto ts = now_text();
+  CHECK(post(ping, ts, other.sign(ts, ping)).first == 401);
+  httplib::Headers none;
+  auto unsigned_res = n.client->Post("/discord/interactions", none, ping, "application/json");
+  REQUIRE(unsigned_res);
+  CHECK(unsigned_res->status == 401);
+  auto old = now_text(-3600);
+  CHECK(post(ping, old, app.sign(old, ping)).first == 401);
+  auto tampered = post(ping + " ", ts, app.sign(ts, ping));
+  CHECK(tampered.first == 401);
+
+  // Operator commands need an operator role; unknown guilds are refused.
+  auto refused = post(command("follow_uploader", option("mode", "on"), {"member"})).second;
+  CHECK_THAT(refused["data"]["content"].get<std::string>(), Catch::Contains("operator"));
+  CHECK(n.follows->setting("acme", "main") == auto_follow_setting::inherit);
+  auto stranger = post(command("queue", nlohmann::json::array(), {}, "999")).second;
+  CHECK_THAT(stranger["data"]["content"].get<std::string>(), Catch::Contains("not connected"));
+
+  auto toggled = post(command("follow_uploader", option("mode", "on"), {"op-role"})).second;
+  CHECK(toggled["type"] == 4);
+  CHECK(n.follows->setting("acme", "main") == auto_follow_setting::on);
+
+  // /analyze answers at once with a deferred reply, then edits it when the job is done.
+  auto analyzed =
+      post(command("analyze", option("url", "http://127.0.0.1:9/videos/discord"), {"op-role"}))
+          .second;
+  CHECK(analyzed["type"] == 5);
+  uint64_t id = 1;
+  n.wait_ended(id);
+  REQUIRE(discord_api.wait_for_route("edit_original", 1));
+  auto edits = discord_api.requests();
+  auto edit = std::find_if(edits.begin(), edits.end(), [](const test::discord_request& r) {
+    return r.route == "edit_original";
+  });
+  REQUIRE(edit != edits.end());
+  CHECK(edit->method == "PATCH");
+  CHECK_FALSE(edit->json["content"].get<std::string>().empty());
+  CHECK(edit->json["allowed_mentions"]["parse"].empty());
+  auto job = n.call("GET", "/v1/jobs/" + std::to_string(id), n.acme_operator);
+  CHECK(job.status == 200);
+  CHECK(n.call("GET", "/v1/jobs/" + std::to_string(id), n.other_operator).status == 404);
+
+  auto queue = post(command("queue", nlohmann::json::array(), {})).second;
+  CHECK_THAT(queue["data"]["content"].get<std::string>(), Catch::Contains("done 1"));
+  auto search = post(command("search", option("query", "volcano"), {})).second;
+  CHECK_THAT(search["data"]["content"].get<std::string>(), Catch::Contains("volcano"));
+
+  auto followed =
+      post(command("follow", option("url", "http://127.0.0.1:9/feed.xml"), {"op-role"}));
+  CHECK_THAT(followed.second["data"]["content"].get<std::string>(), Catch::Contains("Following"));
+  REQUIRE(n.follows->list("acme", "main").size() == 1);
+  auto unfollowed =
+      post(command("unfollow", option("url", "http://127.0.0.1:9/feed.xml"), {"op-role"}));
+  CHECK_THAT(unfollowed.second["data"]["content"].get<std::string>(), Catch::Contains("Stopped"));
+  CHECK(n.follows->list("acme", "main").empty());
 }

@@ -238,6 +238,16 @@ bool fake_discord::wait_for_posts(size_t n, std::chrono::milliseconds timeout) {
   });
 }
 
+bool fake_discord::wait_for_route(const std::string& name, size_t n,
+                                  std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock{mu_};
+  return changed_.wait_for(lock, timeout, [&] {
+    return static_cast<size_t>(
+               std::count_if(requests_.begin(), requests_.end(),
+                             [&](const discord_request& r) { return r.route == name; })) >= n;
+  });
+}
+
 std::vector<discord_request> fake_discord::requests() const {
   std::lock_guard<std::mutex> guard{mu_};
   return requests_;

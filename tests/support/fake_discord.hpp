@@ -87,6 +87,9 @@ public:
   /// Waits until `n` webhook posts were accepted (answered 2xx); false if that takes longer than
   /// `timeout` (a generous bound that only ends a failing test, not a synchronisation).
   bool wait_for_posts(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds{30});
+  /// Waits until `n` requests matched the route `name` (as wait_for_posts).
+  bool wait_for_route(const std::string& name, size_t n,
+                      std::chrono::milliseconds timeout = std::chrono::seconds{30});
   /// Every request so far, in arrival order.
   std::vector<discord_request> requests() const;
   /// The JSON bodies of the accepted webhook posts, in order.

@@ -171,3 +171,19 @@ TEST_CASE("webhooks are configured per tenant/workspace") {
              Catch::Contains("TENANT/WORKSPACE"));
   CHECK_THAT(error_of(write(dir, "[webhooks]\na/b = ftp://x/\n")), Catch::Contains("http(s) URL"));
 }
+
+TEST_CASE("Discord guilds, their operator roles and the public key are checked when read") {
+  test::temp_dir dir;
+  auto key = std::string(64, 'a');
+  auto ok = load_config(write(dir, "[discord]\npublic_key = " + key +
+                                       "\n[guilds]\n123 = acme/main\n[guild_operators]\n123 = "
+                                       "9,10\n"),
+                        {}, {});
+  CHECK(ok.discord.public_key == key);
+  CHECK(ok.discord.guilds.at("123") == "acme/main");
+  CHECK(ok.discord.guild_operators.at("123") == std::vector<std::string>{"9", "10"});
+  CHECK_THAT(error_of(write(dir, "[guilds]\nmyserver = acme/main\n")),
+             Catch::Contains("numeric id"));
+  CHECK_THAT(error_of(write(dir, "[guilds]\n123 = acme\n")), Catch::Contains("TENANT/WORKSPACE"));
+  CHECK_THAT(error_of(write(dir, "[discord]\npublic_key = xyz\n")), Catch::Contains("64 hex"));
+}
