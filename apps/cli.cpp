@@ -41,8 +41,10 @@ struct command {
 
 // Options that take a value; every other option is a flag.
 const std::set<std::string> valued = {
-    "--data-dir", "--config", "--set",  "--tenant", "--workspace", "--priority", "--state",
-    "--limit",    "--since",  "--role", "--label",  "--api",       "--token",    "--job"};
+    "--data-dir",  "--config",  "--set",   "--tenant", "--workspace",
+    "--priority",  "--state",   "--limit", "--since",  "--role",
+    "--label",     "--api",     "--token", "--job",    "--application-id",
+    "--bot-token", "--commands"};
 const std::set<std::string> global_options = {"--data-dir", "--config", "--set", "--help",
                                               "--json"};
 
@@ -63,6 +65,14 @@ const std::vector<command>& commands() {
        "vfb status [--job ID] [--api URL] [--token T] [--json]",
        "Shows a job (or the newest jobs of the token's workspace) as a running node sees it.",
        cmd_status},
+      {{"discord", "register-commands"},
+       {"--application-id", "--bot-token", "--commands"},
+       0,
+       "vfb discord register-commands --application-id ID [--bot-token T] [--commands FILE]",
+       "Sends the slash commands (conf/discord-commands.json) to Discord for the application,\n"
+       "replacing its global commands. The bot token comes from --bot-token or\n"
+       "$VFB_DISCORD_BOT_TOKEN; discord.api_base in the config says where Discord is.",
+       cmd_discord_register},
       {{"node"},
        {},
        0,
@@ -348,7 +358,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto* cmd = find_command(inv);
     if (cmd == nullptr) {
       std::string what = inv.words[0];
-      bool group = what == "queue" || what == "follow" || what == "settings" || what == "token";
+      bool group = what == "queue" || what == "follow" || what == "settings" || what == "token" ||
+                   what == "discord";
       if (group && inv.words.size() > 1)
         what += " " + inv.words[1];
       if (group && inv.has("--help")) {

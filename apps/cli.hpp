@@ -64,6 +64,7 @@ int cmd_queue_retry(context& ctx);
 int cmd_queue_cancel(context& ctx);
 int cmd_run(context& ctx);
 int cmd_node(context& ctx);
+int cmd_discord_register(context& ctx);
 int cmd_submit(context& ctx);
 int cmd_status(context& ctx);
 int cmd_show(context& ctx);

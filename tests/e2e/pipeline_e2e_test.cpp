@@ -486,3 +486,36 @@ TEST_CASE("vfb node serves the HTTP API: vfb submit, vfb status, and the job is 
   CHECK(wrong.exit_code == 1); // the node is gone by now: no answer, a clear one-line error
   CHECK_THAT(wrong.err, Catch::Contains("no answer from the node"));
 }
+
+TEST_CASE("vfb discord register-commands sends the command definitions with the bot token") {
+  test::fake_discord discord;
+  discord.add_route("commands", "PUT", "/api/v10/applications/555/commands",
+                    [](const test::discord_request& r, const std::smatch&) {
+                      return test::discord_reply{200, r.json, {}};
+                    });
+  test::temp_dir data;
+  auto args = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv{VFB_BINARY,
+                                  "--data-dir",
+                                  data.path().string(),
+                                  "--set",
+                                  "discord.api_base=" + discord.base_url() + "/api/v10",
+                                  "discord",
+                                  "register-commands"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  };
+  auto ok = run(args({"--application-id", "555", "--bot-token", "bot-secret", "--commands",
+                      VFB_SOURCE_DIR "/conf/discord-commands.json"}));
+  INFO(ok.out << ok.err);
+  REQUIRE(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("registered 6 commands"));
+  REQUIRE(discord.wait_for_route("commands", 1));
+  auto sent = discord.requests().back();
+  CHECK(sent.header("Authorization") == "Bot bot-secret");
+  REQUIRE(sent.json.is_array());
+  CHECK(sent.json.size() == 6);
+  auto no_token = run(args({"--application-id", "555"}));
+  CHECK(no_token.exit_code == 2);
+  CHECK_THAT(no_token.err, Catch::Contains("bot token"));
+}
