@@ -83,8 +83,10 @@ struct api_node {
   std::string acme_operator, acme_viewer, other_operator, revoked;
   std::set<uint64_t> ended; // jobs the pipeline reported as ended
 
-  explicit api_node(size_t max_body = 64 * 1024,
-                    const std::function<void(vfb_config&)>& tweak = {}) {
+  explicit api_node(size_t max_body = 64 * 1024, const std::function<void(vfb_config&)>& tweak = {},
+                    const fs::path& data_dir = {}) {
+    if (!data_dir.empty())
+      data = data_dir; // a restarted node over an earlier node's data
     if (tweak)
       tweak(config);
     config.sources.allow_loopback = true;
@@ -531,4 +533,31 @@ TEST_CASE("Discord interactions: signatures, PING, and the slash commands per gu
       post(command("unfollow", option("url", "http://127.0.0.1:9/feed.xml"), {"op-role"}));
   CHECK_THAT(unfollowed.second["data"]["content"].get<std::string>(), Catch::Contains("Stopped"));
   CHECK(n.follows->list("acme", "main").empty());
+}
+
+TEST_CASE("a guild's /follow_uploader setting survives a node restart") {
+  discord_app app;
+  test::temp_dir kept;
+  auto tweak = [&](vfb_config& c) {
+    c.discord.public_key = app.public_hex();
+    c.discord.guilds["111"] = "acme/main";
+    c.discord.guild_operators["111"] = {"op-role"};
+  };
+  auto toggle = [&](api_node& n, const std::string& mode) {
+    auto body = command("follow_uploader", option("mode", mode), {"op-role"});
+    auto ts = now_text();
+    httplib::Headers h{{"X-Signature-Ed25519", app.sign(ts, body)}, {"X-Signature-Timestamp", ts}};
+    auto res = n.client->Post("/discord/interactions", h, body, "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+  };
+  {
+    api_node first{64 * 1024, tweak, kept / "data"};
+    toggle(first, "off");
+  }
+  api_node second{64 * 1024, tweak, kept / "data"};
+  CHECK(second.follows->setting("acme", "main") == auto_follow_setting::off);
+  auto r = second.call("GET", "/v1/settings/auto-follow", second.acme_viewer);
+  CHECK(r.status == 200);
+  CHECK_THAT(r.text, Catch::Contains("off"));
 }
