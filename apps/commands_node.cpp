@@ -9,7 +9,9 @@
 #include "storage/token_store.hpp"
 
 #include <csignal>
+#include <nlohmann/json.hpp>
 #include <pthread.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -17,14 +19,31 @@ namespace vfb::cli {
 
 namespace {
 
+/// `%*` in a pattern: the message as the inside of a JSON string (quotes, backslashes and
+/// control characters escaped), so JSON log lines stay valid whatever a message holds.
+class json_message_flag final : public spdlog::custom_flag_formatter {
+public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    auto quoted = nlohmann::json(std::string{msg.payload.data(), msg.payload.size()})
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    dest.append(quoted.data() + 1, quoted.data() + quoted.size() - 1); // without the quotes
+  }
+  std::unique_ptr<spdlog::custom_flag_formatter> clone() const override {
+    return std::make_unique<json_message_flag>();
+  }
+};
+
 void configure_logging(const vfb_config& cfg) {
   auto logger = spdlog::stderr_color_mt("vfb-node");
   logger->set_level(spdlog::level::from_str(cfg.log.level));
-  if (cfg.log.format == "json")
-    // One object per line; the message is the last field so that it may hold anything but an
-    // unescaped quote (our messages name URLs and ids, not user text with quotes).
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%v"})");
-  else
+  if (cfg.log.format == "json") {
+    // One object per line (journald, log shippers).
+    auto f = std::make_unique<spdlog::pattern_formatter>();
+    f->add_flag<json_message_flag>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%*"})");
+    logger->set_formatter(std::move(f));
+  } else
     logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
   spdlog::set_default_logger(logger);
 }

@@ -20,6 +20,7 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <sstream>
 #include <sys/stat.h>
 
 using namespace vfb;
@@ -518,4 +519,32 @@ TEST_CASE("vfb discord register-commands sends the command definitions with the 
   auto no_token = run(args({"--application-id", "555"}));
   CHECK(no_token.exit_code == 2);
   CHECK_THAT(no_token.err, Catch::Contains("bot token"));
+}
+
+TEST_CASE("vfb node logs valid JSON lines with log.format = json, whatever the messages hold") {
+  test::temp_dir dir;
+  auto data = dir / "data with \"quotes\" and \\ backslash";
+  std::atomic<bool> stop{false};
+  process_options node;
+  node.argv = {VFB_BINARY,        "--data-dir", data.string(), "--set",
+               "log.format=json", "--set",      "api.port=0",  "node"};
+  node.cancel = &stop;
+  node.grace = std::chrono::seconds{60};
+  node.on_stderr_line = [&](std::string_view line) {
+    if (line.find("running on") != std::string_view::npos)
+      stop = true;
+  };
+  auto r = run_process(node);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  std::istringstream lines{r.err};
+  size_t n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    REQUIRE(j.is_object());
+    CHECK(j.contains("level"));
+    CHECK(j.contains("time"));
+  }
+  CHECK(n >= 3); // running, stopping, stopped
+  CHECK_THAT(r.err, Catch::Contains("\\\"quotes\\\""));
 }
