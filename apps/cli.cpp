@@ -237,6 +237,8 @@ Commands:
   settings auto-follow on|off|inherit   a workspace's auto-follow switch
   token create     a bearer token for the HTTP API (also: token ls, token revoke ID)
   search QUERY     search a workspace's memory
+  submit URL       submit to a running node through its HTTP API (also: status [--job ID])
+  discord register-commands   install the slash commands for a Discord application
   enqueue URL      add a video to the queue
   queue stats      job counts per state and per tenant/workspace
   queue ls         list jobs
