@@ -8,17 +8,23 @@
 //   (b) 64 client actors enqueuing single jobs via the scheduler  >= 30 x baseline (issue)
 //   (c) 64 worker actors doing lease(1) + complete via the scheduler >= 10,000 cycles/s (issue)
 //   (d) lease cost with 1M jobs queued / lease cost with 1k queued   <= 2 (issue)
-// (a) and (c) report their ratio to the baseline as well.
+// (a) and (c) report their ratio to the baseline as well. (b) also reports a reference measured
+// right after it: the same clients against group commit with no queue behind it (log and
+// fdatasync only), i.e. what (b) could reach on this machine if the queue cost nothing.
 #include "actors/scheduler.hpp"
 #include "messages/errors.hpp"
 #include "messages/register.hpp"
 #include "storage/job_queue.hpp"
+#include "storage/write_ahead_log.hpp"
 
 #include <algorithm>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -214,9 +220,11 @@ void finish(caf::event_based_actor* self, const caf::actor& report_to, actor_tal
   self->quit();
 }
 
-/// (b) client: enqueues jobs [next, end) one at a time, each after the previous reply.
-void enqueue_from(caf::event_based_actor* self, scheduler_actor sched, caf::actor report_to,
-                  size_t next, size_t end, actor_tally t) {
+/// (b) client: enqueues jobs [next, end) one at a time, each after the previous reply. `Handle`:
+/// the scheduler, or the log-only reference below.
+template <class Handle>
+void enqueue_from(caf::event_based_actor* self, Handle sched, caf::actor report_to, size_t next,
+                  size_t end, actor_tally t) {
   if (next == end)
     return finish(self, report_to, t);
   self->request(sched, caf::infinite, enqueue_atom::value, bench_job(next), false)
@@ -229,6 +237,66 @@ void enqueue_from(caf::event_based_actor* self, scheduler_actor sched, caf::acto
             ++t.failures;
             finish(self, report_to, t);
           });
+}
+
+// -- (b) reference: group commit with no queue behind it ---------------------------------------
+
+/// The same requests answered by a detached actor that batches them like the scheduler but does
+/// no queue work: each batch logs ~220 bytes per job (about what a real enqueue logs) to a
+/// write-ahead log and is answered after an fdatasync. The rate it reaches with (b)'s clients is
+/// what (b) could reach here if the queue cost nothing. Of the designs tried with no queue work,
+/// this one (fdatasync on the actor's own thread) was the fastest: one helper thread pipelining
+/// the fdatasyncs (the scheduler's design) and two or four logs fdatasynced in parallel were
+/// slower. See docs/PERFORMANCE.md.
+using log_only_actor =
+    caf::typed_actor<caf::replies_to<enqueue_atom, ingest_job, bool>::with<enqueue_result>,
+                     caf::reacts_to<flush_atom>>;
+
+struct log_only_state {
+  std::unique_ptr<write_ahead_log> log;
+  std::vector<caf::typed_response_promise<enqueue_result>> pending;
+  std::string payload;
+  uint64_t seq = 0;
+  bool flush_posted = false;
+  std::shared_ptr<std::pair<uint64_t, uint64_t>> commits_requests; // read once the clients end
+};
+
+log_only_actor::behavior_type
+log_only(log_only_actor::stateful_pointer<log_only_state> self, std::filesystem::path file,
+         std::shared_ptr<std::pair<uint64_t, uint64_t>> commits_requests) {
+  self->state.log = std::make_unique<write_ahead_log>(file);
+  self->state.commits_requests = std::move(commits_requests);
+  constexpr size_t logged_per_job = 220;
+  return {
+      [=](enqueue_atom, const ingest_job& job, bool) {
+        auto& st = self->state;
+        auto before = st.payload.size();
+        for (auto* part :
+             {&job.key.tenant, &job.key.workspace, &job.key.source, &job.key.external_id, &job.url})
+          st.payload += *part;
+        st.payload.resize(std::max(st.payload.size(), before + logged_per_job), '\0');
+        st.pending.push_back(self->make_response_promise<enqueue_result>());
+        if (!st.flush_posted) {
+          st.flush_posted = true;
+          self->send(self, flush_atom::value);
+        }
+        return st.pending.back();
+      },
+      [=](flush_atom) {
+        auto& st = self->state;
+        st.flush_posted = false;
+        st.log->append(++st.seq, st.payload);
+        st.log->sync();
+        st.payload.clear();
+        ++st.commits_requests->first;
+        st.commits_requests->second += st.pending.size();
+        enqueue_result created;
+        created.status = enqueue_status::created;
+        for (auto& rp : st.pending)
+          rp.deliver(created);
+        st.pending.clear();
+      },
+  };
 }
 
 /// (c) worker: leases one job, completes it, repeats until a lease comes back empty.
@@ -306,22 +374,46 @@ uint64_t count_in(job_queue& q, job_state s) {
   return q.stats().by_state[static_cast<size_t>(s)];
 }
 
-/// (b) 64 clients, each with one enqueue request in flight, through the group commit.
-actor_figure group_commit(caf::actor_system& sys, const std::filesystem::path& dir, size_t jobs) {
-  auto q = open_fresh(dir, sync_mode::always); // opened with no transaction left open
-  auto sched = spawn_scheduler(sys, q);
+/// Times (b)'s 64 clients, each with one enqueue request in flight, against `target`; jobs are
+/// numbered from 0, `jobs / 64` per client.
+template <class Handle>
+std::pair<actor_figure, actor_tally> time_clients(caf::actor_system& sys, Handle target,
+                                                  size_t jobs) {
   auto per_client = jobs / actors;
   auto start = bench_clock::now();
   auto tally = run_actors(sys, actors, [=](caf::event_based_actor* self, int c, caf::actor to) {
-    enqueue_from(self, sched, to, c * per_client, (c + 1) * per_client, {});
+    enqueue_from(self, target, to, c * per_client, (c + 1) * per_client, {});
   });
   actor_figure f;
   f.ops = tally.ops;
   f.ops_per_s = static_cast<double>(tally.ops) / seconds_since(start);
+  return {f, tally};
+}
+
+/// (b) 64 clients through the scheduler's group commit.
+actor_figure group_commit(caf::actor_system& sys, const std::filesystem::path& dir, size_t jobs) {
+  auto q = open_fresh(dir, sync_mode::always); // opened with no transaction left open
+  auto sched = spawn_scheduler(sys, q);
+  auto [f, tally] = time_clients(sys, sched, jobs);
   std::tie(f.commits, f.requests) = stop_scheduler(sys, sched);
-  if (tally.failures != 0 || count_in(*q, job_state::queued) != per_client * actors)
+  if (tally.failures != 0 || count_in(*q, job_state::queued) != f.ops || f.ops != jobs)
     throw std::runtime_error("(b): " + std::to_string(tally.failures) +
                              " failed enqueues, or jobs missing from the queue");
+  return f;
+}
+
+/// (b)'s clients against the log-only reference.
+actor_figure log_only_group_commit(caf::actor_system& sys, const std::filesystem::path& dir,
+                                   size_t jobs) {
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto counts = std::make_shared<std::pair<uint64_t, uint64_t>>();
+  auto ref = sys.spawn<caf::detached>(log_only, dir / "log", counts);
+  auto [f, tally] = time_clients(sys, ref, jobs);
+  std::tie(f.commits, f.requests) = *counts;
+  caf::anon_send_exit(ref, caf::exit_reason::user_shutdown);
+  if (tally.failures != 0 || f.ops != jobs)
+    throw std::runtime_error("(b) reference: " + std::to_string(tally.failures) + " failures");
   return f;
 }
 
@@ -441,7 +533,7 @@ lease_costs lease_cost(const std::filesystem::path& dir, size_t big_size, size_t
 struct measurements {
   std::vector<double> baselines; // before (a) and after (c): the disk's pace may drift
   std::optional<double> bulk;
-  std::optional<actor_figure> clients, workers;
+  std::optional<actor_figure> clients, log_only_clients, workers;
   std::optional<lease_costs> leases;
   double baseline() const { return *std::max_element(baselines.begin(), baselines.end()); }
 };
@@ -463,6 +555,8 @@ measurements measure(const settings& s, caf::actor_system& sys) {
   if (want('b')) {
     progress("(b) 64 clients enqueuing through the scheduler, durable");
     m.clients = group_commit(sys, s.dir / "clients", s.client_jobs);
+    progress("(b) reference: the same clients, group commit with no queue (log + fdatasync only)");
+    m.log_only_clients = log_only_group_commit(sys, s.dir / "log_only", s.client_jobs);
   }
   if (want('c')) {
     progress("(c) 64 workers lease + complete through the scheduler, durable");
@@ -491,9 +585,17 @@ json report(const settings& s, const measurements& m) {
     figures.push_back(figure("a_enqueue_bulk_200", *m.bulk, "jobs/s", 50'000,
                              "issue 2: 50,000 jobs/s", true,
                              {{"jobs", s.bulk_jobs}, {"vs_baseline", *m.bulk / base}}));
-  if (m.clients)
+  if (m.clients) {
+    auto details = actor_details(*m.clients, base, "jobs");
+    auto& ref = *m.log_only_clients;
+    details["no_queue_reference"] = {{"jobs_per_s", ref.ops_per_s},
+                                     {"vs_baseline", ref.ops_per_s / base},
+                                     {"commits", ref.commits},
+                                     {"mean_requests_per_commit", ref.mean_batch()}};
+    details["share_of_no_queue_reference"] = m.clients->ops_per_s / ref.ops_per_s;
     figures.push_back(figure("b_group_commit_64_clients", m.clients->ops_per_s, "jobs/s", 30 * base,
-                             "baseline x30", true, actor_details(*m.clients, base, "jobs")));
+                             "baseline x30", true, std::move(details)));
+  }
   if (m.workers)
     figures.push_back(figure("c_lease_complete_64_workers", m.workers->ops_per_s, "cycles/s",
                              10'000, "issue 2: 10,000 lease+complete cycles/s", true,
