@@ -86,11 +86,11 @@ void record_listing(follow_record& f, const enumeration_result& r, millis now, m
 void store_listing(follow_registry& registry, uint64_t follow_id, const enumeration_result& r,
                    const refresher_options& o, std::mt19937_64& rng) {
   try {
-    if (auto current = registry.get(follow_id)) {
-      auto now = now_millis();
-      record_listing(*current, r, now, next_refresh(now, o, rng));
-      registry.update(*current);
-    }
+    auto now = now_millis();
+    auto next = next_refresh(now, o, rng);
+    // One transaction: a pause made while the listing ran stays (a read, then a separate
+    // update, would write back the follow as it was before the pause).
+    registry.modify(follow_id, [&](follow_record& f) { record_listing(f, r, now, next); });
   } catch (const std::exception& e) {
     spdlog::error("follow {}: cannot record its listing: {}", follow_id, e.what());
   }

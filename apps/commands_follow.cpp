@@ -59,7 +59,7 @@ void print_listing(context& ctx, const follow_record& f, const enumeration_resul
 
 /// Changes one follow (rm, pause, resume).
 int change_follow(context& ctx, const char* verb,
-                  const std::function<bool(follow_registry&, follow_record&)>& op) {
+                  const std::function<bool(follow_registry&, const follow_record&)>& op) {
   auto id = parse_id(ctx.inv.words.at(0), "follow");
   auto follows = open_follows(ctx, false);
   auto f = follows.get(id);
@@ -188,21 +188,21 @@ int cmd_follow_ls(context& ctx) {
 
 int cmd_follow_rm(context& ctx) {
   return change_follow(ctx, "removed",
-                       [](follow_registry& r, follow_record& f) { return r.remove(f.id); });
+                       [](follow_registry& r, const follow_record& f) { return r.remove(f.id); });
 }
 
 int cmd_follow_pause(context& ctx) {
-  return change_follow(ctx, "paused", [](follow_registry& r, follow_record& f) {
-    f.paused = true;
-    return r.update(f);
+  return change_follow(ctx, "paused", [](follow_registry& r, const follow_record& f) {
+    return r.modify(f.id, [](follow_record& stored) { stored.paused = true; });
   });
 }
 
 int cmd_follow_resume(context& ctx) {
-  return change_follow(ctx, "resumed", [](follow_registry& r, follow_record& f) {
-    f.paused = false;
-    f.next_refresh_at = now_millis(); // listed again soon
-    return r.update(f);
+  return change_follow(ctx, "resumed", [](follow_registry& r, const follow_record& f) {
+    return r.modify(f.id, [](follow_record& stored) {
+      stored.paused = false;
+      stored.next_refresh_at = now_millis(); // listed again soon
+    });
   });
 }
 

@@ -300,14 +300,20 @@ std::vector<follow_record> follow_registry::due(millis now, size_t limit) const 
 }
 
 bool follow_registry::update(const follow_record& f) {
+  return modify(f.id, [&](follow_record& stored) { stored = f; });
+}
+
+bool follow_registry::modify(uint64_t id, const std::function<void(follow_record&)>& change) {
   return write([&](lmdb::txn& t) {
-    auto old = get_follow(t, *dbs_, f.id);
+    auto old = get_follow(t, *dbs_, id);
     if (!old)
       return false;
-    if (old->tenant != f.tenant || old->workspace != f.workspace ||
+    auto f = *old;
+    change(f);
+    if (f.id != id || old->tenant != f.tenant || old->workspace != f.workspace ||
         old->channel_url != f.channel_url)
-      throw std::invalid_argument("follow registry: follow " + std::to_string(f.id) +
-                                  " cannot change its tenant, workspace or channel URL");
+      throw std::invalid_argument("follow registry: follow " + std::to_string(id) +
+                                  " cannot change its id, tenant, workspace or channel URL");
     // The identity is unchanged, so by_channel is rewritten as it was; only the due entry moves.
     del_follow(t, *dbs_, *old);
     put_follow(t, *dbs_, f);

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -113,6 +114,11 @@ public:
   /// std::invalid_argument). False when the id is unknown. Every field is taken from `f`,
   /// created_at included.
   bool update(const follow_record& f);
+  /// Reads a follow, applies `change` and stores it, in one write transaction: a change made
+  /// meanwhile elsewhere (a pause from the CLI while the refresher records a listing) is never
+  /// overwritten by a stale copy. The identity rule of `update` holds; `change` must not touch
+  /// the registry. False (and `change` not called) when the id is unknown.
+  bool modify(uint64_t id, const std::function<void(follow_record&)>& change);
   /// Removes a follow; false when the id is unknown.
   bool remove(uint64_t id);
 

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <functional>
+#include <thread>
 
 using namespace vfb;
 
@@ -220,6 +221,42 @@ TEST_CASE("follows: update moves a follow in the due order and keeps its identit
   CHECK_FALSE(r.get(99));
   CHECK(r.list().size() == 3);
   CHECK(r.check_invariants().empty());
+}
+
+TEST_CASE("follows: modify changes the stored follow in one transaction, so no change is lost") {
+  test::temp_dir dir;
+  follow_registry r{options_for(dir)};
+  auto f = r.add(follow("a"), 1).follow;
+  // Two writers at once, as the refresher (recording listings) and `vfb follow pause/resume`
+  // are: each changes its own fields. A read followed by a separate update would write back a
+  // stale copy and lose the other writer's changes.
+  constexpr int rounds = 500;
+  int refused = 0; // Catch's assertions are not for other threads: counted, checked after join
+  auto listings = std::thread([&] {
+    for (int i = 0; i < rounds; ++i)
+      refused += r.modify(f.id, [](follow_record& x) { ++x.enqueued_total; }) ? 0 : 1;
+  });
+  for (int i = 0; i < rounds; ++i)
+    REQUIRE(r.modify(f.id, [](follow_record& x) {
+      x.paused = !x.paused;
+      x.next_refresh_at += 1;
+    }));
+  listings.join();
+  CHECK(refused == 0);
+  auto stored = *r.get(f.id);
+  CHECK(stored.enqueued_total == rounds);
+  CHECK(stored.next_refresh_at == f.next_refresh_at + rounds);
+  CHECK_FALSE(stored.paused); // an even number of toggles
+  CHECK(names(r.due(f.next_refresh_at + rounds)) == std::vector<std::string>{"a"});
+  CHECK(r.check_invariants().empty());
+
+  bool called = false;
+  CHECK_FALSE(r.modify(99, [&](follow_record&) { called = true; }));
+  CHECK_FALSE(called);
+  CHECK_THROWS_AS(r.modify(f.id, [](follow_record& x) { x.id = 7; }), std::invalid_argument);
+  CHECK_THROWS_AS(r.modify(f.id, [](follow_record& x) { x.tenant = "other"; }),
+                  std::invalid_argument);
+  CHECK(describe(*r.get(f.id)) == describe(stored)); // nothing of a refused change stored
 }
 
 TEST_CASE("follows: remove drops a follow from every index and ids are not reused") {
