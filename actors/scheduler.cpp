@@ -36,12 +36,6 @@ scheduler_state::~scheduler_state() {
   }
 }
 
-millis now_millis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 namespace {
 
 using self_ptr = scheduler_impl::stateful_pointer<scheduler_state>;

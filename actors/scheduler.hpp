@@ -100,7 +100,4 @@ scheduler_impl::behavior_type scheduler(scheduler_impl::stateful_pointer<schedul
 scheduler_impl spawn_scheduler(caf::actor_system& sys, std::shared_ptr<job_queue> queue,
                                scheduler_options options = {});
 
-/// Wall-clock milliseconds since the Unix epoch.
-millis now_millis();
-
 } // namespace vfb

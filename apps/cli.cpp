@@ -1,6 +1,5 @@
 #include "apps/cli.hpp"
 
-#include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
@@ -13,11 +12,6 @@ std::optional<std::string> invocation::value(const std::string& opt) const {
   if (it == options.end() || it->second.empty())
     return std::nullopt;
   return it->second.back();
-}
-
-int64_t wall_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 std::string invocation::required(const std::string& opt) const {

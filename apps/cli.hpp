@@ -86,9 +86,6 @@ void log_to_stderr();
 /// number.
 uint64_t parse_id(const std::string& text, const char* what = "job");
 
-/// The wall clock in milliseconds since the epoch: what the stores record as times.
-int64_t wall_now();
-
 /// Prints what the pipeline produced for a job (download, analysis, transcript); the whole
 /// transcript only when `full_transcript`. Used by `show` and at the end of `run`.
 int show_results(const context& ctx, const job_view& v, bool full_transcript);

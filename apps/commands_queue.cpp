@@ -77,7 +77,7 @@ int change_job(context& ctx, op_result<job_view> (job_queue::*op)(uint64_t, mill
                const char* verb) {
   auto id = parse_id(ctx.inv.words.at(0));
   writable_queue w{ctx, false};
-  auto r = (w.queue.*op)(id, wall_now());
+  auto r = (w.queue.*op)(id, now_millis());
   if (!r.ok()) {
     if (ctx.json)
       ctx.out << nlohmann::json{{"job_id", id}, {"ok", false}, {"error", r.message}}.dump() << '\n';
@@ -108,7 +108,7 @@ int cmd_enqueue(context& ctx) {
   if (auto p = ctx.inv.value("--priority"); p && !parse(*p, job.priority))
     throw usage_error("unknown priority '" + *p + "' (interactive, refresh or backfill)");
   writable_queue w{ctx, true};
-  auto r = w.queue.enqueue(job, ctx.inv.has("--force"), wall_now());
+  auto r = w.queue.enqueue(job, ctx.inv.has("--force"), now_millis());
   if (r.status == enqueue_status::invalid)
     throw usage_error(r.error);
   if (ctx.json)

@@ -40,7 +40,7 @@ int cmd_token_create(context& ctx) {
   auto label = ctx.inv.value("--label").value_or("");
   created_token c;
   try {
-    c = open_tokens(ctx, false).create(tenant, workspace, *role, label, wall_now());
+    c = open_tokens(ctx, false).create(tenant, workspace, *role, label, now_millis());
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());
   }
@@ -98,7 +98,7 @@ int cmd_token_ls(context& ctx) {
 int cmd_token_revoke(context& ctx) {
   auto id = parse_id(ctx.inv.words.at(0), "token");
   auto tokens = open_tokens(ctx, false);
-  if (!tokens.revoke(id, wall_now())) {
+  if (!tokens.revoke(id, now_millis())) {
     ctx.err << "vfb: no token " << id << '\n';
     return exit_refused;
   }

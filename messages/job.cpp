@@ -3,8 +3,15 @@
 #include "messages/pipeline.hpp"
 
 #include <array>
+#include <chrono>
 
 namespace vfb {
+
+millis now_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 namespace {
 

@@ -13,6 +13,9 @@ namespace vfb {
 /// Milliseconds since the Unix epoch; the queue's only notion of time.
 using millis = int64_t;
 
+/// Wall-clock milliseconds since the Unix epoch.
+millis now_millis();
+
 /// Jobs are leased in this order; a lower class always goes first, so backfill can never starve
 /// a user's submission.
 enum class priority_class : uint8_t { interactive = 0, refresh = 1, backfill = 2 };

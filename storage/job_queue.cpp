@@ -296,10 +296,7 @@ job_queue::job_queue(queue_options opts) : opts_(std::move(opts)) {
     }
     recover(); // batches logged after the last checkpoint
     // Crash recovery: whoever held a lease before this open is gone.
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-    rescued_at_open_ = write(now, [](batch& b) { return b.rescue_expired(true); });
+    rescued_at_open_ = write(now_millis(), [](batch& b) { return b.rescue_expired(true); });
     checkpoint(); // hand over a queue with no open transaction (it is tied to this thread)
   }
 }

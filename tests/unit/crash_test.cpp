@@ -9,7 +9,6 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <csignal>
 #include <map>
 #include <random>
@@ -23,12 +22,6 @@ using namespace vfb;
 namespace {
 
 constexpr int rounds = 25;
-
-millis wall_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 queue_options crash_options(const std::filesystem::path& dir, int round) {
   queue_options o;
@@ -65,20 +58,20 @@ ingest_job job_for(const std::string& external_id) {
         batch.push_back(job_for("r" + std::to_string(round) + "-" + std::to_string(i) + "-" +
                                 std::to_string(k)));
       batch.push_back(job_for("r" + std::to_string(round) + "-" + std::to_string(i / 2) + "-0"));
-      auto results = q.enqueue_bulk(batch, false, wall_now());
+      auto results = q.enqueue_bulk(batch, false, now_millis());
       for (size_t k = 0; k < results.size(); ++k)
         if (results[k].status == enqueue_status::created)
           test::write_line(fd, "A " + std::to_string(results[k].job_id) + " " +
                                    batch[k].key.external_id);
       // Lease a few; finish most, fail some transiently, abandon some (rescued later).
       for (auto& l :
-           q.lease_jobs("child-" + std::to_string(round), 1 + rng() % 4, 600'000, wall_now())) {
+           q.lease_jobs("child-" + std::to_string(round), 1 + rng() % 4, 600'000, now_millis())) {
         auto dice = rng() % 10;
         if (dice < 7) {
-          if (q.complete(l.job_id, l.epoch, job_outcome::done(), wall_now()).ok())
+          if (q.complete(l.job_id, l.epoch, job_outcome::done(), now_millis()).ok())
             test::write_line(fd, "D " + std::to_string(l.job_id));
         } else if (dice < 9) {
-          q.complete(l.job_id, l.epoch, job_outcome::transient("flaky"), wall_now());
+          q.complete(l.job_id, l.epoch, job_outcome::transient("flaky"), now_millis());
         }
       }
     }
@@ -166,7 +159,7 @@ TEST_CASE("the queue survives repeated SIGKILLs with nothing lost") {
   // Drain: everything accepted, acknowledged or not, ends done.
   job_queue q{crash_options(where, 0)};
   for (;;) {
-    auto later = wall_now() + 1000; // past every retry's short backoff
+    auto later = now_millis() + 1000; // past every retry's short backoff
     auto ls = q.lease_jobs("drain", 500, 60'000, later);
     if (ls.empty())
       break;
