@@ -725,7 +725,9 @@ struct http_api::impl {
     return text;
   }
 
-  std::string metrics_text() {
+  /// The Prometheus text. `who` (a token's holder, or nobody) decides the per-workspace series:
+  /// only its own workspace's, none without a token, so that an open endpoint names no tenant.
+  std::string metrics_text(const std::optional<token_record>& who) {
     std::ostringstream out;
     auto stats = ask<queue_stats>(scheduler, opts.timeout, stats_atom::value);
     out << "# HELP vfb_queue_jobs Jobs in the queue by state.\n"
@@ -733,13 +735,14 @@ struct http_api::impl {
     for (int i = 0; i < job_state_count; ++i)
       out << "vfb_queue_jobs{state=\"" << to_string(static_cast<job_state>(i)) << "\"} "
           << stats.by_state[static_cast<size_t>(i)] << '\n';
-    out << "# HELP vfb_workspace_jobs Jobs by tenant, workspace and state.\n"
+    out << "# HELP vfb_workspace_jobs Jobs by tenant, workspace and state (the token's own).\n"
         << "# TYPE vfb_workspace_jobs gauge\n";
     for (const auto& b : stats.backlog)
-      for (int i = 0; i < job_state_count; ++i)
-        out << "vfb_workspace_jobs{tenant=\"" << label(b.tenant) << "\",workspace=\""
-            << label(b.workspace) << "\",state=\"" << to_string(static_cast<job_state>(i)) << "\"} "
-            << b.by_state[static_cast<size_t>(i)] << '\n';
+      if (who && b.tenant == who->tenant && b.workspace == who->workspace)
+        for (int i = 0; i < job_state_count; ++i)
+          out << "vfb_workspace_jobs{tenant=\"" << label(b.tenant) << "\",workspace=\""
+              << label(b.workspace) << "\",state=\"" << to_string(static_cast<job_state>(i))
+              << "\"} " << b.by_state[static_cast<size_t>(i)] << '\n';
     {
       std::lock_guard<std::mutex> guard{counters->mu};
       out << "# HELP vfb_jobs_finished_total Job runs ended since start, by the stage they "
@@ -805,10 +808,15 @@ struct http_api::impl {
       return json_reply(200, {{"ok", true}, {"jobs", to_json(stats)["states"]}});
     });
 
-    add("GET", "/metrics", access::open, [this](const httplib::Request&, const token_record&) {
+    add("GET", "/metrics", access::open, [this](const httplib::Request& req, const token_record&) {
+      // Open to scrapers without a token (node-wide series only); a token, when sent, must be
+      // valid and adds its own workspace's series.
+      std::optional<token_record> who;
+      if (req.has_header("Authorization"))
+        who = authenticate(req, access::viewer);
       httplib::Response res;
       res.status = 200;
-      res.set_content(metrics_text(), "text/plain; version=0.0.4");
+      res.set_content(metrics_text(who), "text/plain; version=0.0.4");
       return res;
     });
 

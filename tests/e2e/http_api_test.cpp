@@ -180,15 +180,32 @@ TEST_CASE("healthz needs no token and metrics show the queue gauges") {
   CHECK(h.status == 200);
   CHECK(h.body.at("ok") == true);
   CHECK(h.body.at("jobs").at("queued") == 0);
-  auto id = n.submit(n.acme_operator, "a");
-  n.wait_ended(id);
+  n.wait_ended(n.submit(n.acme_operator, "a"));
+  n.wait_ended(n.submit(n.other_operator, "b"));
+  const std::string acme_done =
+      "vfb_workspace_jobs{tenant=\"acme\",workspace=\"main\",state=\"done\"} 1";
+  const std::string other_done =
+      "vfb_workspace_jobs{tenant=\"other\",workspace=\"main\",state=\"done\"} 1";
+
+  // Without a token: node-wide series only, no tenant named.
   auto m = n.call("GET", "/metrics");
   CHECK(m.status == 200);
-  CHECK(m.text.find("vfb_queue_jobs{state=\"done\"} 1") != std::string::npos);
-  CHECK(m.text.find("vfb_workspace_jobs{tenant=\"acme\",workspace=\"main\",state=\"done\"} 1") !=
-        std::string::npos);
+  CHECK(m.text.find("vfb_queue_jobs{state=\"done\"} 2") != std::string::npos);
   CHECK(m.text.find("vfb_breaker_open{source=\"youtube\"} 0") != std::string::npos);
   CHECK(m.text.find("# TYPE vfb_stage_duration_seconds histogram") != std::string::npos);
+  CHECK(m.text.find("tenant=") == std::string::npos);
+
+  // With a token: its own workspace's series, never another tenant's.
+  auto acme = n.call("GET", "/metrics", n.acme_viewer);
+  CHECK(acme.status == 200);
+  CHECK(acme.text.find(acme_done) != std::string::npos);
+  CHECK(acme.text.find("tenant=\"other\"") == std::string::npos);
+  auto other = n.call("GET", "/metrics", n.other_operator);
+  CHECK(other.text.find(other_done) != std::string::npos);
+  CHECK(other.text.find("tenant=\"acme\"") == std::string::npos);
+  // A token that is sent must be valid.
+  CHECK(n.call("GET", "/metrics", n.revoked).status == 401);
+  CHECK(n.call("GET", "/metrics", "not-a-token").status == 401);
 }
 
 TEST_CASE("a submission runs and its job, list and search show it with results") {
