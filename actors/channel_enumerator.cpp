@@ -85,6 +85,7 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
     r.newest_id = l.entries.front().id;
     r.newest_timestamp = l.entries.front().timestamp;
   }
+  r.newest_ids = l.newest_ids;
   if (r.malformed > 0)
     spdlog::warn("{}: {} lines of yt-dlp's listing were not entries (skipped)",
                  what_is_listed(plan), r.malformed);

@@ -57,6 +57,7 @@ backfill_plan plan_for(const follow_record& f, uint32_t refresh_limit) {
     p.priority = priority_class::refresh;
     p.origin = job_origin::refresh;
     p.stop_at_id = f.newest_id;
+    p.stop_at_ids = f.newest_ids;
     p.known_until = f.newest_timestamp / 1000;
   }
   return p;
@@ -81,6 +82,12 @@ void record_listing(follow_record& f, const enumeration_result& r, millis now, m
     f.newest_id = r.newest_id;
     f.newest_timestamp = r.newest_timestamp * 1000;
   }
+  // Each URL keeps its own marker until a listing finds something newer there.
+  if (f.newest_ids.size() < r.newest_ids.size())
+    f.newest_ids.resize(r.newest_ids.size());
+  for (size_t i = 0; i < r.newest_ids.size(); ++i)
+    if (!r.newest_ids[i].empty())
+      f.newest_ids[i] = r.newest_ids[i];
 }
 
 void store_listing(follow_registry& registry, uint64_t follow_id, const enumeration_result& r,

@@ -20,18 +20,27 @@ backfill_listing list_plan(const backfill_plan& plan, listing_options base,
   std::set<std::string> seen;
   base.since = plan.since;
   base.youtube = plan.source_type == "youtube";
-  base.stop_at_id = plan.stop_at_id;
-  for (const auto& url : plan_urls(plan)) {
+  auto urls = plan_urls(plan);
+  out.newest_ids.assign(urls.size(), {});
+  auto known_before = plan.known_until;
+  if (base.youtube && known_before > 0)
+    known_before -= base.approximate_margin.count();
+  for (size_t i = 0; i < urls.size(); ++i) {
     if (plan.limit > 0 && out.entries.size() >= plan.limit)
       break;
     base.limit = plan.limit > 0 ? plan.limit - out.entries.size() : 0;
-    auto r = list_entries(base, url, cancel);
+    base.stop_at_id = i < plan.stop_at_ids.size() && !plan.stop_at_ids[i].empty()
+                          ? plan.stop_at_ids[i]
+                          : plan.stop_at_id;
+    auto r = list_entries(base, urls[i], cancel);
     out.malformed_lines += r.malformed_lines;
     out.unavailable += r.unavailable;
     out.too_old += r.too_old;
     out.without_timestamp += r.without_timestamp;
+    if (!r.entries.empty())
+      out.newest_ids[i] = r.entries.front().id;
     for (auto& e : r.entries) {
-      if (e.id == plan.stop_at_id || (e.timestamp > 0 && e.timestamp < plan.known_until)) {
+      if (e.id == base.stop_at_id || (e.timestamp > 0 && e.timestamp < known_before)) {
         ++out.known;
         continue;
       }

@@ -24,13 +24,17 @@ struct backfill_listing {
   size_t without_timestamp = 0;
   size_t duplicates = 0; // entries listed twice (e.g. on /videos and /streams)
   size_t known = 0;      // a refresh: the newest known video and older ones, passed over
+  std::vector<std::string> newest_ids; // per plan URL: its first entry, known or not ("": none)
 };
 
 /// The URLs a plan lists: a YouTube channel's tabs, each on its own, or the feed itself.
 std::vector<std::string> plan_urls(const backfill_plan& plan);
 
 /// Lists every URL of the plan with `base` options (program, margins, timeouts; `since`,
-/// `limit`, `youtube` and `stop_at_id` come from the plan). Throws ytdlp_error.
+/// `limit`, `youtube` and the stop markers come from the plan). A refresh stops each URL at its
+/// own marker (`stop_at_ids`), else at `stop_at_id`, and passes over entries dated before
+/// `known_until` (for YouTube, before it minus the approximate-date margin: an upload newer than
+/// the known one can carry an older approximate date). Throws ytdlp_error.
 backfill_listing list_plan(const backfill_plan& plan, listing_options base,
                            const std::atomic<bool>* cancel = nullptr);
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace vfb::codec {
 
@@ -110,6 +111,7 @@ public:
     return s;
   }
   bool done() const { return pos_ == in_.size(); }
+  size_t remaining() const { return in_.size() - pos_; }
 
 private:
   void need(size_t n) const {
@@ -125,7 +127,9 @@ private:
 // A record lists its fields once, in a static `fields(self, f)` that calls `f` on each member,
 // and names itself in `name` (for decode errors); `encode` and `decode` walk that list. Integers
 // are varints (signed ones zigzag), strings length-prefixed, bools and small enums one varint.
-// Appending a field at the end is the only change old records survive: decode wants them whole.
+// Appending a field at the end is the only change old records survive, and only when the new
+// field is wrapped in `added_later`: records written before it end early, and decode leaves it
+// at its default. Any other shortfall is a decode error.
 
 inline void put_field(writer& w, uint64_t x) {
   w.varint(x);
@@ -176,16 +180,43 @@ template <class E, std::enable_if_t<std::is_enum_v<E>, int> = 0> void get_field(
   x = static_cast<E>(static_cast<U>(v));
 }
 
+inline void put_field(writer& w, const std::vector<std::string>& xs) {
+  w.varint(xs.size());
+  for (const auto& x : xs)
+    w.str(x);
+}
+inline void get_field(reader& in, std::vector<std::string>& xs) {
+  auto n = in.varint();
+  if (n > in.remaining()) // every string takes at least its length byte
+    throw decode_error("a list longer than its record");
+  xs.clear();
+  xs.reserve(n);
+  for (uint64_t i = 0; i < n; ++i)
+    xs.push_back(in.str());
+}
+
+/// A field appended to a record after records of it were stored (see above).
+template <class T> struct added_later { T& x; };
+template <class T> added_later(T&) -> added_later<T>;
+
+template <class T> void put_field(writer& w, added_later<T> f) {
+  put_field(w, f.x);
+}
+template <class T> void get_field(reader& in, added_later<T> f) {
+  if (!in.done())
+    get_field(in, f.x);
+}
+
 template <class Record> std::string encode(const Record& r) {
   writer w;
-  Record::fields(r, [&](const auto& x) { put_field(w, x); });
+  Record::fields(r, [&](auto&& x) { put_field(w, x); });
   return std::move(w.buffer());
 }
 
 template <class Record> Record decode(std::string_view v) {
   reader in{v};
   Record r;
-  Record::fields(r, [&](auto& x) { get_field(in, x); });
+  Record::fields(r, [&](auto&& x) { get_field(in, x); });
   if (!in.done())
     throw decode_error(std::string{"malformed "} + Record::name);
   return r;

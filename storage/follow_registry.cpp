@@ -58,6 +58,7 @@ struct stored_follow {
     f(s.r.newest_timestamp);
     f(s.r.enqueued_total);
     f(s.r.last_error);
+    f(codec::added_later{s.r.newest_ids});
   }
 };
 

@@ -68,6 +68,10 @@ struct follow_record {
   millis newest_timestamp = 0; // its upload time, ms (0: unknown)
   uint64_t enqueued_total = 0; // jobs this follow has enqueued so far
   std::string last_error;      // the last listing's failure, for `follow ls`
+  /// Per listed URL (a YouTube channel's tabs, in `plan_urls` order): the newest entry the
+  /// listings saw there, where each refresh of that tab stops ("": none yet). Empty for follows
+  /// stored before per-tab markers: they stop at `newest_id` until their next listing.
+  std::vector<std::string> newest_ids;
 };
 
 /// Whether a workspace auto-follows uploaders: its own setting, else the node's flag.

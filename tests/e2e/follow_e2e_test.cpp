@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 using namespace vfb;
 namespace fs = std::filesystem;
@@ -461,72 +462,146 @@ struct feed_fixture {
 
 } // namespace
 
-TEST_CASE("real yt-dlp: following a feed of 8 enqueues the 5 within 12 months, a refresh the 9th") {
-  feed_fixture feed;
-  for (int64_t age : {540, 480, 420, 300, 240, 180, 120, 60}) // 3 older than a year
-    feed.add_item(age);
-  test::temp_dir data;
+namespace {
+
+/// A scheduler, follow registry, enumerator and refresher over `data`, for tests that refresh
+/// one follow at a time themselves.
+struct refresh_rig {
   test::threaded_system ts;
-  auto cfg = follow_config(true);
-  cfg.tools.ytdlp = "yt-dlp";
-  cfg.sources.allow_loopback = true;
-  queue_options qo;
-  qo.dir = data.path();
-  auto sched = spawn_scheduler(*ts.sys, std::make_shared<job_queue>(qo));
-  auto scheduler = caf::actor_cast<scheduler_actor>(sched);
-  auto registry = std::make_shared<follow_registry>(follows_options_for(cfg, data.path(), false));
-  auto enumerator =
-      ts.sys->spawn<caf::detached>(channel_enumerator, scheduler, enumerator_options_from(cfg));
-  refresher_options ro;
-  ro.tick = 3'600'000; // the test asks for each refresh itself
-  auto refresher = ts.sys->spawn<caf::detached>(follow_refresher, registry, enumerator, ro);
+  scheduler_impl sched;
+  std::shared_ptr<follow_registry> registry;
+  channel_enumerator_actor enumerator;
+  follow_refresher_actor refresher;
   caf::scoped_actor self{*ts.sys};
-  follow_record f;
-  f.tenant = "acme";
-  f.workspace = "main";
-  f.channel_url = feed.feed();
-  f.source = "generic";
-  f.since = (now_s() - 365 * day_s) * 1000;
-  f.limit = 200;
-  f.next_refresh_at = std::numeric_limits<millis>::max() / 2; // not due by the timer
-  auto id = registry->add(f, now_s() * 1000).follow.id;
-  auto refresh = [&] {
+
+  refresh_rig(const fs::path& data, const vfb_config& cfg) {
+    queue_options qo;
+    qo.dir = data;
+    sched = spawn_scheduler(*ts.sys, std::make_shared<job_queue>(qo));
+    registry = std::make_shared<follow_registry>(follows_options_for(cfg, data, false));
+    enumerator = ts.sys->spawn<caf::detached>(
+        channel_enumerator, caf::actor_cast<scheduler_actor>(sched), enumerator_options_from(cfg));
+    refresher_options ro;
+    ro.tick = 3'600'000; // the tests ask for each refresh themselves
+    refresher = ts.sys->spawn<caf::detached>(follow_refresher, registry, enumerator, ro);
+  }
+  ~refresh_rig() {
+    for (const auto& a :
+         {caf::actor_cast<caf::actor>(refresher), caf::actor_cast<caf::actor>(enumerator),
+          caf::actor_cast<caf::actor>(sched)})
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  /// Follows `url` for acme/main with the 12-month window; never due by the timer.
+  uint64_t follow(const std::string& url, const std::string& source) {
+    follow_record f;
+    f.tenant = "acme";
+    f.workspace = "main";
+    f.channel_url = url;
+    f.source = source;
+    f.since = (now_s() - 365 * day_s) * 1000;
+    f.limit = 200;
+    f.next_refresh_at = std::numeric_limits<millis>::max() / 2;
+    return registry->add(f, now_s() * 1000).follow.id;
+  }
+  enumeration_result refresh(uint64_t id) {
     enumeration_result out;
     self->request(refresher, caf::infinite, refresh_atom::value, id)
         .receive([&](enumeration_result& r) { out = std::move(r); },
                  [&](const caf::error& e) { FAIL(error_message(e)); });
     return out;
-  };
-  auto first = refresh();
+  }
+  std::vector<job_view> jobs() {
+    std::vector<job_view> out;
+    job_filter all;
+    all.limit = 100;
+    self->request(sched, caf::infinite, list_atom::value, all)
+        .receive([&](std::vector<job_view>& v) { out = std::move(v); },
+                 [&](const caf::error& e) { FAIL(error_message(e)); });
+    return out;
+  }
+};
+
+} // namespace
+
+TEST_CASE("real yt-dlp: following a feed of 8 enqueues the 5 within 12 months, a refresh the 9th") {
+  feed_fixture feed;
+  for (int64_t age : {540, 480, 420, 300, 240, 180, 120, 60}) // 3 older than a year
+    feed.add_item(age);
+  test::temp_dir data;
+  auto cfg = follow_config(true);
+  cfg.tools.ytdlp = "yt-dlp";
+  cfg.sources.allow_loopback = true;
+  refresh_rig rig{data.path(), cfg};
+  auto id = rig.follow(feed.feed(), "generic");
+  auto first = rig.refresh(id);
   INFO(first.note);
   CHECK(first.ok);
   CHECK(first.enqueued == 5);
-  auto stored = registry->get(id);
+  auto stored = rig.registry->get(id);
   REQUIRE(stored);
   CHECK(stored->enqueued_total == 5);
   CHECK(stored->last_listed_at > 0);
 
   feed.add_item(1); // a new upload
-  auto second = refresh();
+  auto second = rig.refresh(id);
   INFO(second.note);
   CHECK(second.ok);
   CHECK(second.enqueued == 1);
   CHECK(second.duplicates == 5); // passed over as known: not enqueued (nor promoted) again
-  job_filter all;
-  all.limit = 100;
-  self->request(scheduler, caf::infinite, list_atom::value, all)
-      .receive(
-          [&](const std::vector<job_view>& jobs) {
-            CHECK(jobs.size() == 6);
-            CHECK(std::count_if(jobs.begin(), jobs.end(), [](const job_view& v) {
-                    return v.job.priority == priority_class::refresh;
-                  }) == 1);
-          },
-          [&](const caf::error& e) { FAIL(error_message(e)); });
-  for (const auto& a :
-       {caf::actor_cast<caf::actor>(refresher), caf::actor_cast<caf::actor>(enumerator),
-        caf::actor_cast<caf::actor>(sched)})
-    self->send_exit(a, caf::exit_reason::user_shutdown);
+  auto jobs = rig.jobs();
+  CHECK(jobs.size() == 6);
+  CHECK(std::count_if(jobs.begin(), jobs.end(), [](const job_view& v) {
+          return v.job.priority == priority_class::refresh;
+        }) == 1);
+}
+
+TEST_CASE("a YouTube refresh stops each tab at its own newest video, and approximate dates lose "
+          "no upload") {
+  replay_fixture fx;
+  fx.rec.tab(channel + "/videos", {flat_entry(video_id(0), 1), flat_entry(video_id(1), 30),
+                                   flat_entry(video_id(2), 60)});
+  fx.rec.tab(channel + "/streams", {flat_entry("stream00001", 3), flat_entry("stream00002", 90)});
+  fx.install();
+  refresh_rig rig{fx.data, follow_config(true)};
+  auto id = rig.follow(channel, "youtube");
+  auto first = rig.refresh(id);
+  INFO(first.note);
+  CHECK(first.enqueued == 5);
+  CHECK(rig.registry->get(id)->newest_ids == std::vector<std::string>{video_id(0), "stream00001"});
+
+  // New uploads on both tabs. YouTube's flat dates are approximate ("3 days ago"): the new
+  // video is listed first (it is newer) but dated before the newest known one.
+  fx.rec.tab(channel + "/videos", {flat_entry("newvideo001", 3), flat_entry(video_id(0), 1),
+                                   flat_entry(video_id(1), 30), flat_entry(video_id(2), 60)});
+  fx.rec.tab(channel + "/streams", {flat_entry("stream00003", 0), flat_entry("stream00001", 3),
+                                    flat_entry("stream00002", 90)});
+  fx.install();
+  auto calls_before = fx.calls().size();
+  auto second = rig.refresh(id);
+  INFO(second.note);
+  CHECK(second.ok);
+  CHECK(second.enqueued == 2);
+  CHECK(second.listed == 2); // each tab stopped at its own marker: nothing known was listed
+  CHECK(rig.registry->get(id)->newest_ids ==
+        std::vector<std::string>{"newvideo001", "stream00003"});
+  auto calls = fx.calls();
+  REQUIRE(calls.size() == calls_before + 2);
+  auto filter_of = [](const std::vector<std::string>& argv) {
+    auto it = std::find(argv.begin(), argv.end(), "--break-match-filters");
+    return it == argv.end() || it + 1 == argv.end() ? std::string{} : *(it + 1);
+  };
+  CHECK(calls[calls_before].back() == channel + "/videos");
+  CHECK_THAT(filter_of(calls[calls_before]), Catch::Contains("id!=?" + video_id(0)));
+  CHECK(calls[calls_before + 1].back() == channel + "/streams");
+  CHECK_THAT(filter_of(calls[calls_before + 1]), Catch::Contains("id!=?stream00001"));
+  std::set<std::string> refreshed;
+  auto jobs = rig.jobs();
+  for (const auto& v : jobs)
+    if (v.job.priority == priority_class::refresh)
+      refreshed.insert(v.job.key.external_id);
+  CHECK(jobs.size() == 7);
+  CHECK(refreshed == std::set<std::string>{"newvideo001", "stream00003"});
 }
 
 namespace {

@@ -40,7 +40,12 @@ std::string describe(const follow_record& f) {
          (f.paused ? "paused" : "active") + "|" + std::to_string(f.last_listed_at) + "|" +
          std::to_string(f.next_refresh_at) + "|" + f.newest_id + "|" +
          std::to_string(f.newest_timestamp) + "|" + std::to_string(f.enqueued_total) + "|" +
-         f.last_error;
+         f.last_error + "|" + [&] {
+           std::string ids;
+           for (const auto& id : f.newest_ids)
+             ids += "[" + id + "]";
+           return ids;
+         }();
 }
 
 /// The uploaders (our channel names) of `follows`, in order.
@@ -121,6 +126,7 @@ TEST_CASE("follows: every field survives storage and a reopen") {
   f.newest_timestamp = 1700000000000;
   f.enqueued_total = uint64_t{1} << 40;
   f.last_error = "HTTP 429";
+  f.newest_ids = {"dQw4w9WgXcQ", "", "stream00001"};
   std::string stored;
   {
     follow_registry r{options_for(dir)};
