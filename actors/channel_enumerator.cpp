@@ -79,13 +79,16 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
   jobs = jobs_for_entries(l.entries, plan, opts.policy, &refused);
   r.listed = l.entries.size();
   r.malformed = l.malformed_lines;
-  r.skipped = l.unavailable + l.too_old + refused;
+  r.skipped = l.unavailable + l.too_old + l.upcoming + refused;
   r.duplicates = l.known; // known to the follow already: as good as a queue duplicate
   if (!l.entries.empty()) {
     r.newest_id = l.entries.front().id;
     r.newest_timestamp = l.entries.front().timestamp;
   }
   r.newest_ids = l.newest_ids;
+  if (l.missing_tabs > 0)
+    spdlog::info("{}: {} of its tabs do not exist on the channel (listed as empty)",
+                 what_is_listed(plan), l.missing_tabs);
   if (r.malformed > 0)
     spdlog::warn("{}: {} lines of yt-dlp's listing were not entries (skipped)",
                  what_is_listed(plan), r.malformed);
@@ -108,7 +111,8 @@ void count_enqueued(enumeration_result& r, const backfill_plan& plan,
            std::to_string(r.enqueued) + " enqueued, " + std::to_string(r.duplicates) +
            " already known";
   if (r.skipped > 0)
-    r.note += ", " + std::to_string(r.skipped) + " skipped (unavailable, too old or refused)";
+    r.note += ", " + std::to_string(r.skipped) +
+              " skipped (unavailable, too old, not yet streamed or premiered, or refused)";
   if (r.malformed > 0)
     r.note += ", " + std::to_string(r.malformed) + " malformed lines";
 }

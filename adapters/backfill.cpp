@@ -2,6 +2,7 @@
 
 #include "adapters/channel.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -13,6 +14,25 @@ std::vector<std::string> plan_urls(const backfill_plan& plan) {
     return channel_tabs(plan.channel_url);
   return {plan.channel_url};
 }
+
+namespace {
+
+/// yt-dlp says the channel lacks this tab (no Live tab, or no uploads at all): an empty tab,
+/// not a failed listing.
+bool missing_tab(const ytdlp_error& e) {
+  const auto& why = e.failure().reason;
+  return (why.find("does not have a ") != std::string::npos &&
+          why.find(" tab") != std::string::npos) ||
+         why.find("has no uploads") != std::string::npos;
+}
+
+/// Scheduled or live right now: nothing to download yet. Once it has ended it is listed above
+/// the tab's marker and enqueued then.
+bool not_yet(const listing_entry& e) {
+  return e.live_status == "is_upcoming" || e.live_status == "is_live";
+}
+
+} // namespace
 
 backfill_listing list_plan(const backfill_plan& plan, listing_options base,
                            const std::atomic<bool>* cancel) {
@@ -29,19 +49,38 @@ backfill_listing list_plan(const backfill_plan& plan, listing_options base,
     if (plan.limit > 0 && out.entries.size() >= plan.limit)
       break;
     base.limit = plan.limit > 0 ? plan.limit - out.entries.size() : 0;
-    base.stop_at_id = i < plan.stop_at_ids.size() && !plan.stop_at_ids[i].empty()
-                          ? plan.stop_at_ids[i]
-                          : plan.stop_at_id;
-    auto r = list_entries(base, urls[i], cancel);
+    bool own_marker = i < plan.stop_at_ids.size() && !plan.stop_at_ids[i].empty();
+    base.stop_at_id = own_marker ? plan.stop_at_ids[i] : plan.stop_at_id;
+    // A YouTube tab lists newest first and stops at its own marker: whatever is above it is new,
+    // however old its approximate date. Without one (a feed, whose order is not guaranteed, or
+    // a tab never listed before) entries dated before the newest known upload are passed over.
+    bool by_date = !(base.youtube && own_marker);
+    listing_result r;
+    try {
+      r = list_entries(base, urls[i], cancel);
+    } catch (const ytdlp_error& e) {
+      if (!base.youtube || !missing_tab(e))
+        throw;
+      ++out.missing_tabs;
+      continue;
+    }
     out.malformed_lines += r.malformed_lines;
     out.unavailable += r.unavailable;
     out.too_old += r.too_old;
     out.without_timestamp += r.without_timestamp;
-    if (!r.entries.empty())
-      out.newest_ids[i] = r.entries.front().id;
+    // The marker is the newest entry that can be downloaded: stopping at a scheduled stream
+    // would hide every stream that ends below it.
+    auto marker = std::find_if(r.entries.begin(), r.entries.end(),
+                               [](const listing_entry& e) { return !not_yet(e); });
+    if (marker != r.entries.end())
+      out.newest_ids[i] = marker->id;
     for (auto& e : r.entries) {
-      if (e.id == base.stop_at_id || (e.timestamp > 0 && e.timestamp < known_before)) {
+      if (e.id == base.stop_at_id || (by_date && e.timestamp > 0 && e.timestamp < known_before)) {
         ++out.known;
+        continue;
+      }
+      if (not_yet(e)) {
+        ++out.upcoming;
         continue;
       }
       if (!seen.insert(e.id).second) {

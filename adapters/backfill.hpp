@@ -22,9 +22,12 @@ struct backfill_listing {
   size_t unavailable = 0;
   size_t too_old = 0;
   size_t without_timestamp = 0;
-  size_t duplicates = 0; // entries listed twice (e.g. on /videos and /streams)
-  size_t known = 0;      // a refresh: the newest known video and older ones, passed over
-  std::vector<std::string> newest_ids; // per plan URL: its first entry, known or not ("": none)
+  size_t duplicates = 0;   // entries listed twice (e.g. on /videos and /streams)
+  size_t known = 0;        // a refresh: the newest known video and older ones, passed over
+  size_t upcoming = 0;     // scheduled or live streams and premieres: not downloadable yet
+  size_t missing_tabs = 0; // channel tabs yt-dlp says the channel does not have
+  /// Per plan URL: its newest downloadable entry, known or not ("": none listed).
+  std::vector<std::string> newest_ids;
 };
 
 /// The URLs a plan lists: a YouTube channel's tabs, each on its own, or the feed itself.
@@ -32,9 +35,11 @@ std::vector<std::string> plan_urls(const backfill_plan& plan);
 
 /// Lists every URL of the plan with `base` options (program, margins, timeouts; `since`,
 /// `limit`, `youtube` and the stop markers come from the plan). A refresh stops each URL at its
-/// own marker (`stop_at_ids`), else at `stop_at_id`, and passes over entries dated before
-/// `known_until` (for YouTube, before it minus the approximate-date margin: an upload newer than
-/// the known one can carry an older approximate date). Throws ytdlp_error.
+/// own marker (`stop_at_ids`), else at `stop_at_id`. Entries dated before `known_until` are
+/// passed over, except on a YouTube tab with its own marker (above it everything is new, and
+/// YouTube's dates are approximate); elsewhere on YouTube only those dated a margin (a week)
+/// earlier. Scheduled and live entries are not enqueued. A channel tab that does not exist is
+/// empty; any other failure throws ytdlp_error.
 backfill_listing list_plan(const backfill_plan& plan, listing_options base,
                            const std::atomic<bool>* cancel = nullptr);
 

@@ -80,8 +80,8 @@ download_result parse_info_json(std::string_view json, const std::filesystem::pa
 ///    "try again in 5 minutes", "for up to an hour"), else 15 minutes.
 ///  - permanent: private, unavailable, removed, deleted, terminated, members-only, age-gated,
 ///    DRM, no usable format, unsupported or invalid URL, HTTP 404/410, and upcoming live
-///    events or premieres (they cannot be downloaded yet; a later channel refresh enqueues
-///    them again, and `vfb queue retry` works at any time).
+///    events or premieres (they cannot be downloaded yet: `vfb queue retry` runs one again once
+///    it is over; channel listings do not enqueue such entries until they have ended).
 ///  - transient: everything else, including exit codes we do not know.
 /// `reason` is the line that decided it (else the last ERROR line), without "ERROR: ".
 classified_failure classify_failure(int exit_code, std::string_view stderr_text);

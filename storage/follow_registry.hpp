@@ -68,9 +68,11 @@ struct follow_record {
   millis newest_timestamp = 0; // its upload time, ms (0: unknown)
   uint64_t enqueued_total = 0; // jobs this follow has enqueued so far
   std::string last_error;      // the last listing's failure, for `follow ls`
-  /// Per listed URL (a YouTube channel's tabs, in `plan_urls` order): the newest entry the
+  /// Per listed URL (a YouTube channel's tabs, in `plan_urls` order: markers are matched by
+  /// position, so a change of that order must clear them): the newest downloadable entry the
   /// listings saw there, where each refresh of that tab stops ("": none yet). Empty for follows
-  /// stored before per-tab markers: they stop at `newest_id` until their next listing.
+  /// stored before per-tab markers: they stop at `newest_id` until their next listing. Stored
+  /// as a field added later: records written with it cannot be read by an older vfb.
   std::vector<std::string> newest_ids;
 };
 
@@ -121,7 +123,9 @@ public:
   /// Reads a follow, applies `change` and stores it, in one write transaction: a change made
   /// meanwhile elsewhere (a pause from the CLI while the refresher records a listing) is never
   /// overwritten by a stale copy. The identity rule of `update` holds; `change` must not touch
-  /// the registry. False (and `change` not called) when the id is unknown.
+  /// the registry, and may run more than once (each time on a fresh copy: a transaction that
+  /// fills the map is run again after it grows), so it must have no other effects. False (and
+  /// `change` not called) when the id is unknown.
   bool modify(uint64_t id, const std::function<void(follow_record&)>& change);
   /// Removes a follow; false when the id is unknown.
   bool remove(uint64_t id);

@@ -46,7 +46,8 @@ std::string video_id(int i) {
 }
 
 /// A flat tab entry as yt-dlp 2023.03.04 prints it with youtubetab:approximate_date.
-std::string flat_entry(const std::string& id, int64_t age_days, const std::string& title = "t") {
+std::string flat_entry(const std::string& id, int64_t age_days, const std::string& title = "t",
+                       const nlohmann::json& live_status = nullptr) {
   nlohmann::json j{{"_type", "url"},
                    {"ie_key", "Youtube"},
                    {"id", id},
@@ -57,7 +58,7 @@ std::string flat_entry(const std::string& id, int64_t age_days, const std::strin
                    {"channel_id", nullptr},
                    {"timestamp", now_s() - age_days * day_s},
                    {"availability", nullptr},
-                   {"live_status", nullptr},
+                   {"live_status", live_status},
                    {"extractor", "youtube:tab"},
                    {"extractor_key", "YoutubeTab"},
                    {"playlist_index", 1}};
@@ -571,18 +572,24 @@ TEST_CASE("a YouTube refresh stops each tab at its own newest video, and approxi
   CHECK(rig.registry->get(id)->newest_ids == std::vector<std::string>{video_id(0), "stream00001"});
 
   // New uploads on both tabs. YouTube's flat dates are approximate ("3 days ago"): the new
-  // video is listed first (it is newer) but dated before the newest known one.
+  // video is listed first (it is newer) but dated before the newest known one, and the new
+  // stream (a recording published late) is dated weeks before it. A stream is scheduled too.
+  auto upcoming = [](const char* status) {
+    return flat_entry("upcoming001", status == std::string{"is_upcoming"} ? -2 : 0, "t", status);
+  };
   fx.rec.tab(channel + "/videos", {flat_entry("newvideo001", 3), flat_entry(video_id(0), 1),
                                    flat_entry(video_id(1), 30), flat_entry(video_id(2), 60)});
-  fx.rec.tab(channel + "/streams", {flat_entry("stream00003", 0), flat_entry("stream00001", 3),
-                                    flat_entry("stream00002", 90)});
+  fx.rec.tab(channel + "/streams", {upcoming("is_upcoming"), flat_entry("stream00003", 20),
+                                    flat_entry("stream00001", 3), flat_entry("stream00002", 90)});
   fx.install();
   auto calls_before = fx.calls().size();
   auto second = rig.refresh(id);
   INFO(second.note);
   CHECK(second.ok);
   CHECK(second.enqueued == 2);
-  CHECK(second.listed == 2); // each tab stopped at its own marker: nothing known was listed
+  CHECK(second.listed == 2); // each tab stopped at its own marker; the scheduled one waits
+  CHECK(second.skipped == 1);
+  // The scheduled stream is no marker: streams that end below it would never be listed.
   CHECK(rig.registry->get(id)->newest_ids ==
         std::vector<std::string>{"newvideo001", "stream00003"});
   auto calls = fx.calls();
@@ -595,13 +602,47 @@ TEST_CASE("a YouTube refresh stops each tab at its own newest video, and approxi
   CHECK_THAT(filter_of(calls[calls_before]), Catch::Contains("id!=?" + video_id(0)));
   CHECK(calls[calls_before + 1].back() == channel + "/streams");
   CHECK_THAT(filter_of(calls[calls_before + 1]), Catch::Contains("id!=?stream00001"));
+
+  // The stream has been broadcast; nothing new on /videos, whose marker stays.
+  fx.rec.tab(channel + "/streams", {upcoming("was_live"), flat_entry("stream00003", 20),
+                                    flat_entry("stream00001", 3), flat_entry("stream00002", 90)});
+  fx.install();
+  auto third = rig.refresh(id);
+  INFO(third.note);
+  CHECK(third.enqueued == 1);
+  CHECK(rig.registry->get(id)->newest_ids ==
+        std::vector<std::string>{"newvideo001", "upcoming001"});
+
   std::set<std::string> refreshed;
   auto jobs = rig.jobs();
   for (const auto& v : jobs)
     if (v.job.priority == priority_class::refresh)
       refreshed.insert(v.job.key.external_id);
-  CHECK(jobs.size() == 7);
-  CHECK(refreshed == std::set<std::string>{"newvideo001", "stream00003"});
+  CHECK(jobs.size() == 8);
+  CHECK(refreshed == std::set<std::string>{"newvideo001", "stream00003", "upcoming001"});
+}
+
+TEST_CASE("a channel without a Live tab is listed from its other tabs, other failures fail") {
+  replay_fixture fx;
+  fx.rec.tab(channel + "/videos", {flat_entry(video_id(0), 1), flat_entry(video_id(1), 30)});
+  fx.rec.tab(channel + "/streams", {}, 1,
+             {"ERROR: [youtube:tab] " + channel_id + ": This channel does not have a streams tab"});
+  fx.install();
+  refresh_rig rig{fx.data, follow_config(true)};
+  auto id = rig.follow(channel, "youtube");
+  auto listed = rig.refresh(id);
+  INFO(listed.note);
+  CHECK(listed.ok);
+  CHECK(listed.enqueued == 2);
+  CHECK(rig.registry->get(id)->newest_ids == std::vector<std::string>{video_id(0), ""});
+
+  fx.rec.tab(channel + "/streams", {}, 1,
+             {"ERROR: [youtube:tab] " + channel_id + ": HTTP Error 500: Internal Server Error"});
+  fx.install();
+  auto failed = rig.refresh(id);
+  CHECK_FALSE(failed.ok);
+  CHECK_THAT(failed.note, Catch::Contains("HTTP Error 500"));
+  CHECK(rig.registry->get(id)->last_error == failed.note);
 }
 
 namespace {
