@@ -353,16 +353,23 @@ struct http_api::impl {
     return std::move(*out);
   }
 
-  /// The token's record; 401 without a usable token, 403 when the role does not suffice.
-  token_record authenticate(const httplib::Request& req, access need) {
+  /// Whether the request carries an `Authorization: Bearer ...` header (scheme case-insensitive).
+  static bool has_bearer(const httplib::Request& req) {
     auto header = req.get_header_value("Authorization");
     const std::string scheme = "bearer ";
-    if (header.size() <= scheme.size() ||
-        !std::equal(scheme.begin(), scheme.end(), header.begin(), [](char a, char b) {
-          return a == std::tolower(static_cast<unsigned char>(b));
-        }))
+    return header.size() > scheme.size() &&
+           std::equal(scheme.begin(), scheme.end(), header.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  }
+
+  /// The token's record; 401 without a usable token, 403 when the role does not suffice.
+  token_record authenticate(const httplib::Request& req, access need) {
+    if (!has_bearer(req))
       throw api_error(401, "unauthorized", "an Authorization: Bearer token is required");
-    auto record = tokens->verify(std::string_view{header}.substr(scheme.size()));
+    auto header = req.get_header_value("Authorization");
+    auto record =
+        tokens->verify(std::string_view{header}.substr(std::string_view{"bearer "}.size()));
     if (!record)
       throw api_error(401, "unauthorized", "unknown or revoked token");
     if (need == access::operator_ && record->role != token_role::operator_)
@@ -809,10 +816,11 @@ struct http_api::impl {
     });
 
     add("GET", "/metrics", access::open, [this](const httplib::Request& req, const token_record&) {
-      // Open to scrapers without a token (node-wide series only); a token, when sent, must be
-      // valid and adds its own workspace's series.
+      // Open to scrapers without a token (node-wide series only); a bearer token, when sent,
+      // must be valid and adds its own workspace's series. Other schemes (a proxy's Basic
+      // credentials passed on) are not vfb's to judge.
       std::optional<token_record> who;
-      if (req.has_header("Authorization"))
+      if (has_bearer(req))
         who = authenticate(req, access::viewer);
       httplib::Response res;
       res.status = 200;

@@ -203,9 +203,20 @@ TEST_CASE("healthz needs no token and metrics show the queue gauges") {
   auto other = n.call("GET", "/metrics", n.other_operator);
   CHECK(other.text.find(other_done) != std::string::npos);
   CHECK(other.text.find("tenant=\"acme\"") == std::string::npos);
-  // A token that is sent must be valid.
+  // Another workspace of the same tenant sees its own series only.
+  auto side = n.tokens->create("acme", "side", token_role::viewer, "", 1).token;
+  auto side_metrics = n.call("GET", "/metrics", side);
+  CHECK(side_metrics.status == 200);
+  CHECK(side_metrics.text.find("workspace=\"main\"") == std::string::npos);
+  // A bearer token that is sent must be valid; other schemes (a guarding proxy's Basic
+  // credentials passed on) leave the answer as without a token.
   CHECK(n.call("GET", "/metrics", n.revoked).status == 401);
   CHECK(n.call("GET", "/metrics", "not-a-token").status == 401);
+  auto basic = n.client->Get("/metrics", {{"Authorization", "Basic cHJvbWV0aGV1czpzZWNyZXQ="}});
+  REQUIRE(basic);
+  CHECK(basic->status == 200);
+  CHECK(basic->body.find("vfb_queue_jobs{state=\"done\"} 2") != std::string::npos);
+  CHECK(basic->body.find("tenant=") == std::string::npos);
 }
 
 TEST_CASE("a submission runs and its job, list and search show it with results") {
