@@ -9,11 +9,14 @@
 
 #include "actors/scheduler.hpp"
 #include "messages/errors.hpp"
+#include "messages/follow.hpp"
 #include "messages/register.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <catch2/catch.hpp>
@@ -149,4 +152,82 @@ TEST_CASE("a client in another actor system uses the scheduler over the network"
   caf::scoped_actor self{*server.sys};
   self->send_exit(sched, caf::exit_reason::user_shutdown);
   self->wait_for(sched);
+}
+
+namespace {
+
+/// `x` written and read back with CAF's binary serialization, as a remote message would be.
+template <class T> T round_trip(caf::actor_system& sys, T x) {
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  REQUIRE_FALSE(sink(x));
+  caf::binary_deserializer source{sys, buf};
+  T y;
+  REQUIRE_FALSE(source(y));
+  return y;
+}
+
+} // namespace
+
+TEST_CASE("the follow messages keep every field through CAF's serialization") {
+  network_system ns;
+  backfill_plan p;
+  p.source_type = "generic";
+  p.channel_url = "https://example.org/feed.xml";
+  p.uploader_handle = "@someone";
+  p.tenant = "acme";
+  p.workspace = "main";
+  p.since = -5;
+  p.limit = 7;
+  p.priority = priority_class::refresh;
+  p.origin = job_origin::discord;
+  p.stop_at_id = "abc";
+  p.stop_at_ids = {"v1", "", "s1"};
+  p.known_until = 1700000000;
+  p.follow_id = 9;
+  p.automatic = true;
+  auto q = round_trip(*ns.sys, p);
+  CHECK(q.source_type == p.source_type);
+  CHECK(q.channel_url == p.channel_url);
+  CHECK(q.uploader_handle == p.uploader_handle);
+  CHECK(q.tenant == p.tenant);
+  CHECK(q.workspace == p.workspace);
+  CHECK(q.since == p.since);
+  CHECK(q.limit == p.limit);
+  CHECK(q.priority == p.priority);
+  CHECK(q.origin == p.origin);
+  CHECK(q.stop_at_id == p.stop_at_id);
+  CHECK(q.stop_at_ids == p.stop_at_ids);
+  CHECK(q.known_until == p.known_until);
+  CHECK(q.follow_id == p.follow_id);
+  CHECK(q.automatic == p.automatic);
+
+  enumeration_result r;
+  r.follow_id = 3;
+  r.listed = 4;
+  r.enqueued = 5;
+  r.duplicates = 6;
+  r.malformed = 7;
+  r.skipped = 8;
+  r.job_ids = {10, 11};
+  r.newest_id = "n";
+  r.newest_timestamp = 1700000001;
+  r.newest_ids = {"a", "b"};
+  r.ok = false;
+  r.ran = true;
+  r.note = "listed";
+  auto s = round_trip(*ns.sys, r);
+  CHECK(s.follow_id == r.follow_id);
+  CHECK(s.listed == r.listed);
+  CHECK(s.enqueued == r.enqueued);
+  CHECK(s.duplicates == r.duplicates);
+  CHECK(s.malformed == r.malformed);
+  CHECK(s.skipped == r.skipped);
+  CHECK(s.job_ids == r.job_ids);
+  CHECK(s.newest_id == r.newest_id);
+  CHECK(s.newest_timestamp == r.newest_timestamp);
+  CHECK(s.newest_ids == r.newest_ids);
+  CHECK(s.ok == r.ok);
+  CHECK(s.ran == r.ran);
+  CHECK(s.note == r.note);
 }

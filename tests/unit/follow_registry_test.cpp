@@ -242,13 +242,18 @@ TEST_CASE("follows: modify changes the stored follow in one transaction, so no c
     for (int i = 0; i < rounds; ++i)
       refused += r.modify(f.id, [](follow_record& x) { ++x.enqueued_total; }) ? 0 : 1;
   });
+  int refused_here = 0; // no REQUIRE before the join: a throw would leave the thread running
   for (int i = 0; i < rounds; ++i)
-    REQUIRE(r.modify(f.id, [](follow_record& x) {
-      x.paused = !x.paused;
-      x.next_refresh_at += 1;
-    }));
+    refused_here += r.modify(f.id,
+                             [](follow_record& x) {
+                               x.paused = !x.paused;
+                               x.next_refresh_at += 1;
+                             })
+                        ? 0
+                        : 1;
   listings.join();
   CHECK(refused == 0);
+  CHECK(refused_here == 0);
   auto stored = *r.get(f.id);
   CHECK(stored.enqueued_total == rounds);
   CHECK(stored.next_refresh_at == f.next_refresh_at + rounds);
