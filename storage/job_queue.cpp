@@ -407,6 +407,10 @@ void job_queue::checkpoint() {
   last_checkpoint_ = std::chrono::steady_clock::now();
 }
 
+uint64_t job_queue::logged_bytes() const {
+  return log_ ? log_->appended_bytes() : 0;
+}
+
 uint64_t job_queue::sync_log() {
   auto covered = appended_seq_.load(); // appended before the fdatasync below starts
   try {

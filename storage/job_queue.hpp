@@ -109,6 +109,8 @@ public:
 
   /// The sequence number of the last logged batch.
   uint64_t logged_seq() const { return seq_; }
+  /// Bytes of log records written since open (0 without a log: read-only). For benchmarks.
+  uint64_t logged_bytes() const;
   /// Makes every logged batch durable; returns the sequence number it covered. Unlike every
   /// other member, this may run on another thread than the writes.
   uint64_t sync_log();

@@ -120,6 +120,7 @@ void write_ahead_log::append(uint64_t seq, std::string_view payload) {
   // next append overwrites it), and a replay stops there.
   write_all(fd_, rec, end_);
   end_ += rec.size();
+  appended_ += rec.size();
 }
 
 void write_ahead_log::sync() {

@@ -46,6 +46,8 @@ public:
 
   /// Bytes in the log.
   uint64_t size() const { return end_; }
+  /// Bytes of records appended since the log was opened (resets do not clear it).
+  uint64_t appended_bytes() const { return appended_; }
 
 private:
   std::filesystem::path file_;
@@ -54,6 +56,7 @@ private:
   void grow(uint64_t at_least);
 
   uint64_t end_ = 0;       // where the next record goes
+  uint64_t appended_ = 0;  // record bytes appended since open
   uint64_t file_size_ = 0; // the file's size (records, then zeros or older records)
   std::mutex sync_mu_;     // sync() may be called from another thread than append()
 };
