@@ -353,23 +353,24 @@ struct http_api::impl {
     return std::move(*out);
   }
 
-  /// Whether the request carries an `Authorization: Bearer ...` header (scheme case-insensitive).
-  static bool has_bearer(const httplib::Request& req) {
+  /// The token of an `Authorization: Bearer ...` header (scheme case-insensitive), if any.
+  static std::optional<std::string> bearer_token(const httplib::Request& req) {
     auto header = req.get_header_value("Authorization");
     const std::string scheme = "bearer ";
-    return header.size() > scheme.size() &&
-           std::equal(scheme.begin(), scheme.end(), header.begin(), [](char a, char b) {
-             return a == std::tolower(static_cast<unsigned char>(b));
-           });
+    if (header.size() <= scheme.size() ||
+        !std::equal(scheme.begin(), scheme.end(), header.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        }))
+      return std::nullopt;
+    return header.substr(scheme.size());
   }
 
   /// The token's record; 401 without a usable token, 403 when the role does not suffice.
   token_record authenticate(const httplib::Request& req, access need) {
-    if (!has_bearer(req))
+    auto token = bearer_token(req);
+    if (!token)
       throw api_error(401, "unauthorized", "an Authorization: Bearer token is required");
-    auto header = req.get_header_value("Authorization");
-    auto record =
-        tokens->verify(std::string_view{header}.substr(std::string_view{"bearer "}.size()));
+    auto record = tokens->verify(*token);
     if (!record)
       throw api_error(401, "unauthorized", "unknown or revoked token");
     if (need == access::operator_ && record->role != token_role::operator_)
@@ -820,7 +821,7 @@ struct http_api::impl {
       // must be valid and adds its own workspace's series. Other schemes (a proxy's Basic
       // credentials passed on) are not vfb's to judge.
       std::optional<token_record> who;
-      if (has_bearer(req))
+      if (bearer_token(req))
         who = authenticate(req, access::viewer);
       httplib::Response res;
       res.status = 200;
