@@ -147,6 +147,16 @@ bool media_present(const download_result& d) {
   return !d.media_path.empty() && fs::exists(d.media_path, ec);
 }
 
+/// ffmpeg as configured; ffprobe is the one next to it (Debian's ffmpeg package ships both).
+ffmpeg_options ffmpeg_for(const vfb_config& cfg) {
+  ffmpeg_options fo;
+  fo.program = cfg.tools.ffmpeg;
+  if (auto dir = fs::path{cfg.tools.ffmpeg}.parent_path(); !dir.empty())
+    fo.probe_program = (dir / "ffprobe").string();
+  fo.timeout = std::chrono::seconds{cfg.tools.ffmpeg_timeout_s};
+  return fo;
+}
+
 // -- download ------------------------------------------------------------------------------
 
 stage_result download_stage(shared_state& s, const stage_request& req, const progress_fn& report) {
@@ -193,6 +203,13 @@ stage_result download_stage(shared_state& s, const stage_request& req, const pro
     if (!d)
       return ended(job_outcome::skipped("uploaded before the backfill window (" +
                                         utc_date(job.upload_cutoff) + ")"));
+    if (d->duration <= 0) { // e.g. a direct media URL: the site says nothing, the file does
+      try {
+        d->duration = probe_duration(ffmpeg_for(cfg), d->media_path);
+      } catch (const ffmpeg_error&) {
+        // The duration stays unknown (0); transcription finds out whether the file is usable.
+      }
+    }
     artifacts.save_download(job.key.source, job.key.external_id, *d);
     std::ostringstream note;
     note << (d->title.empty() ? d->video_id : d->title);
@@ -243,9 +260,7 @@ struct transcriber {
 
   transcript from_speech(const download_result& d, const fs::path& dir, const progress_fn& report) {
     const auto& cfg = s->env->config;
-    ffmpeg_options fo;
-    fo.program = cfg.tools.ffmpeg;
-    fo.timeout = std::chrono::seconds{cfg.tools.ffmpeg_timeout_s};
+    auto fo = ffmpeg_for(cfg);
     auto wav = dir / "audio.wav";
     report(0, "extracting audio");
     const auto* cancel = s->env->cancel.get();

@@ -1,6 +1,7 @@
 #include "adapters/source_url.hpp"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <array>
 #include <cctype>
 #include <cstdint>
@@ -29,55 +30,85 @@ bool in_domain(std::string_view host, std::string_view domain) {
                             host[host.size() - domain.size() - 1] == '.');
 }
 
-/// Parses a dotted IPv4 address (four decimal parts, each 0..255).
-std::optional<std::array<int, 4>> parse_ipv4(std::string_view host) {
-  std::array<int, 4> parts{};
-  size_t part = 0;
-  size_t digits = 0;
-  int value = 0;
-  for (char c : host) {
-    if (c == '.') {
-      if (digits == 0 || part == 3)
-        return std::nullopt;
-      parts[part++] = value;
-      value = 0;
-      digits = 0;
-    } else if (c >= '0' && c <= '9' && digits < 3) {
-      value = value * 10 + (c - '0');
-      ++digits;
-    } else {
+/// A host as the resolver reads it: IPv4 in any spelling glibc's inet_aton accepts (and so
+/// getaddrinfo, curl and Python, which yt-dlp runs on): "127.0.0.1", "127.1", "2130706433",
+/// "0x7f000001", "0177.0.0.1", "0"; or a bracketed IPv6 literal in any spelling inet_pton
+/// accepts ("[0:0:0:0:0:0:0:1]", "[::ffff:7f00:1]"). String patterns would miss most of these.
+struct numeric_host {
+  bool v6 = false;
+  std::array<uint8_t, 16> bytes{}; // IPv4: the first four
+};
+
+std::optional<numeric_host> parse_numeric_host(const std::string& host) {
+  numeric_host n;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    in6_addr a6{};
+    if (inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &a6) != 1)
       return std::nullopt;
-    }
+    n.v6 = true;
+    std::copy(std::begin(a6.s6_addr), std::end(a6.s6_addr), n.bytes.begin());
+    return n;
   }
-  if (digits == 0 || part != 3)
+  in_addr a4{};
+  if (host.empty() || inet_aton(host.c_str(), &a4) == 0)
     return std::nullopt;
-  parts[3] = value;
-  for (int p : parts)
-    if (p > 255)
-      return std::nullopt;
-  return parts;
+  auto value = ntohl(a4.s_addr);
+  for (int i = 0; i < 4; ++i)
+    n.bytes[i] = static_cast<uint8_t>(value >> (24 - 8 * i));
+  return n;
+}
+
+/// IPv4 addresses that are not on the public internet: this host, private networks,
+/// carrier-grade NAT, link-local, IETF protocol assignments, benchmarking, multicast, reserved
+/// and broadcast.
+bool is_non_public_v4(uint8_t a, uint8_t b, uint8_t c) {
+  return a == 0 || a == 10 || a == 127 || (a == 100 && b >= 64 && b <= 127) ||
+         (a == 169 && b == 254) || (a == 172 && b >= 16 && b <= 31) ||
+         (a == 192 && b == 0 && c == 0) || (a == 192 && b == 168) ||
+         (a == 198 && (b == 18 || b == 19)) || a >= 224;
+}
+
+bool is_non_public(const numeric_host& n) {
+  const auto& x = n.bytes;
+  if (!n.v6)
+    return is_non_public_v4(x[0], x[1], x[2]);
+  auto zeros = [&](size_t from, size_t to) {
+    return std::all_of(x.begin() + from, x.begin() + to, [](uint8_t v) { return v == 0; });
+  };
+  // An IPv4 address inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d, which covers
+  // :: and ::1), NAT64 (64:ff9b::a.b.c.d) and 6to4 (2002:a.b.c.d::) reach that IPv4 address.
+  if (zeros(0, 10) && x[10] == 0xff && x[11] == 0xff)
+    return is_non_public_v4(x[12], x[13], x[14]);
+  if (zeros(0, 12))
+    return true; // ::, ::1 and the deprecated IPv4-compatible form
+  if (x[0] == 0x00 && x[1] == 0x64 && x[2] == 0xff && x[3] == 0x9b && zeros(4, 12))
+    return is_non_public_v4(x[12], x[13], x[14]);
+  if (x[0] == 0x20 && x[1] == 0x02)
+    return is_non_public_v4(x[2], x[3], x[4]);
+  return (x[0] & 0xfe) == 0xfc ||                // unique local fc00::/7
+         (x[0] == 0xfe && (x[1] & 0xc0) == 0x80) || // link-local fe80::/10
+         (x[0] == 0xfe && (x[1] & 0xc0) == 0xc0) || // site-local fec0::/10 (deprecated)
+         x[0] == 0xff;                             // multicast
+}
+
+bool is_loopback(const numeric_host& n) {
+  const auto& x = n.bytes;
+  if (!n.v6)
+    return x[0] == 127;
+  bool prefix_zero = std::all_of(x.begin(), x.begin() + 10, [](uint8_t v) { return v == 0; });
+  if (prefix_zero && x[10] == 0xff && x[11] == 0xff)
+    return x[12] == 127;
+  return prefix_zero && x[10] == 0 && x[11] == 0 && x[12] == 0 && x[13] == 0 && x[14] == 0 &&
+         x[15] == 1;
 }
 
 /// Hosts that name this machine or a private network: a submitted URL must not make the node
 /// fetch from them (server-side request forgery), except in tests and the demo.
-bool is_local_host(std::string_view host) {
-  if (in_domain(host, "localhost") || host == "[::1]" || host == "[::]" ||
-      in_domain(host, "local") || in_domain(host, "internal"))
+bool is_local_host(const std::string& host) {
+  if (in_domain(host, "localhost") || in_domain(host, "local") || in_domain(host, "internal"))
     return true;
-  if (host.size() > 2 && host.front() == '[') {
-    // IPv6 literals: unique-local (fc00::/7) and link-local (fe80::/10) are private.
-    auto h = lower(host.substr(1, 4));
-    return h.rfind("fc", 0) == 0 || h.rfind("fd", 0) == 0 || h.rfind("fe8", 0) == 0 ||
-           h.rfind("::ff", 0) == 0;
-  }
-  auto ip = parse_ipv4(host);
-  if (!ip)
-    return false;
-  auto [a, b, c, d] = *ip;
-  (void)c;
-  (void)d;
-  return a == 127 || a == 10 || a == 0 || (a == 172 && b >= 16 && b <= 31) ||
-         (a == 192 && b == 168) || (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127);
+  auto n = parse_numeric_host(host);
+  return n && is_non_public(*n);
 }
 
 bool is_video_id(std::string_view id) {
@@ -157,10 +188,12 @@ bool is_loopback_url(std::string_view url) {
   else
     host = host.substr(0, host.find(':'));
   auto h = lower(host);
-  if (in_domain(h, "localhost") || h == "[::1]")
+  while (!h.empty() && h.back() == '.')
+    h.pop_back();
+  if (in_domain(h, "localhost"))
     return true;
-  auto ip = parse_ipv4(h);
-  return ip && (*ip)[0] == 127;
+  auto n = parse_numeric_host(h);
+  return n && is_loopback(*n);
 }
 
 url_result canonicalize_url(std::string_view url, const url_policy& policy) {
@@ -210,10 +243,13 @@ url_result canonicalize_url(std::string_view url, const url_policy& policy) {
     host.pop_back(); // "example.com." is "example.com"
   if (host.empty())
     return reject("URL has no host");
-  if (host.front() != '[')
+  if (host.front() != '[') {
     for (unsigned char c : host)
       if (!std::isalnum(c) && c != '-' && c != '.')
         return reject("malformed host '" + host + "' in URL");
+  } else if (!parse_numeric_host(host)) {
+    return reject("malformed IPv6 host '" + host + "' in URL");
+  }
   if (!port.empty()) {
     if (port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
         std::stoi(std::string(port)) == 0 || std::stoi(std::string(port)) > 65535)

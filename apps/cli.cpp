@@ -23,11 +23,19 @@ std::string invocation::required(const std::string& opt) const {
 
 namespace {
 
+/// How many positional arguments a command takes.
+struct arity {
+  arity(size_t exactly) : min{exactly}, max{exactly} {} // NOLINT: a plain count reads best
+  arity(size_t at_least, size_t at_most) : min{at_least}, max{at_most} {}
+  size_t min;
+  size_t max;
+};
+
 /// A command: its words, the options it accepts, how many positionals, and its help.
 struct command {
   std::vector<std::string> path;
   std::set<std::string> options;
-  size_t positionals;
+  arity positionals;
   std::string usage;
   std::string help;
   std::function<int(context&)> run;
@@ -134,11 +142,12 @@ const std::vector<command>& commands() {
        cmd_follow_resume},
       {{"settings", "auto-follow"},
        {"--tenant", "--workspace"},
-       1,
-       "vfb settings auto-follow on|off|inherit --tenant T --workspace W [--json]",
+       {0, 1},
+       "vfb settings auto-follow [on|off|inherit] --tenant T --workspace W [--json]",
        "Sets whether the workspace follows the uploader of every video it processes: on, off,\n"
        "or inherit (ENABLE_AUTO_FOLLOW_UPLOADER / auto_follow.enabled decides). Stored in the\n"
-       "data dir; a running node sees the change at the next download.",
+       "data dir; a running node sees the change at the next download. Without a value it\n"
+       "prints the workspace's setting and whether auto-follow is on for it now.",
        cmd_settings_auto_follow},
       {{"token", "create"},
        {"--tenant", "--workspace", "--role", "--label"},
@@ -326,6 +335,25 @@ std::filesystem::path data_dir(const invocation& inv, const vfb_config& cfg) {
   return home_path(".local/share/vfb");
 }
 
+/// The commands under a group word ("follow", "queue"), for `vfb GROUP --help`.
+std::vector<const command*> group_commands(const std::string& group) {
+  std::vector<const command*> out;
+  for (auto& c : commands())
+    if (c.path.size() > 1 && c.path.front() == group)
+      out.push_back(&c);
+  return out;
+}
+
+/// `vfb GROUP --help`: each subcommand's usage and the first line of its help.
+void print_group_help(std::ostream& out, const std::string& group,
+                      const std::vector<const command*>& members) {
+  out << "Usage: vfb " << group << " SUBCOMMAND [options]\n\nSubcommands:\n";
+  for (auto* c : members)
+    out << "  " << c->usage << "\n      " << c->help.substr(0, c->help.find('\n')) << "\n";
+  out << "\nvfb " << group << " SUBCOMMAND --help explains one of them; vfb --help lists the "
+      << "global options.\n";
+}
+
 const command* find_command(const invocation& inv) {
   const command* best = nullptr;
   for (auto& c : commands()) {
@@ -354,15 +382,15 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto* cmd = find_command(inv);
     if (cmd == nullptr) {
       std::string what = inv.words[0];
-      bool group = what == "queue" || what == "follow" || what == "settings" || what == "token" ||
-                   what == "discord";
-      if (group && inv.words.size() > 1)
-        what += " " + inv.words[1];
-      if (group && inv.has("--help")) {
-        out << global_help;
-        return exit_ok;
+      auto members = group_commands(what);
+      if (!members.empty() && inv.words.size() == 1) {
+        print_group_help(inv.has("--help") ? out : err, what, members);
+        return inv.has("--help") ? exit_ok : exit_usage;
       }
-      throw usage_error("unknown command '" + what + "' (see vfb --help)");
+      if (!members.empty())
+        what += " " + inv.words[1];
+      throw usage_error("unknown command '" + what + "' (see vfb " +
+                        (members.empty() ? std::string{} : inv.words[0] + " ") + "--help)");
     }
     if (inv.has("--help")) {
       out << "Usage: " << cmd->usage << "\n\n" << cmd->help << "\n";
@@ -372,9 +400,12 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
       if (cmd->options.count(opt) == 0 && global_options.count(opt) == 0)
         throw usage_error("unknown option " + opt + " (usage: " + cmd->usage + ")");
     auto positionals = inv.words.size() - cmd->path.size();
-    if (positionals != cmd->positionals)
-      throw usage_error("expected " + std::to_string(cmd->positionals) + " argument" +
-                        (cmd->positionals == 1 ? "" : "s") + " (usage: " + cmd->usage + ")");
+    auto [least, most] = cmd->positionals;
+    if (positionals < least || positionals > most)
+      throw usage_error("expected " +
+                        (least == most ? std::to_string(least)
+                                       : std::to_string(least) + " to " + std::to_string(most)) +
+                        " argument" + (most == 1 ? "" : "s") + " (usage: " + cmd->usage + ")");
     inv.words.erase(inv.words.begin(), inv.words.begin() + cmd->path.size());
     auto cfg = load(inv);
     auto dir = data_dir(inv, cfg);

@@ -207,13 +207,25 @@ int cmd_follow_resume(context& ctx) {
 }
 
 int cmd_settings_auto_follow(context& ctx) {
-  auto value = ctx.inv.words.at(0);
-  auto setting = parse_auto_follow_setting(value);
-  if (!setting)
-    throw usage_error("expected on, off or inherit, got '" + value + "'");
+  std::optional<auto_follow_setting> setting;
+  if (!ctx.inv.words.empty()) {
+    setting = parse_auto_follow_setting(ctx.inv.words.front());
+    if (!setting)
+      throw usage_error("expected on, off or inherit, got '" + ctx.inv.words.front() + "'");
+  }
   auto tenant = ctx.inv.required("--tenant");
   auto workspace = ctx.inv.required("--workspace");
-  open_follows(ctx, false).set_setting(tenant, workspace, *setting);
+  if (setting) {
+    open_follows(ctx, false).set_setting(tenant, workspace, *setting);
+  } else {
+    setting = auto_follow_setting::inherit; // what a data dir with no follows yet means
+    try {
+      setting = open_follows(ctx, true).setting(tenant, workspace);
+    } catch (const follow_error& e) {
+      if (e.kind() != follow_failure::missing)
+        throw;
+    }
+  }
   bool effective = *setting == auto_follow_setting::on ||
                    (*setting == auto_follow_setting::inherit && ctx.config.auto_follow.enabled);
   if (ctx.json)

@@ -5,12 +5,14 @@
 // the same disk: the rate of durable one-job-per-transaction commits (the baseline), sampled
 // before (a) and after (c); relative bounds use the higher sample.
 //   (a) enqueue_bulk in 200-job batches, durable               >= 50,000 jobs/s (issue)
-//   (b) 64 client actors enqueuing single jobs via the scheduler  >= 30 x baseline (issue)
+//   (b) 64 client actors enqueuing single jobs via the scheduler  >= 0.6 x the no-queue reference
 //   (c) 64 worker actors doing lease(1) + complete via the scheduler >= 10,000 cycles/s (issue)
 //   (d) lease cost with 1M jobs queued / lease cost with 1k queued   <= 2 (issue)
-// (a) and (c) report their ratio to the baseline as well. (b) also reports a reference, sampled
-// after (b) and after (c): the same clients against the fastest group commit design found with
-// no queue behind it (log as many bytes per job as (b) did, fdatasync, answer).
+// (a), (b) and (c) report their ratio to the baseline as well. (b)'s yardstick is a reference,
+// sampled after (b) and after (c): the same clients against the fastest group commit design found
+// with no queue behind it (log as many bytes per job as (b) did, fdatasync, answer). The owner
+// set the bound relative to it (30 x the baseline is out of reach on these disks: see
+// docs/PERFORMANCE.md).
 #include "actors/scheduler.hpp"
 #include "messages/errors.hpp"
 #include "messages/register.hpp"
@@ -586,6 +588,9 @@ json actor_details(const actor_figure& f, double base, const char* ops_name) {
           {"mean_requests_per_commit", f.mean_batch()}};
 }
 
+/// (b) must reach this share of the no-queue reference measured in the same run.
+constexpr double b_share_of_reference = 0.6;
+
 /// The figures and their bounds. A bound relative to the baseline uses the higher of its two
 /// samples: a disk that stalls while the baseline is measured must not make a figure pass.
 json report(const settings& s, const measurements& m) {
@@ -611,8 +616,10 @@ json report(const settings& s, const measurements& m) {
                                      {"commits", ref.commits},
                                      {"mean_requests_per_commit", ref.mean_batch()}};
     details["share_of_no_queue_reference"] = m.clients->ops_per_s / ref.ops_per_s;
-    figures.push_back(figure("b_group_commit_64_clients", m.clients->ops_per_s, "jobs/s", 30 * base,
-                             "baseline x30", true, std::move(details)));
+    figures.push_back(figure("b_group_commit_64_clients", m.clients->ops_per_s, "jobs/s",
+                             b_share_of_reference * ref.ops_per_s,
+                             "0.6 x the no-queue reference of the same run", true,
+                             std::move(details)));
   }
   if (m.workers)
     figures.push_back(figure("c_lease_complete_64_workers", m.workers->ops_per_s, "cycles/s",

@@ -70,6 +70,24 @@ TEST_CASE("help: global, per command, and usage errors") {
   CHECK_THAT(r.out, Catch::Contains("--state") && Catch::Contains("--limit"));
   r = run_vfb(tmp.path(), {});
   CHECK(r.exit_code == 2);
+  // A group's help lists its own subcommands with their usage, not the global text.
+  for (auto [group, member] :
+       std::vector<std::pair<std::string, std::string>>{{"follow", "vfb follow pause ID"},
+                                                        {"queue", "vfb queue cancel ID"},
+                                                        {"token", "vfb token revoke ID"},
+                                                        {"settings", "vfb settings auto-follow"},
+                                                        {"discord", "--application-id"}}) {
+    r = run_vfb(tmp.path(), {group, "--help"});
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("Usage: vfb " + group + " SUBCOMMAND"));
+    CHECK_THAT(r.out, Catch::Contains(member));
+    CHECK_THAT(r.out, !Catch::Contains("Global options"));
+    r = run_vfb(tmp.path(), {group}); // no subcommand: the same list, as a usage error
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(member));
+  }
+  require_one_line_error(run_vfb(tmp.path(), {"follow", "frob"}),
+                         "unknown command 'follow frob' (see vfb follow --help)");
   require_one_line_error(run_vfb(tmp.path(), {"frobnicate"}), "unknown command 'frobnicate'");
   require_one_line_error(run_vfb(tmp.path(), {"enqueue", video, "--tenant", "t"}), "--workspace");
   require_one_line_error(run_vfb(tmp.path(), {"queue", "ls", "--bogus"}), "unknown option --bogus");

@@ -702,12 +702,26 @@ TEST_CASE("vfb follow add, ls, pause, resume, rm and settings auto-follow") {
   CHECK(since.exit_code == 2);
   CHECK_THAT(since.err, Catch::Contains("--since"));
 
+  // Read before anything is stored: the workspace inherits the node's flag (off here).
+  auto read = vfb_cli(data.path(), {"settings", "auto-follow", "--tenant", "acme", "--workspace",
+                                    "main", "--json"});
+  CHECK(read.exit_code == 0);
+  CHECK(nlohmann::json::parse(read.out) == nlohmann::json{{"tenant", "acme"},
+                                                          {"workspace", "main"},
+                                                          {"setting", "inherit"},
+                                                          {"effective", false}});
   auto on = vfb_cli(data.path(),
                     {"settings", "auto-follow", "on", "--tenant", "acme", "--workspace", "main"});
   CHECK(on.exit_code == 0);
   CHECK_THAT(on.out, Catch::Contains("now on"));
   follow_registry reg{follows_options_for(vfb_config{}, data.path(), true)};
   CHECK(reg.setting("acme", "main") == auto_follow_setting::on);
+  read = vfb_cli(data.path(), {"settings", "auto-follow", "--tenant", "acme", "--workspace", "main"});
+  CHECK(read.exit_code == 0);
+  CHECK(read.out == "auto-follow for acme/main: on (now on)\n");
+  // Another workspace is not affected by acme/main's setting.
+  read = vfb_cli(data.path(), {"settings", "auto-follow", "--tenant", "acme", "--workspace", "b"});
+  CHECK(read.out == "auto-follow for acme/b: inherit (now off)\n");
   auto bogus = vfb_cli(
       data.path(), {"settings", "auto-follow", "maybe", "--tenant", "acme", "--workspace", "main"});
   CHECK(bogus.exit_code == 2);

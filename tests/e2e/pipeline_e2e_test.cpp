@@ -4,6 +4,7 @@
 // wrappers that make a real tool crash once (SIGSEGV) before running it for real.
 #include "actors/node.hpp"
 #include "actors/stages.hpp"
+#include "adapters/ffmpeg.hpp"
 #include "adapters/process.hpp"
 #include "adapters/vtt.hpp"
 #include "messages/errors.hpp"
@@ -207,6 +208,20 @@ TEST_CASE("a spoken video goes through every stage: transcript, topics, memory a
   CHECK(embed["title"] == "Volcano talk");
   CHECK(embed["url"] == f.page());
   CHECK_THAT(embed.dump(), Catch::Contains("volcano"));
+}
+
+TEST_CASE("a direct media URL gets its duration from the file (yt-dlp's generic extractor has none)") {
+  pipeline_fixture f;
+  running_node n{f};
+  auto url = f.server.url("/media/volcano.mp4");
+  auto id = n.submit(url);
+  auto events = n.until_ended(id, outcome_kind::done);
+  auto d = n.env->artifacts->cached_download("generic", url);
+  REQUIRE(d);
+  auto probed = probe_duration({}, f.video);
+  CHECK(probed > 1.0);
+  CHECK(d->duration == Approx(probed).margin(0.05));
+  CHECK(finished_stage(events, stage_kind::download, " (0:")); // "volcano (0:09)", not bare
 }
 
 TEST_CASE("a missing video fails permanently with the server's reason") {
