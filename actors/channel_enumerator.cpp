@@ -47,15 +47,19 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
       return r;
     }
   }
-  if (!find_program(opts.listing.program)) {
-    r.note =
-        "yt-dlp not found (tools.ytdlp = " + opts.listing.program + "): backfill enqueues nothing";
+  auto tools = locate_ytdlp(opts.ytdlp);
+  if (tools.origin == "not found") {
+    r.note = "yt-dlp not found (tools.ytdlp = " + opts.ytdlp.program +
+             "): backfill enqueues nothing; `vfb tools update` installs it";
     spdlog::warn("{}: {}", what_is_listed(plan), r.note);
     return r;
   }
   if (opts.limits)
     opts.limits->wait(source_of(plan));
   auto listing = opts.listing;
+  listing.program = tools.program;
+  listing.version = tools.version;
+  listing.extra_args = tools.args;
   if (is_loopback_url(plan.channel_url))
     listing.extra_args.insert(listing.extra_args.end(), {"--proxy", ""});
   backfill_listing l;

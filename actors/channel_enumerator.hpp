@@ -6,6 +6,7 @@
 #include "adapters/rate_limits.hpp"
 #include "adapters/source_url.hpp"
 #include "adapters/ytdlp_listing.hpp"
+#include "adapters/ytdlp_tools.hpp"
 #include "messages/actors.hpp"
 
 #include <atomic>
@@ -18,7 +19,9 @@ struct enumerator_options {
   /// ENABLE_UPLOADER_BACKFILL: off, the follows auto-follow made are not listed (follows a
   /// person asked for are).
   bool enabled = false;
-  /// Program, timeouts and margins for yt-dlp; the plan sets the rest.
+  /// Which yt-dlp runs and how (located again for every listing: an update is seen at once).
+  ytdlp_tools ytdlp;
+  /// Timeouts and margins for yt-dlp; the located program and the plan set the rest.
   listing_options listing;
   /// Which entry URLs become jobs (the same rules as submissions).
   url_policy policy;

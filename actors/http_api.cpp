@@ -683,7 +683,7 @@ struct http_api::impl {
         next = b.ended.front();
         b.ended.pop_front();
         auto k = next.second.kind;
-        if (k == outcome_kind::transient_failure || k == outcome_kind::throttled)
+        if (runs_again(k))
           continue; // it runs again: the reply waits for the final end
         url = b.waiting[next.first];
         b.waiting.erase(next.first);

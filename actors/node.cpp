@@ -64,10 +64,21 @@ url_policy url_policy_from(const vfb_config& cfg) {
   return policy;
 }
 
-enumerator_options enumerator_options_from(const vfb_config& cfg) {
+ytdlp_tools ytdlp_tools_from(const vfb_config& cfg, const std::filesystem::path& data_dir) {
+  ytdlp_tools t;
+  t.program = cfg.tools.ytdlp;
+  t.js_runtime = cfg.tools.js_runtime;
+  t.user_args = cfg.tools.ytdlp_args;
+  if (!data_dir.empty())
+    t.managed_dir = managed_tools_dir(data_dir);
+  return t;
+}
+
+enumerator_options enumerator_options_from(const vfb_config& cfg,
+                                           const std::filesystem::path& data_dir) {
   enumerator_options o;
   o.enabled = cfg.auto_follow.backfill;
-  o.listing.program = cfg.tools.ytdlp;
+  o.ytdlp = ytdlp_tools_from(cfg, data_dir);
   o.listing.timeout = std::chrono::seconds{cfg.tools.ytdlp_timeout_s};
   o.policy = url_policy_from(cfg);
   o.limits = std::make_shared<rate_limits>(static_cast<double>(cfg.rate_limits.listings_per_minute),
@@ -92,6 +103,7 @@ std::shared_ptr<const stage_environment>
 open_stage_environment(const vfb_config& cfg, const std::filesystem::path& data_dir) {
   auto env = std::make_shared<stage_environment>();
   env->config = cfg;
+  env->ytdlp = ytdlp_tools_from(cfg, data_dir);
   env->artifacts = std::make_shared<artifact_store>(artifacts_dir(data_dir));
   env->memory = std::make_shared<memory_store>(memory_options_for(cfg, data_dir, false));
   env->downloads =
@@ -126,7 +138,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
   po.cancel = n.stopping;
   n.pipeline = sys.spawn(pipeline, scheduler, setup.stages, po);
   if (setup.follows) {
-    auto eo = enumerator_options_from(cfg);
+    auto eo = enumerator_options_from(cfg, setup.data_dir);
     eo.stop = n.stopping;
     n.enumerator = sys.spawn<caf::detached>(channel_enumerator, scheduler, eo);
     auto_follow_options ao;

@@ -37,6 +37,8 @@ struct node_setup {
   /// The stop flag the stages watch (stage_environment::cancel); stop_node sets it so running
   /// tools stop. Without it, stages stop only at their ends.
   std::shared_ptr<std::atomic<bool>> cancel;
+  /// The data dir (its managed tools are preferred; empty: none).
+  std::filesystem::path data_dir;
   /// Whether follows are listed again on their period (a long-running node); a CLI command's
   /// node leaves that to the node.
   bool refresh_follows = true;
@@ -60,9 +62,15 @@ follow_registry_options follows_options_for(const vfb_config& cfg,
 token_store_options tokens_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,
                                        bool read_only);
 
-/// The enumerator's settings from the config (yt-dlp, URL policy, listing rate limits).
+/// The enumerator's settings from the config (yt-dlp, URL policy, listing rate limits); with a
+/// data dir, its managed yt-dlp is preferred.
 struct enumerator_options;
-enumerator_options enumerator_options_from(const vfb_config& cfg);
+enumerator_options enumerator_options_from(const vfb_config& cfg,
+                                           const std::filesystem::path& data_dir = {});
+
+/// How yt-dlp runs (tools.*), preferring the data dir's managed copy when there is a data dir.
+struct ytdlp_tools;
+ytdlp_tools ytdlp_tools_from(const vfb_config& cfg, const std::filesystem::path& data_dir);
 
 /// Which submitted and listed URLs are accepted (config: sources.*).
 struct url_policy;

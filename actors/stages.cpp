@@ -117,12 +117,27 @@ transcript need_transcript(const shared_state& s, const ingest_job& job) {
                            (problem.empty() ? std::string{} : " (" + problem + ")"));
 }
 
+/// "45 min", "2 h 5 min", "3 days": how long a job waits, for its reason.
+std::string format_wait(std::chrono::milliseconds wait) {
+  auto minutes = std::chrono::ceil<std::chrono::minutes>(wait).count();
+  if (minutes < 60)
+    return std::to_string(minutes) + " min";
+  if (minutes < 48 * 60)
+    return std::to_string(minutes / 60) + " h" +
+           (minutes % 60 == 0 ? std::string{} : " " + std::to_string(minutes % 60) + " min");
+  return std::to_string(minutes / (24 * 60)) + " days";
+}
+
 job_outcome outcome_of(const classified_failure& f, const job_key& key) {
   switch (f.kind) {
   case ytdlp_failure::permanent:
     return job_outcome::permanent(f.reason);
   case ytdlp_failure::throttled:
     return job_outcome::throttled(key.source, f.retry_after.count(), f.reason);
+  case ytdlp_failure::not_yet:
+    return job_outcome::waiting(f.retry_after.count(),
+                                f.reason + " (waiting until then: tried again " +
+                                    format_wait(f.retry_after) + " from now)");
   case ytdlp_failure::transient:
     break;
   }
@@ -180,13 +195,15 @@ stage_result download_stage(shared_state& s, const stage_request& req, const pro
       d && media_present(*d))
     return finish(*d, "cached");
   const auto& cfg = s.env->config;
+  auto tools = locate_ytdlp(s.env->ytdlp);
   ytdlp_options o;
-  o.program = cfg.tools.ytdlp;
+  o.program = tools.program;
+  o.extra_args = tools.args;
   o.sub_langs = cfg.captions.use ? cfg.captions.languages : std::vector<std::string>{};
   o.timeout = std::chrono::seconds{cfg.tools.ytdlp_timeout_s};
-  if (is_loopback_url(job.url))
-    o.extra_args = {"--proxy", ""}; // a proxy from the environment cannot reach this machine
-  if (job.upload_cutoff > 0) {      // yt-dlp skips older videos before downloading them
+  if (is_loopback_url(job.url)) // a proxy from the environment cannot reach this machine
+    o.extra_args.insert(o.extra_args.end(), {"--proxy", ""});
+  if (job.upload_cutoff > 0) { // yt-dlp skips older videos before downloading them
     o.date_after = utc_date(job.upload_cutoff);
     o.time_after = job.upload_cutoff / 1000;
   }

@@ -11,6 +11,7 @@
 
 #include "actors/stage_function.hpp"
 #include "adapters/config_file.hpp"
+#include "adapters/ytdlp_tools.hpp"
 
 #include <atomic>
 #include <memory>
@@ -24,6 +25,8 @@ class rate_limits;
 /// What the stages work with.
 struct stage_environment {
   vfb_config config;
+  /// Which yt-dlp runs and how (its managed copy lives in the data dir).
+  ytdlp_tools ytdlp;
   std::shared_ptr<artifact_store> artifacts;
   std::shared_ptr<memory_store> memory;
   /// Downloads per source and minute (none: unlimited).

@@ -3,6 +3,7 @@
 #include "adapters/channel.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -27,9 +28,35 @@ bool missing_tab(const ytdlp_error& e) {
 }
 
 /// Scheduled or live right now: nothing to download yet. Once it has ended it is listed above
-/// the tab's marker and enqueued then.
-bool not_yet(const listing_entry& e) {
-  return e.live_status == "is_upcoming" || e.live_status == "is_live";
+/// the tab's marker and enqueued then. yt-dlp before 2026.07.04 leaves `live_status` out of
+/// YouTube's current tab entries; there an upcoming or live entry is the one without a duration
+/// (its badge says UPCOMING or LIVE instead of a length), which no finished video lacks.
+bool not_yet(const listing_entry& e, bool youtube_tab, int64_t now_s) {
+  if (e.live_status == "is_upcoming" || e.live_status == "is_live")
+    return true;
+  if (e.release_timestamp > now_s)
+    return true;
+  return youtube_tab && e.live_status.empty() && !e.duration;
+}
+
+/// Whether `url` is a YouTube channel's uploads tab: every channel with videos has one.
+bool is_uploads_tab(const std::string& url) {
+  constexpr std::string_view tab = "/videos";
+  return url.size() > tab.size() && url.compare(url.size() - tab.size(), tab.size(), tab) == 0;
+}
+
+/// Why a /videos tab that yt-dlp listed as empty, with success, is a failure, and what to do.
+std::string empty_uploads_reason(const std::string& url, const listing_options& o) {
+  std::string who =
+      "yt-dlp" + (o.version ? " " + o.version->text : std::string{}) + " (" + o.program + ")";
+  if (o.version && *o.version < ytdlp_release::youtube_channel_pages)
+    return who + " listed no videos on " + url + " and reported success: it is too old for " +
+           "YouTube's channel pages (" + ytdlp_release::youtube_channel_pages.text +
+           " or newer reads them). Run `vfb tools update` (or install a newer yt-dlp and set " +
+           "tools.ytdlp); `vfb doctor` checks the tools. The follow is listed again later.";
+  return who + " listed no videos on " + url + " and reported success, but a channel's " +
+         "uploads tab is never empty: YouTube may have changed its pages again. Update yt-dlp " +
+         "(`vfb tools update`); `vfb doctor` checks the tools. The follow is listed again later.";
 }
 
 } // namespace
@@ -45,6 +72,9 @@ backfill_listing list_plan(const backfill_plan& plan, listing_options base,
   auto known_before = plan.known_until;
   if (base.youtube && known_before > 0)
     known_before -= base.approximate_margin.count();
+  auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
   for (size_t i = 0; i < urls.size(); ++i) {
     if (plan.limit > 0 && out.entries.size() >= plan.limit)
       break;
@@ -64,14 +94,21 @@ backfill_listing list_plan(const backfill_plan& plan, listing_options base,
       ++out.missing_tabs;
       continue;
     }
+    // Nothing printed and no stop at a filter: yt-dlp could not read the page (an empty channel
+    // has no videos tab at all, and yt-dlp says so). Counting it as done would end the backfill.
+    if (base.youtube && is_uploads_tab(urls[i]) && r.lines == 0 && !r.stopped_at_filter)
+      throw ytdlp_error({ytdlp_failure::transient, empty_uploads_reason(urls[i], base),
+                         std::chrono::milliseconds{0}});
+    bool youtube_tab = base.youtube; // every URL of a YouTube plan is a tab (see plan_urls)
     out.malformed_lines += r.malformed_lines;
     out.unavailable += r.unavailable;
     out.too_old += r.too_old;
     out.without_timestamp += r.without_timestamp;
     // The marker is the newest entry that can be downloaded: stopping at a scheduled stream
     // would hide every stream that ends below it.
-    auto marker = std::find_if(r.entries.begin(), r.entries.end(),
-                               [](const listing_entry& e) { return !not_yet(e); });
+    auto marker = std::find_if(r.entries.begin(), r.entries.end(), [&](const listing_entry& e) {
+      return !not_yet(e, youtube_tab, now_s);
+    });
     if (marker != r.entries.end())
       out.newest_ids[i] = marker->id;
     for (auto& e : r.entries) {
@@ -79,7 +116,7 @@ backfill_listing list_plan(const backfill_plan& plan, listing_options base,
         ++out.known;
         continue;
       }
-      if (not_yet(e)) {
+      if (not_yet(e, youtube_tab, now_s)) {
         ++out.upcoming;
         continue;
       }

@@ -1,5 +1,6 @@
 #include "adapters/config_file.hpp"
 
+#include "adapters/ytdlp_tools.hpp"
 #include "text/strings.hpp"
 
 #include <algorithm>
@@ -115,6 +116,24 @@ const std::map<std::string, setter>& keys() {
       {"tools.ffmpeg", string_key(&C::tools, &C::tools_t::ffmpeg)},
       {"tools.ytdlp_timeout_s", int_key(&C::tools, &C::tools_t::ytdlp_timeout_s, 1, max_s)},
       {"tools.ffmpeg_timeout_s", int_key(&C::tools, &C::tools_t::ffmpeg_timeout_s, 1, max_s)},
+      {"tools.ytdlp_args",
+       [](C& c, const std::string& where, const std::string& v) {
+         try {
+           c.tools.ytdlp_args = split_ytdlp_args(v);
+         } catch (const std::invalid_argument& e) {
+           throw config_error(where + ": " + e.what());
+         }
+       }},
+      {"tools.js_runtime", string_key(&C::tools, &C::tools_t::js_runtime)},
+      {"tools.release_url",
+       [](C& c, const std::string& where, const std::string& v) {
+         if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
+           throw config_error(where + ": expected an http:// or https:// URL, got '" + v + "'");
+         c.tools.release_url = v;
+       }},
+      {"tools.ytdlp_asset", string_key(&C::tools, &C::tools_t::ytdlp_asset)},
+      {"tools.auto_update_hours",
+       int_key(&C::tools, &C::tools_t::auto_update_hours, 0, 24 * 365)},
       {"captions.languages",
        [](C& c, const std::string& where, const std::string& v) {
          c.captions.languages = to_list(v);

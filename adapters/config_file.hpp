@@ -44,6 +44,13 @@ struct vfb_config {
     std::string ffmpeg = "ffmpeg";
     int64_t ytdlp_timeout_s = 1800;
     int64_t ffmpeg_timeout_s = 900;
+    /// Added to every yt-dlp run, before `--` (cookies, proxy, PO token, sleep options).
+    std::vector<std::string> ytdlp_args;
+    std::string js_runtime = "auto"; // auto | none | [RUNTIME:]PATH (yt-dlp's --js-runtimes)
+    /// Where `vfb tools update` fetches yt-dlp's release: ASSET and SHA2-256SUMS under it.
+    std::string release_url = "https://github.com/yt-dlp/yt-dlp/releases/latest/download";
+    std::string ytdlp_asset = "yt-dlp"; // the zipimport build: runs on the system's python3
+    int64_t auto_update_hours = 0;      // a node updates yt-dlp this often; 0: never
   } tools;
   struct captions_t {
     std::vector<std::string> languages{"en.*", "en"}; // yt-dlp --sub-langs, preferred first

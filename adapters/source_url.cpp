@@ -1,5 +1,7 @@
 #include "adapters/source_url.hpp"
 
+#include "text/strings.hpp"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <array>
@@ -11,6 +13,8 @@ namespace vfb {
 
 namespace {
 
+using text::ends_with;
+
 constexpr size_t max_url_length = 2048;
 
 std::string lower(std::string_view s) {
@@ -18,10 +22,6 @@ std::string lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 /// True if `host` is `domain` or one of its subdomains.
@@ -85,10 +85,10 @@ bool is_non_public(const numeric_host& n) {
     return is_non_public_v4(x[12], x[13], x[14]);
   if (x[0] == 0x20 && x[1] == 0x02)
     return is_non_public_v4(x[2], x[3], x[4]);
-  return (x[0] & 0xfe) == 0xfc ||                // unique local fc00::/7
+  return (x[0] & 0xfe) == 0xfc ||                   // unique local fc00::/7
          (x[0] == 0xfe && (x[1] & 0xc0) == 0x80) || // link-local fe80::/10
          (x[0] == 0xfe && (x[1] & 0xc0) == 0xc0) || // site-local fec0::/10 (deprecated)
-         x[0] == 0xff;                             // multicast
+         x[0] == 0xff;                              // multicast
 }
 
 bool is_loopback(const numeric_host& n) {

@@ -91,6 +91,7 @@ std::vector<std::string> find_captions(const nlohmann::json& info, const fs::pat
     bool wanted;
     bool manual;
     size_t rank;
+    int variant; // 0: a plain language ("en"), 1: the original speech ("en-orig"), 2: others
   };
   std::vector<found> all;
   auto manual = info.find("subtitles");
@@ -105,11 +106,14 @@ std::vector<std::string> find_captions(const nlohmann::json& info, const fs::pat
       if (lang_matches(lang, sub_langs[i]))
         rank = i;
     bool is_manual = manual != info.end() && manual->is_object() && manual->contains(lang);
-    all.push_back({e.path().string(), rank < sub_langs.size(), is_manual, rank});
+    int variant = lang.find('-') == std::string::npos ? 0 : text::ends_with(lang, "-orig") ? 1 : 2;
+    all.push_back({e.path().string(), rank < sub_langs.size(), is_manual, rank, variant});
   }
+  // Ties go to the language itself, then the original speech, before any other variant: by
+  // file name, "media.en-de.vtt" (a translation) would come before "media.en.vtt".
   std::sort(all.begin(), all.end(), [](const found& a, const found& b) {
-    return std::tie(b.wanted, b.manual, a.rank, a.path) <
-           std::tie(a.wanted, a.manual, b.rank, b.path);
+    return std::tie(b.wanted, b.manual, a.rank, a.variant, a.path) <
+           std::tie(a.wanted, a.manual, b.rank, b.variant, b.path);
   });
   std::vector<std::string> out;
   for (auto& f : all)
@@ -134,6 +138,7 @@ struct failure_sign {
 const failure_sign failure_signs[] = {
     // Throttling first: a bot check or a 429 can come with other complaints.
     {"not a bot", ytdlp_failure::throttled},
+    {"captcha", ytdlp_failure::throttled},
     {"http error 429", ytdlp_failure::throttled},
     {"too many requests", ytdlp_failure::throttled},
     {"rate-limit", ytdlp_failure::throttled},
@@ -158,9 +163,43 @@ const failure_sign failure_signs[] = {
     {"incomplete youtube id", ytdlp_failure::permanent},
     {"http error 404", ytdlp_failure::permanent},
     {"http error 410", ytdlp_failure::permanent},
-    {"this live event will begin", ytdlp_failure::permanent},
-    {"premieres in", ytdlp_failure::permanent},
 };
+
+/// Not out yet: YouTube's own words for a premiere or a scheduled stream.
+const char* const not_yet_signs[] = {"premieres in", "premiere will begin",
+                                     "this live event will begin", "live event will begin"};
+
+/// yt-dlp's warnings when YouTube's JavaScript challenge went unsolved on this host.
+const char* const unsolved_challenge_signs[] = {
+    "challenge solving failed", "no supported javascript runtime", "only images are available"};
+
+constexpr auto longest_wait_for_premiere = std::chrono::hours{24 * 30};
+
+/// How long until a premiere or stream begins: "in 2 hours", "in 3 days", "in a few moments".
+milliseconds wait_until_release(const std::string& lowered) {
+  static const std::regex in{
+      R"(in\s+(an?|\d+)\s*(second|sec|minute|min|hour|hr|day|week|month)s?\b)"};
+  std::smatch m;
+  if (lowered.find("few moments") != std::string::npos ||
+      lowered.find("shortly") != std::string::npos)
+    return std::chrono::minutes{5};
+  if (!std::regex_search(lowered, m, in))
+    return std::chrono::hours{1}; // a date or words we cannot read: look again in an hour
+  auto n = m[1].str()[0] == 'a' ? 1 : std::stoll(m[1].str());
+  auto unit = m[2].str();
+  std::chrono::seconds s{n};
+  if (unit.rfind("min", 0) == 0)
+    s = std::chrono::minutes{n};
+  else if (unit[0] == 'h')
+    s = std::chrono::hours{n};
+  else if (unit == "day")
+    s = std::chrono::hours{24 * n};
+  else if (unit == "week")
+    s = std::chrono::hours{24 * 7 * n};
+  else if (unit == "month")
+    s = std::chrono::hours{24 * 30 * n};
+  return milliseconds{s};
+}
 
 /// "retry after 30", "Retry-After: 30", "try again in 5 minutes", "for up to an hour".
 std::optional<milliseconds> wait_named_in(const std::string& lowered) {
@@ -183,11 +222,19 @@ std::optional<milliseconds> wait_named_in(const std::string& lowered) {
   return milliseconds{s};
 }
 
-/// A line as a reason: trimmed, without "ERROR: ", not endless.
+/// A line as a reason: trimmed, without "ERROR: " and yt-dlp's bug-report request ("; please
+/// report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the
+/// appropriate issue template. Confirm you are on the latest version using  yt-dlp -U"), not
+/// endless.
 std::string reason_text(std::string_view line) {
   line = trim(line);
   if (starts_with(line, "ERROR:"))
     line = trim(line.substr(6));
+  if (auto plea = lower(line).find("please report this issue"); plea != std::string::npos) {
+    line = trim(line.substr(0, plea));
+    while (!line.empty() && (line.back() == ';' || line.back() == ','))
+      line = trim(line.substr(0, line.size() - 1));
+  }
   constexpr size_t max_reason = 400;
   if (line.size() > max_reason)
     return std::string{line.substr(0, max_reason)} + "...";
@@ -246,9 +293,42 @@ std::vector<std::string> download_argv(const ytdlp_options& opts, const std::str
     argv.push_back("timestamp>=?" + std::to_string(opts.time_after)); // `?`: no time, no check
   }
   argv.insert(argv.end(), opts.extra_args.begin(), opts.extra_args.end());
+  // Machine translations of people's captions ("en-de": English from German) match "en.*" and
+  // cost one request each; a 429 on any of them fails the whole download.
+  add_extractor_arg(argv, "youtube", "skip=translated_subs");
   argv.push_back("--");
   argv.push_back(url);
   return argv;
+}
+
+void add_extractor_arg(std::vector<std::string>& argv, const std::string& extractor,
+                       const std::string& arg) {
+  auto prefix = extractor + ":";
+  auto name = arg.substr(0, arg.find('='));
+  for (size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] != "--extractor-args" || lower(argv[i + 1]).rfind(prefix, 0) != 0)
+      continue;
+    // yt-dlp keeps only the last --extractor-args of an extractor: add to it instead.
+    auto& value = argv[i + 1];
+    std::vector<std::string> parts;
+    std::stringstream in{value.substr(prefix.size())};
+    bool merged = false;
+    for (std::string part; std::getline(in, part, ';');) {
+      if (part.substr(0, part.find('=')) == name && arg.find('=') != std::string::npos &&
+          part.find('=') != std::string::npos) {
+        part += "," + arg.substr(arg.find('=') + 1); // skip=dash -> skip=dash,translated_subs
+        merged = true;
+      } else if (part == arg) {
+        merged = true;
+      }
+      parts.push_back(part);
+    }
+    if (!merged)
+      parts.push_back(arg);
+    value = prefix + join(parts, ";");
+    return;
+  }
+  argv.insert(argv.end(), {"--extractor-args", prefix + arg});
 }
 
 download_result parse_info_json(std::string_view json, const fs::path& out_dir,
@@ -293,6 +373,37 @@ classified_failure classify_failure(int exit_code, std::string_view stderr_text)
   auto& telling = errors.empty() ? lines : errors;
   classified_failure f;
   f.kind = ytdlp_failure::transient;
+  auto any_of = [](const std::vector<std::string_view>& among, const char* sign) {
+    return std::find_if(among.begin(), among.end(),
+                        [&](std::string_view l) { return contains(lower(l), sign); });
+  };
+  // The host, not the video: without a JavaScript runtime YouTube offers only images.
+  if (auto no_format = any_of(telling, "requested format is not available");
+      no_format != telling.end() &&
+      std::any_of(std::begin(unsolved_challenge_signs), std::end(unsolved_challenge_signs),
+                  [&](const char* sign) { return any_of(lines, sign) != lines.end(); })) {
+    f.reason = "YouTube's JavaScript challenge was not solved on this node, so yt-dlp found only "
+               "images to download (" +
+               reason_text(*no_format) +
+               "). Install Deno 2.3 or newer (scripts/setup does) or set tools.js_runtime, and "
+               "check with `vfb doctor`";
+    return f;
+  }
+  for (const char* sign : not_yet_signs) {
+    auto hit = any_of(telling, sign);
+    if (hit == telling.end())
+      continue;
+    auto wait = wait_until_release(lower(*hit));
+    f.reason = reason_text(*hit);
+    if (wait > longest_wait_for_premiere) {
+      f.kind = ytdlp_failure::permanent;
+      f.reason += " (more than 30 days away: `vfb queue retry` runs it again once it is out)";
+      return f;
+    }
+    f.kind = ytdlp_failure::not_yet;
+    f.retry_after = wait;
+    return f;
+  }
   for (auto& sign : failure_signs) {
     auto hit = std::find_if(telling.begin(), telling.end(),
                             [&](std::string_view l) { return contains(lower(l), sign.text); });

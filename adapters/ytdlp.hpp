@@ -37,12 +37,17 @@ struct ytdlp_options {
 };
 
 /// How a failed yt-dlp run should be treated by the queue.
-enum class ytdlp_failure { permanent, throttled, transient };
+enum class ytdlp_failure {
+  permanent, // the video cannot be had (private, removed, unsupported): never retried
+  throttled, // the site pushes back: every download from it waits `retry_after`
+  transient, // worth another attempt later (network trouble, this host's own problems)
+  not_yet,   // a premiere or scheduled stream: this video waits `retry_after`
+};
 
 struct classified_failure {
   ytdlp_failure kind = ytdlp_failure::transient;
   std::string reason;                       // the most telling line of yt-dlp's output
-  std::chrono::milliseconds retry_after{0}; // throttled: how long to wait
+  std::chrono::milliseconds retry_after{0}; // throttled, not_yet: how long to wait
 };
 
 /// A download that did not produce a result.
@@ -61,13 +66,20 @@ private:
 std::vector<std::string> download_argv(const ytdlp_options& opts, const std::string& url,
                                        const std::filesystem::path& out_dir);
 
+/// Adds `arg` ("skip=translated_subs", "approximate_date") for `extractor` to `argv`. yt-dlp
+/// keeps only the last --extractor-args of each extractor, so when `argv` already has one (the
+/// operator's tools.ytdlp_args) the argument joins it, and a list-valued one joins its list.
+void add_extractor_arg(std::vector<std::string>& argv, const std::string& extractor,
+                       const std::string& arg);
+
 /// Reads yt-dlp's info JSON (`media.info.json`) and finds the media and caption files it
 /// wrote in `out_dir`. The media file is `requested_downloads[0].filepath`, `filepath` or
 /// `_filename` when that file exists (the JSON written next to the media has none of them: it
 /// is written before the download), else the one `media.EXT` in `out_dir`. Captions are the
 /// `media.LANG.vtt` files: languages matching `sub_langs` (yt-dlp's regular expressions, "all")
 /// first, then people's captions before automatic ones (those are speech recognition or machine
-/// translation), then in `sub_langs` order. Fields that are missing or of the wrong type stay
+/// translation), then in `sub_langs` order, then the plain language before "-orig" before other
+/// variants. Fields that are missing or of the wrong type stay
 /// empty. Throws ytdlp_error (permanent) for JSON that is malformed or names no id.
 download_result parse_info_json(std::string_view json, const std::filesystem::path& out_dir,
                                 const std::vector<std::string>& sub_langs = {"en.*", "en"});
@@ -75,15 +87,21 @@ download_result parse_info_json(std::string_view json, const std::filesystem::pa
 /// Decides what a failed run means, from its exit code and standard error. Only yt-dlp's
 /// "ERROR:" lines count when there are any: a warning about a missing subtitle (HTTP 404) must
 /// not make a network hiccup look permanent.
-///  - throttled: "Sign in to confirm you're not a bot", HTTP 429, "Too Many Requests",
-///    rate limits, "try again later"; `retry_after` from the message ("retry after 30",
-///    "try again in 5 minutes", "for up to an hour"), else 15 minutes.
+///  - transient, the host's own problem: "Requested format is not available" after yt-dlp
+///    warned that YouTube's JavaScript challenge was not solved ("challenge solving failed",
+///    "No supported JavaScript runtime", "Only images are available"). The video is fine; this
+///    node lacks a JavaScript runtime. The reason says so and points at `vfb doctor`.
+///  - throttled: "Sign in to confirm you're not a bot", a captcha, HTTP 429, "Too Many
+///    Requests", rate limits, "try again later"; `retry_after` from the message ("retry after
+///    30", "try again in 5 minutes", "for up to an hour"), else 15 minutes.
+///  - not_yet: "Premieres in 2 hours", "This live event will begin in 3 days": `retry_after`
+///    is that long (a few minutes for "a few moments", an hour when no time is named). One more
+///    than 30 days away is permanent: the job would only wait.
 ///  - permanent: private, unavailable, removed, deleted, terminated, members-only, age-gated,
-///    DRM, no usable format, unsupported or invalid URL, HTTP 404/410, and upcoming live
-///    events or premieres (they cannot be downloaded yet: `vfb queue retry` runs one again once
-///    it is over; channel listings do not enqueue such entries until they have ended).
+///    DRM, no usable format, unsupported or invalid URL, HTTP 404/410.
 ///  - transient: everything else, including exit codes we do not know.
-/// `reason` is the line that decided it (else the last ERROR line), without "ERROR: ".
+/// `reason` is the line that decided it (else the last ERROR line), without "ERROR: " and
+/// without yt-dlp's "please report this issue on ..." request, which helps nobody here.
 classified_failure classify_failure(int exit_code, std::string_view stderr_text);
 
 /// As above; a program that could not start, crashed, timed out or was cancelled is transient

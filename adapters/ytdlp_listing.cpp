@@ -13,31 +13,29 @@ std::string string_field(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
-/// The lowest timestamp (seconds) the listing goes on for: the window's start, minus the margin
-/// for approximate dates.
-int64_t listing_floor(const listing_options& o) {
-  auto floor = o.since / 1000;
-  if (o.youtube)
-    floor -= o.approximate_margin.count();
-  return floor;
-}
-
 } // namespace
+
+int64_t listing_edge(const listing_options& opts) {
+  auto since_s = opts.since / 1000;
+  constexpr int64_t day = 24 * 3600;
+  if (!opts.youtube || since_s % day == 0)
+    return since_s;
+  return (since_s / day + 1) * day;
+}
 
 std::vector<std::string> listing_argv(const listing_options& opts, const std::string& url) {
   std::vector<std::string> argv{
       opts.program,  "--ignore-config",  "--no-cache-dir",
       "--no-colors", "--flat-playlist",  "--lazy-playlist",
       "-j",          "--socket-timeout", std::to_string(opts.socket_timeout.count())};
-  if (opts.youtube) {
-    argv.push_back("--extractor-args");
-    argv.push_back("youtubetab:approximate_date");
-  }
+  argv.insert(argv.end(), opts.extra_args.begin(), opts.extra_args.end());
+  if (opts.youtube)
+    add_extractor_arg(argv, "youtubetab", "approximate_date");
   // Conditions that must hold for the listing to go on; `?` lets entries without the field
   // pass (they are kept up to the cap, and their download checks the date).
   std::string filter;
-  if (opts.since > 0)
-    filter = "timestamp>=?" + std::to_string(listing_floor(opts));
+  if (opts.since > 0) // strict: an entry dated at the edge is older than the window
+    filter = "timestamp>?" + std::to_string(listing_edge(opts));
   // Entries without an id of their own (feeds) cannot be stopped at: the window and the queue's
   // dedupe keep their refreshes short and exact instead.
   if (!opts.stop_at_id.empty() && opts.stop_at_id.rfind("url:", 0) != 0)
@@ -46,7 +44,6 @@ std::vector<std::string> listing_argv(const listing_options& opts, const std::st
     argv.push_back("--break-match-filters");
     argv.push_back(filter);
   }
-  argv.insert(argv.end(), opts.extra_args.begin(), opts.extra_args.end());
   argv.push_back("--");
   argv.push_back(url);
   return argv;
@@ -73,6 +70,10 @@ std::optional<listing_entry> parse_listing_line(std::string_view line) {
   e.live_status = string_field(j, "live_status");
   if (auto ts = j.find("timestamp"); ts != j.end() && ts->is_number())
     e.timestamp = static_cast<int64_t>(ts->get<double>());
+  if (auto d = j.find("duration"); d != j.end() && d->is_number())
+    e.duration = d->get<double>();
+  if (auto rt = j.find("release_timestamp"); rt != j.end() && rt->is_number())
+    e.release_timestamp = static_cast<int64_t>(rt->get<double>());
   // YouTube's flat entries name the video by id; the pipeline wants a URL it can canonicalise.
   auto ie = string_field(j, "ie_key");
   if ((ie == "Youtube" || string_field(j, "extractor_key") == "YoutubeTab") &&
@@ -94,7 +95,7 @@ listing_result list_entries(const listing_options& opts, const std::string& url,
   listing_result r;
   std::atomic<bool> enough{false};
   std::atomic<bool> stop{false};
-  auto floor = listing_floor(opts);
+  auto edge = listing_edge(opts);
   process_options po;
   po.argv = listing_argv(opts, url);
   po.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(opts.timeout);
@@ -104,6 +105,7 @@ listing_result list_entries(const listing_options& opts, const std::string& url,
       stop = true;
     if (enough || line.find_first_not_of(" \t\r") == std::string_view::npos)
       return;
+    ++r.lines;
     auto e = parse_listing_line(line);
     if (!e) {
       ++r.malformed_lines;
@@ -113,7 +115,7 @@ listing_result list_entries(const listing_options& opts, const std::string& url,
       ++r.unavailable;
       return;
     }
-    if (e->timestamp > 0 && opts.since > 0 && e->timestamp < floor) {
+    if (e->timestamp > 0 && opts.since > 0 && e->timestamp <= edge) {
       ++r.too_old; // yt-dlp's filter stops at the first one; an unordered feed may have more
       return;
     }

@@ -6,9 +6,18 @@
 // youtubetab:approximate_date` makes flat entries carry an (approximate) timestamp; and
 // `--break-match-filters` stops the listing at the window's edge (or at the newest video a
 // refresh already knows). yt-dlp ends such a stop with exit code 101: a normal end here.
+//
+// YouTube's approximate dates come from "N units ago", which YouTube rounds down: "1 year ago"
+// is 12 to 23 months. yt-dlp turns it into the same day N units back, so an approximate date is
+// never earlier than the real one, except that yt-dlp rounds it to the nearest day (UTC
+// midnight). So on YouTube an entry dated at or before the window's start, rounded up to the
+// next midnight, is older than the window, and the listing stops there: without that rounding
+// every "1 year ago" video (12 to 23 months old) would pass a 365-day window in the afternoon.
+// Elsewhere dates are exact and the window's start itself is the edge.
 #pragma once
 
 #include "adapters/ytdlp.hpp"
+#include "adapters/ytdlp_version.hpp"
 #include "messages/job.hpp"
 
 #include <atomic>
@@ -27,15 +36,20 @@ struct listing_entry {
   std::string title;
   int64_t timestamp = 0; // seconds since the epoch; 0 when the listing has none
   std::string availability;
-  std::string live_status;
+  std::string live_status;        // "" when the listing says nothing (null or absent)
+  std::optional<double> duration; // nullopt when null or absent (upcoming and live entries)
+  int64_t release_timestamp = 0;  // a scheduled premiere or stream's start, when known
 };
 
 struct listing_options {
   std::string program = "yt-dlp";
-  /// The window's start in ms since the epoch (0: no window): older entries are not wanted.
+  /// The program's version, when known (for messages that depend on it).
+  std::optional<ytdlp_version> version;
+  /// The window's start in ms since the epoch (0: no window): entries dated at or before it
+  /// (YouTube: before the midnight after it) are not wanted; the listing stops at the first.
   millis since = 0;
-  /// YouTube's flat timestamps are approximate: the listing stops only this far below `since`,
-  /// and entries in between are kept (their download checks the exact date).
+  /// A refresh passes over entries dated this far below the newest known upload (YouTube's
+  /// dates are approximate; see backfill.hpp).
   std::chrono::seconds approximate_margin{std::chrono::hours{24 * 7}};
   /// Ask for YouTube's approximate dates and apply the margin (YouTube tabs).
   bool youtube = true;
@@ -50,6 +64,7 @@ struct listing_options {
 
 struct listing_result {
   std::vector<listing_entry> entries; // kept, in listing order (newest first on channels)
+  size_t lines = 0;                   // non-blank lines yt-dlp printed (entries or not)
   size_t malformed_lines = 0;         // output lines that were not an entry
   size_t unavailable = 0;             // private or deleted entries, dropped
   size_t too_old = 0;                 // entries older than the window, dropped
@@ -57,6 +72,10 @@ struct listing_result {
   bool stopped_at_filter = false;     // yt-dlp stopped at --break-match-filters (exit 101)
   bool reached_limit = false;         // the listing was cut at `limit`
 };
+
+/// The newest timestamp (seconds) the window does not want: `since` itself, or on YouTube the
+/// UTC midnight after it (approximate dates are rounded to the day; see above).
+int64_t listing_edge(const listing_options& opts);
 
 /// The command line for listing `url`, the URL last after `--`.
 std::vector<std::string> listing_argv(const listing_options& opts, const std::string& url);

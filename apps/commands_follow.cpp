@@ -113,7 +113,7 @@ int cmd_follow_add(context& ctx) {
             << " (follow " << f.id << "); listing it again" << std::endl;
   auto plan = plan_for(f, static_cast<uint32_t>(ctx.config.auto_follow.max_videos));
   std::vector<ingest_job> jobs;
-  auto r = list_for_plan(enumerator_options_from(ctx.config), plan, jobs);
+  auto r = list_for_plan(enumerator_options_from(ctx.config, ctx.data_dir), plan, jobs);
   auto enqueue = [&](job_queue& q) {
     if (!jobs.empty())
       count_enqueued(r, plan, q.enqueue_bulk(jobs, false, now_millis()));

@@ -25,6 +25,7 @@ embedded_node::embedded_node(const context& ctx, embedded_node_options opts) {
   lock_ = std::make_unique<data_dir_lock>(ctx.data_dir);
   node_setup setup;
   setup.config = ctx.config;
+  setup.data_dir = ctx.data_dir;
   setup.queue = std::make_shared<job_queue>(queue_options_for(ctx.config, ctx.data_dir, false));
   if (opts.prepare) {
     opts.prepare(*setup.queue);

@@ -156,6 +156,9 @@ enumerator_options enumerator_options_for_bench() {
 /// derives from the plan (checked against the replay's log in `check_argv`).
 std::vector<std::string> videos_argv(const enumerator_options& eo, const backfill_plan& plan) {
   auto o = eo.listing;
+  auto tools = locate_ytdlp(eo.ytdlp);
+  o.program = tools.program;
+  o.extra_args = tools.args;
   o.since = plan.since;
   o.youtube = true;
   o.stop_at_id = plan.stop_at_id;

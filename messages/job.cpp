@@ -21,8 +21,8 @@ constexpr std::array<std::string_view, priority_class_count> priority_names = {
     "interactive", "refresh", "backfill"};
 constexpr std::array<std::string_view, 5> origin_names = {"cli", "api", "discord", "backfill",
                                                           "refresh"};
-constexpr std::array<std::string_view, 5> outcome_names = {"done", "skipped", "permanent_failure",
-                                                           "transient_failure", "throttled"};
+constexpr std::array<std::string_view, 6> outcome_names = {
+    "done", "skipped", "permanent_failure", "transient_failure", "throttled", "waiting"};
 constexpr std::array<std::string_view, 4> enqueue_status_names = {"new", "duplicate", "requeued",
                                                                   "invalid"};
 constexpr std::array<std::string_view, stage_count> stage_names = {"download", "transcribe",

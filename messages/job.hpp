@@ -95,13 +95,20 @@ enum class outcome_kind : uint8_t {
   permanent_failure = 2, // private, deleted, unsupported: never retried
   transient_failure = 3, // retried with backoff until max attempts, then dead
   throttled = 4,         // the source pushes back: wait, no attempt burned
+  waiting = 5,           // not out yet (a premiere, a scheduled stream): wait, no attempt burned
 };
+
+/// Whether a job that ended so comes back to the queue by itself (its run is not the last).
+inline bool runs_again(outcome_kind k) {
+  return k == outcome_kind::transient_failure || k == outcome_kind::throttled ||
+         k == outcome_kind::waiting;
+}
 
 struct job_outcome {
   outcome_kind kind = outcome_kind::done;
   std::string reason;
   std::string source;     // throttled: whose circuit breaker opens
-  millis retry_after = 0; // throttled: how long the source asked us to wait
+  millis retry_after = 0; // throttled, waiting: how long to wait
 
   static job_outcome done() { return {}; }
   static job_outcome skipped(std::string why) {
@@ -115,6 +122,9 @@ struct job_outcome {
   }
   static job_outcome throttled(std::string source, millis retry_after, std::string why) {
     return {outcome_kind::throttled, std::move(why), std::move(source), retry_after};
+  }
+  static job_outcome waiting(millis wait, std::string why) {
+    return {outcome_kind::waiting, std::move(why), {}, wait};
   }
 };
 

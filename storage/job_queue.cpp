@@ -1120,6 +1120,12 @@ op_result<job_state> job_queue::batch::complete(uint64_t id, uint64_t epoch,
     make_ready(*rec);
     break;
   }
+  case outcome_kind::waiting: // only this job waits: the source is fine
+    v.job.not_before = now_ + std::max<millis>(0, outcome.retry_after);
+    set_state(*rec, job_state::queued, outcome.reason);
+    v.last_error = outcome.reason;
+    make_ready(*rec);
+    break;
   }
   save(*rec);
   return {queue_errc::ok, {}, v.state};

@@ -13,223 +13,24 @@
 #include "storage/follow_registry.hpp"
 #include "storage/job_queue.hpp"
 #include "tests/support/actor_systems.hpp"
+#include "tests/support/follow_fixture.hpp"
 #include "tests/support/media.hpp"
 #include "tests/support/media_server.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/ytdlp_replay.hpp"
 
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
 using namespace vfb;
+using namespace vfb::test;
 namespace fs = std::filesystem;
-
-namespace {
-
-const std::string replay_program = VFB_SOURCE_DIR "/tests/support/ytdlp_replay.py";
-const std::string channel_id = "UCsXVk37bltHxD1rDPwtNM8Q";
-const std::string channel = "https://www.youtube.com/channel/" + channel_id;
-constexpr int64_t day_s = 24 * 3600;
-
-int64_t now_s() {
-  using namespace std::chrono;
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string video_id(int i) {
-  auto s = "vid" + std::to_string(i);
-  return s + std::string(11 - s.size(), 'x'); // 11 characters, like YouTube's ids
-}
-
-/// A flat tab entry as yt-dlp 2023.03.04 prints it with youtubetab:approximate_date.
-std::string flat_entry(const std::string& id, int64_t age_days, const std::string& title = "t",
-                       const nlohmann::json& live_status = nullptr) {
-  nlohmann::json j{{"_type", "url"},
-                   {"ie_key", "Youtube"},
-                   {"id", id},
-                   {"url", "https://www.youtube.com/watch?v=" + id},
-                   {"title", title},
-                   {"description", nullptr},
-                   {"duration", 321.0},
-                   {"channel_id", nullptr},
-                   {"timestamp", now_s() - age_days * day_s},
-                   {"availability", nullptr},
-                   {"live_status", live_status},
-                   {"extractor", "youtube:tab"},
-                   {"extractor_key", "YoutubeTab"},
-                   {"playlist_index", 1}};
-  return j.dump();
-}
-
-/// The recording: a channel whose /videos tab lists `ages` (days, newest first) and whose
-/// /streams tab lists one stream, plus the download of the submitted video.
-struct recording {
-  nlohmann::json doc{{"listings", nlohmann::json::object()},
-                     {"downloads", nlohmann::json::object()}};
-
-  void tab(const std::string& url, const std::vector<std::string>& lines, int exit = 0,
-           const std::vector<std::string>& stderr_lines = {}) {
-    doc["listings"][url] = {{"lines", lines}, {"exit", exit}, {"stderr", stderr_lines}};
-  }
-  void video(const std::string& id, const fs::path& media, const std::string& uploader = "Sci",
-             const std::string& channel_of = channel_id) {
-    doc["downloads"]["https://www.youtube.com/watch?v=" + id] = {
-        {"media", media.string()},
-        {"info",
-         {{"id", id},
-          {"title", "Submitted " + id},
-          {"extractor", "youtube"},
-          {"extractor_key", "Youtube"},
-          {"uploader", uploader},
-          {"uploader_id", "@sci"},
-          {"uploader_url", "https://www.youtube.com/@sci"},
-          {"channel_id", channel_of},
-          {"channel_url", "https://www.youtube.com/channel/" + channel_of},
-          {"webpage_url", "https://www.youtube.com/watch?v=" + id},
-          {"upload_date", utc_date((now_s() - 20 * day_s) * 1000)},
-          {"timestamp", now_s() - 20 * day_s},
-          {"duration", 4.0},
-          {"live_status", "not_live"},
-          {"availability", "public"}}}};
-  }
-};
-
-/// The replay's environment and log, a media file to hand out, a data dir.
-struct replay_fixture {
-  test::temp_dir dir;
-  fs::path media = test::synth_video(dir.path(), "spoken", "The volcano erupted.");
-  fs::path log = dir / "calls.jsonl";
-  fs::path data = dir / "data";
-  recording rec;
-
-  void install() {
-    std::ofstream(dir / "recording.json") << rec.doc.dump();
-    ::setenv("VFB_REPLAY", (dir / "recording.json").c_str(), 1);
-    ::setenv("VFB_REPLAY_LOG", log.c_str(), 1);
-  }
-  /// The calls the replay saw, as argv lists.
-  std::vector<std::vector<std::string>> calls() const {
-    std::vector<std::vector<std::string>> out;
-    std::ifstream in(log);
-    for (std::string line; std::getline(in, line);)
-      out.push_back(nlohmann::json::parse(line).get<std::vector<std::string>>());
-    return out;
-  }
-  size_t listings() const {
-    size_t n = 0;
-    for (auto& argv : calls())
-      n += std::find(argv.begin(), argv.end(), "--flat-playlist") != argv.end();
-    return n;
-  }
-  /// A channel with `n` videos on /videos, one a day, and one stream.
-  void channel_of(size_t n, size_t garbage_lines = 0) {
-    std::vector<std::string> lines;
-    for (size_t i = 0; i < n; ++i)
-      lines.push_back(flat_entry(video_id(static_cast<int>(i)), static_cast<int64_t>(i) * 30));
-    for (size_t g = 0; g < garbage_lines; ++g)
-      lines.insert(lines.begin() + 1, "{\"truncated\": ");
-    rec.tab(channel + "/videos", lines);
-    rec.tab(channel + "/streams", {flat_entry("stream00001", 3)});
-  }
-};
-
-vfb_config follow_config(bool flags) {
-  vfb_config c;
-  c.tools.ytdlp = replay_program;
-  c.auto_follow.enabled = flags;
-  c.auto_follow.backfill = flags;
-  c.rate_limits.listings_per_minute = 0; // unlimited: the tests are not about pacing
-  c.pipeline.download_slots = 1;
-  c.pipeline.transcribe_slots = 1;
-  return c;
-}
-
-/// A node with auto-follow over the fixture's data dir; the test's actor hears every
-/// follow result.
-struct follow_node {
-  test::threaded_system ts;
-  std::shared_ptr<job_queue> queue;
-  std::shared_ptr<follow_registry> follows;
-  node_handles node;
-  caf::scoped_actor self{*ts.sys};
-
-  follow_node(const replay_fixture& f, const vfb_config& cfg) {
-    queue_options qo;
-    qo.dir = f.data;
-    queue = std::make_shared<job_queue>(qo);
-    follows = std::make_shared<follow_registry>(follows_options_for(cfg, f.data, false));
-    node_setup setup;
-    setup.config = cfg;
-    setup.queue = queue;
-    setup.follows = follows;
-    setup.stages = real_stages(open_stage_environment(cfg, f.data));
-    node = spawn_node(*ts.sys, setup);
-    self->send(node.auto_follow, subscribe_atom::value, caf::actor_cast<follow_result_sink>(self));
-    self->send(node.pipeline, subscribe_atom::value, caf::actor_cast<pipeline_event_sink>(self));
-  }
-
-  /// The stages job `id` finished, in order, until it ended; and how it ended.
-  std::pair<std::vector<stage_kind>, outcome_kind> run_of(uint64_t id) {
-    std::vector<stage_kind> stages;
-    std::optional<outcome_kind> end;
-    self->receive_while([&] { return !end; })(
-        [&](const pipeline_event& ev) {
-          if (ev.job_id != id)
-            return;
-          if (ev.kind == progress_kind::finished)
-            stages.push_back(ev.stage);
-          if (ev.kind == progress_kind::ended)
-            end = ev.outcome.kind;
-        },
-        [](const follow_result&) {},
-        caf::after(std::chrono::minutes{2}) >> [&] { FAIL("job " << id << " never ended"); });
-    return {stages, *end};
-  }
-  ~follow_node() {
-    stop_node(self, node);
-    node = node_handles{};
-  }
-
-  uint64_t submit(const std::string& url) {
-    submission s;
-    s.url = url;
-    s.tenant = "acme";
-    s.workspace = "main";
-    uint64_t id = 0;
-    self->request(node.submission, caf::infinite, submit_atom::value, s)
-        .receive([&](const enqueue_result& r) { id = r.job_id; },
-                 [&](const caf::error& e) { FAIL(error_message(e)); });
-    return id;
-  }
-  follow_result result_for(uint64_t job) {
-    follow_result out;
-    bool got = false;
-    self->receive_while([&] { return !got; })(
-        [&](const follow_result& r) {
-          if (r.job_id == job) {
-            out = r;
-            got = true;
-          }
-        },
-        caf::after(std::chrono::minutes{2}) >> [&] { FAIL("no follow result for " << job); });
-    return out;
-  }
-  std::vector<job_view> jobs() {
-    std::vector<job_view> out;
-    job_filter all;
-    all.limit = 10000;
-    self->request(node.scheduler, caf::infinite, list_atom::value, all)
-        .receive([&](std::vector<job_view>& v) { out = std::move(v); },
-                 [&](const caf::error& e) { FAIL(error_message(e)); });
-    return out;
-  }
-};
-
-} // namespace
 
 TEST_CASE("flags on: a YouTube video's uploader is followed and the last 12 months enqueued") {
   replay_fixture f;
@@ -342,7 +143,7 @@ TEST_CASE("the enumerator: cap, duplicates, malformed lines, exit 101, yt-dlp mi
   auto cfg = follow_config(true);
   auto spawn = [&](const std::string& program) {
     auto o = enumerator_options_from(cfg);
-    o.listing.program = program;
+    o.ytdlp.program = program;
     return ts.sys->spawn<caf::detached>(channel_enumerator, scheduler, o);
   };
   auto enumerate = [&](channel_enumerator_actor e, const backfill_plan& p) {
@@ -388,8 +189,10 @@ TEST_CASE("the enumerator: cap, duplicates, malformed lines, exit 101, yt-dlp mi
   plan.since = (now_s() - 100 * day_s) * 1000; // yt-dlp stops at the filter (exit 101)
   auto windowed = enumerate(e, plan);
   CHECK(windowed.ok);
-  // Days 0, 30, 60 and 90 are within 100 days plus the 7-day margin; 120 is not. And the stream.
+  // Days 0, 30, 60 and 90 are within 100 days; 120 is not. And the stream.
   CHECK(windowed.listed == 5);
+  plan.since = (now_s() - 88 * day_s) * 1000; // no margin below the window: day 90 is out
+  CHECK(enumerate(e, plan).listed == 4);
   auto missing = enumerate(spawn(f.dir / "no-such-yt-dlp"), plan);
   CHECK(missing.ok);
   CHECK(missing.enqueued == 0);
@@ -459,68 +262,6 @@ struct feed_fixture {
     server.add_route("/feed.xml", "application/rss+xml", test::rss_feed("channel", items));
   }
   std::string feed() const { return server.url("/feed.xml"); }
-};
-
-} // namespace
-
-namespace {
-
-/// A scheduler, follow registry, enumerator and refresher over `data`, for tests that refresh
-/// one follow at a time themselves.
-struct refresh_rig {
-  test::threaded_system ts;
-  scheduler_impl sched;
-  std::shared_ptr<follow_registry> registry;
-  channel_enumerator_actor enumerator;
-  follow_refresher_actor refresher;
-  caf::scoped_actor self{*ts.sys};
-
-  refresh_rig(const fs::path& data, const vfb_config& cfg) {
-    queue_options qo;
-    qo.dir = data;
-    sched = spawn_scheduler(*ts.sys, std::make_shared<job_queue>(qo));
-    registry = std::make_shared<follow_registry>(follows_options_for(cfg, data, false));
-    enumerator = ts.sys->spawn<caf::detached>(
-        channel_enumerator, caf::actor_cast<scheduler_actor>(sched), enumerator_options_from(cfg));
-    refresher_options ro;
-    ro.tick = 3'600'000; // the tests ask for each refresh themselves
-    refresher = ts.sys->spawn<caf::detached>(follow_refresher, registry, enumerator, ro);
-  }
-  ~refresh_rig() {
-    for (const auto& a :
-         {caf::actor_cast<caf::actor>(refresher), caf::actor_cast<caf::actor>(enumerator),
-          caf::actor_cast<caf::actor>(sched)})
-      self->send_exit(a, caf::exit_reason::user_shutdown);
-  }
-
-  /// Follows `url` for acme/main with the 12-month window; never due by the timer.
-  uint64_t follow(const std::string& url, const std::string& source) {
-    follow_record f;
-    f.tenant = "acme";
-    f.workspace = "main";
-    f.channel_url = url;
-    f.source = source;
-    f.since = (now_s() - 365 * day_s) * 1000;
-    f.limit = 200;
-    f.next_refresh_at = std::numeric_limits<millis>::max() / 2;
-    return registry->add(f, now_s() * 1000).follow.id;
-  }
-  enumeration_result refresh(uint64_t id) {
-    enumeration_result out;
-    self->request(refresher, caf::infinite, refresh_atom::value, id)
-        .receive([&](enumeration_result& r) { out = std::move(r); },
-                 [&](const caf::error& e) { FAIL(error_message(e)); });
-    return out;
-  }
-  std::vector<job_view> jobs() {
-    std::vector<job_view> out;
-    job_filter all;
-    all.limit = 100;
-    self->request(sched, caf::infinite, list_atom::value, all)
-        .receive([&](std::vector<job_view>& v) { out = std::move(v); },
-                 [&](const caf::error& e) { FAIL(error_message(e)); });
-    return out;
-  }
 };
 
 } // namespace
@@ -622,6 +363,85 @@ TEST_CASE("a YouTube refresh stops each tab at its own newest video, and approxi
   CHECK(refreshed == std::set<std::string>{"newvideo001", "stream00003", "upcoming001"});
 }
 
+TEST_CASE("today's YouTube listings: a strict window, upcoming entries without live_status wait") {
+  replay_fixture fx;
+  auto days_ago = [](int d) { return (now_s() - d * day_s) / day_s * day_s; };
+  fx.rec.tab(channel + "/videos",
+             {// A premiere, as yt-dlp before 2026.07.04 lists it: no live_status at all.
+              lockup_entry("premiere001", nullptr, nullptr, nullptr, false),
+              // A scheduled stream as today's yt-dlp lists it.
+              lockup_entry("upcoming001", nullptr, nullptr, "is_upcoming"),
+              lockup_entry("recent00001", days_ago(2), 754.0, nullptr),
+              lockup_entry("months00011", approximate_months_ago(11), 98.0, nullptr),
+              // "1 year ago": 12 to 23 months old, outside the 12-month window, though its
+              // approximate date is within half a day of the window's start.
+              lockup_entry("year0000001", approximate_months_ago(12), 301.0, nullptr),
+              lockup_entry("year0000002", approximate_months_ago(12), 302.0, nullptr),
+              lockup_entry("year0000003", approximate_months_ago(12), 303.0, nullptr),
+              lockup_entry("years000002", approximate_months_ago(24), 304.0, nullptr)});
+  fx.rec.tab(channel + "/streams", {});
+  fx.install();
+  refresh_rig rig{fx.data, follow_config(true)};
+  auto id = rig.follow(channel, "youtube");
+  auto first = rig.refresh(id);
+  INFO(first.note);
+  CHECK(first.ok);
+  CHECK(first.enqueued == 2);
+  CHECK(first.listed == 2);
+  CHECK(first.skipped == 2); // the premiere and the scheduled stream
+  std::set<std::string> enqueued;
+  for (const auto& v : rig.jobs())
+    enqueued.insert(v.job.key.external_id);
+  CHECK(enqueued == std::set<std::string>{"recent00001", "months00011"});
+  // The marker is the newest finished upload: a refresh stopping at a premiere would never see
+  // what is uploaded below it meanwhile.
+  CHECK(rig.registry->get(id)->newest_ids.at(0) == "recent00001");
+  // yt-dlp stopped at the first "1 year ago" entry: the filter has no margin below the window.
+  auto calls = fx.calls();
+  REQUIRE_FALSE(calls.empty());
+  auto filter = std::find(calls.front().begin(), calls.front().end(), "--break-match-filters");
+  REQUIRE(filter + 1 < calls.front().end());
+  CHECK_THAT(*(filter + 1), Catch::StartsWith("timestamp>?"));
+}
+
+TEST_CASE("an uploads tab listed as empty with success is an error that says what to do") {
+  replay_fixture fx;
+  // What yt-dlp 2023.03.04 prints for a channel today: nothing, and exit 0.
+  fx.rec.tab(channel + "/videos", {});
+  fx.rec.tab(channel + "/streams", {});
+  fx.install();
+  refresh_rig rig{fx.data, follow_config(true)};
+  auto id = rig.follow(channel, "youtube");
+  auto old = rig.refresh(id);
+  INFO(old.note);
+  CHECK_FALSE(old.ok);
+  CHECK_THAT(old.note, Catch::Contains("yt-dlp 2023.03.04") && Catch::Contains("too old") &&
+                           Catch::Contains("2026.07.04") && Catch::Contains("vfb tools update"));
+  auto f = rig.registry->get(id);
+  CHECK(f->last_error == old.note);
+  CHECK(f->last_listed_at == 0); // still the backfill: its window and cap stay
+  CHECK(rig.jobs().empty());
+
+  // A yt-dlp new enough for the pages that still lists nothing: the same error, another cause.
+  test::temp_dir bin;
+  auto cfg = follow_config(true);
+  cfg.tools.ytdlp = test::ytdlp_replay_as(bin.path(), replay_program, "2026.08.19").string();
+  refresh_rig current{fx.data / "current", cfg};
+  auto id2 = current.follow(channel, "youtube");
+  auto r = current.refresh(id2);
+  CHECK_FALSE(r.ok);
+  CHECK_THAT(r.note, Catch::Contains("yt-dlp 2026.08.19") && Catch::Contains("changed"));
+
+  // Nothing printed because the newest upload is older than the window: a normal, empty listing.
+  fx.rec.tab(channel + "/videos", {flat_entry(video_id(0), 400)});
+  fx.install();
+  auto older = rig.refresh(id);
+  INFO(older.note);
+  CHECK(older.ok);
+  CHECK(older.enqueued == 0);
+  CHECK(rig.registry->get(id)->last_error.empty());
+}
+
 TEST_CASE("a channel without a Live tab is listed from its other tabs, other failures fail") {
   replay_fixture fx;
   fx.rec.tab(channel + "/videos", {flat_entry(video_id(0), 1), flat_entry(video_id(1), 30)});
@@ -716,7 +536,8 @@ TEST_CASE("vfb follow add, ls, pause, resume, rm and settings auto-follow") {
   CHECK_THAT(on.out, Catch::Contains("now on"));
   follow_registry reg{follows_options_for(vfb_config{}, data.path(), true)};
   CHECK(reg.setting("acme", "main") == auto_follow_setting::on);
-  read = vfb_cli(data.path(), {"settings", "auto-follow", "--tenant", "acme", "--workspace", "main"});
+  read =
+      vfb_cli(data.path(), {"settings", "auto-follow", "--tenant", "acme", "--workspace", "main"});
   CHECK(read.exit_code == 0);
   CHECK(read.out == "auto-follow for acme/main: on (now on)\n");
   // Another workspace is not affected by acme/main's setting.

@@ -54,6 +54,11 @@ TEST_CASE("defaults hold without a file, and the shipped conf/vfb.conf states th
   CHECK(shipped.auto_follow.max_videos == def.auto_follow.max_videos);
   CHECK(shipped.tools.ytdlp == def.tools.ytdlp);
   CHECK(shipped.tools.ytdlp_timeout_s == def.tools.ytdlp_timeout_s);
+  CHECK(shipped.tools.ytdlp_args == def.tools.ytdlp_args);
+  CHECK(shipped.tools.js_runtime == def.tools.js_runtime);
+  CHECK(shipped.tools.release_url == def.tools.release_url);
+  CHECK(shipped.tools.ytdlp_asset == def.tools.ytdlp_asset);
+  CHECK(shipped.tools.auto_update_hours == def.tools.auto_update_hours);
   CHECK(shipped.captions.languages == def.captions.languages);
   CHECK(shipped.speech.model_dir == def.speech.model_dir);
   CHECK(shipped.speech.external_command.empty());
@@ -153,6 +158,32 @@ TEST_CASE("pipeline, tool, speech and analysis keys are read and range-checked")
              Catch::Contains("at least one language"));
   CHECK_THAT(error_of(write(dir, "[analysis]\nchunk_chars = 200\nchunk_overlap_chars = 200\n")),
              Catch::Contains("chunk_overlap_chars must be smaller"));
+}
+
+TEST_CASE("yt-dlp's extra arguments, JS runtime and release source") {
+  test::temp_dir dir;
+  auto c = load_config(write(dir, "[tools]\nytdlp_args = --cookies \"/etc/vfb/my cookies.txt\" "
+                                  "--sleep-requests 1\njs_runtime = deno:/opt/deno\n"
+                                  "release_url = http://127.0.0.1:9/dl\nauto_update_hours = 24\n"),
+                       {}, {});
+  CHECK(c.tools.ytdlp_args ==
+        std::vector<std::string>{"--cookies", "/etc/vfb/my cookies.txt", "--sleep-requests", "1"});
+  CHECK(c.tools.js_runtime == "deno:/opt/deno");
+  CHECK(c.tools.release_url == "http://127.0.0.1:9/dl");
+  CHECK(c.tools.auto_update_hours == 24);
+  auto def = load_config({}, {}, {});
+  CHECK(def.tools.ytdlp_args.empty());
+  CHECK(def.tools.js_runtime == "auto");
+  CHECK(def.tools.auto_update_hours == 0);
+  CHECK(def.tools.release_url == "https://github.com/yt-dlp/yt-dlp/releases/latest/download");
+  CHECK_THAT(error_of(write(dir, "[tools]\nytdlp_args = -o /tmp/%(id)s\n")),
+             Catch::Contains("vfb.conf:2") && Catch::Contains("'-o' cannot be set here"));
+  CHECK_THAT(error_of(write(dir, "[tools]\nytdlp_args = --proxy 'socks5://x\n")),
+             Catch::Contains("unclosed"));
+  CHECK_THAT(error_of(write(dir, "[tools]\nrelease_url = ftp://example.com/\n")),
+             Catch::Contains("http"));
+  CHECK_THAT(error_of(write(dir, "[tools]\nauto_update_hours = -1\n")),
+             Catch::Contains("out of range"));
 }
 
 TEST_CASE("webhooks are configured per tenant/workspace") {

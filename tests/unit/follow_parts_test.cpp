@@ -94,9 +94,14 @@ TEST_CASE("the listing command: flat, lazy, JSON lines, a break filter, the URL 
   for (const char* flag : {"--flat-playlist", "--lazy-playlist", "-j", "--ignore-config"})
     CHECK(std::find(argv.begin(), argv.end(), flag) != argv.end());
   CHECK(has_pair(argv, "--extractor-args", "youtubetab:approximate_date"));
-  // A week's margin below the window for YouTube's approximate dates.
-  CHECK(has_pair(argv, "--break-match-filters",
-                 "timestamp>=?" + std::to_string(1'700'000'000 - 7 * 24 * 3600) + " & id!=?abc"));
+  // No margin below the window: the first entry dated at or before it ends the listing. YouTube's
+  // approximate dates are midnights (yt-dlp rounds them to the day), so the edge is the midnight
+  // after the window's start (2023-11-14T22:13:20Z -> 2023-11-15T00:00:00Z).
+  CHECK(has_pair(argv, "--break-match-filters", "timestamp>?1700006400 & id!=?abc"));
+  CHECK(listing_edge(o) == 1'700'006'400);
+  auto midnight = o;
+  midnight.since = 1'699'920'000'000; // 2023-11-14T00:00:00Z: already a midnight
+  CHECK(listing_edge(midnight) == 1'699'920'000);
   REQUIRE(argv.size() >= 2);
   CHECK(argv[argv.size() - 2] == "--");
   CHECK(argv.back() == "-https://www.youtube.com/@x/videos");
@@ -105,7 +110,7 @@ TEST_CASE("the listing command: flat, lazy, JSON lines, a break filter, the URL 
   o.stop_at_id.clear();
   argv = listing_argv(o, "http://127.0.0.1/feed.xml");
   CHECK(std::find(argv.begin(), argv.end(), "--extractor-args") == argv.end());
-  CHECK(has_pair(argv, "--break-match-filters", "timestamp>=?1700000000"));
+  CHECK(has_pair(argv, "--break-match-filters", "timestamp>?1700000000"));
   o.since = 0;
   argv = listing_argv(o, "http://127.0.0.1/feed.xml");
   CHECK(std::find(argv.begin(), argv.end(), "--break-match-filters") == argv.end());
@@ -136,7 +141,10 @@ TEST_CASE("listing lines: entries, YouTube ids as URLs, malformed lines, unavail
   for (const char* bad : {"", "not json", "[1,2]", R"({"id":5})", R"({"title":"no id"})",
                           R"({"id":"x"})", "{\"id\":\"a\",\"url\":\"b\""})
     CHECK_FALSE(parse_listing_line(bad));
-  listing_entry p{"x", "u", "[Private video]", 0, "", ""};
+  listing_entry p;
+  p.id = "x";
+  p.url = "u";
+  p.title = "[Private video]";
   CHECK(is_unavailable(p));
   p.title = "[Deleted video]";
   CHECK(is_unavailable(p));
@@ -146,6 +154,13 @@ TEST_CASE("listing lines: entries, YouTube ids as URLs, malformed lines, unavail
   CHECK(is_unavailable(p));
 }
 
+listing_entry entry(const std::string& id, const std::string& url) {
+  listing_entry e;
+  e.id = id;
+  e.url = url;
+  return e;
+}
+
 TEST_CASE("entries become backfill jobs: same workspace, cutoff, cap, no duplicates") {
   backfill_plan plan;
   plan.tenant = "acme";
@@ -153,12 +168,12 @@ TEST_CASE("entries become backfill jobs: same workspace, cutoff, cap, no duplica
   plan.since = 1'700'000'000'000;
   plan.limit = 3;
   std::vector<listing_entry> entries = {
-      {"a", "https://www.youtube.com/watch?v=aaaaaaaaaaa", "", 0, "", ""},
-      {"a2", "https://youtu.be/aaaaaaaaaaa", "", 0, "", ""}, // the same video
-      {"l", "http://127.0.0.1/x", "", 0, "", ""},            // loopback: refused by the policy
-      {"b", "https://www.youtube.com/watch?v=bbbbbbbbbbb", "", 0, "", ""},
-      {"c", "https://www.youtube.com/watch?v=ccccccccccc", "", 0, "", ""},
-      {"d", "https://www.youtube.com/watch?v=ddddddddddd", "", 0, "", ""},
+      entry("a", "https://www.youtube.com/watch?v=aaaaaaaaaaa"),
+      entry("a2", "https://youtu.be/aaaaaaaaaaa"), // the same video
+      entry("l", "http://127.0.0.1/x"),            // loopback: refused by the policy
+      entry("b", "https://www.youtube.com/watch?v=bbbbbbbbbbb"),
+      entry("c", "https://www.youtube.com/watch?v=ccccccccccc"),
+      entry("d", "https://www.youtube.com/watch?v=ddddddddddd"),
   };
   size_t refused = 0;
   auto jobs = jobs_for_entries(entries, plan, url_policy{}, &refused);

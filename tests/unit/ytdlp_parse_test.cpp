@@ -64,6 +64,27 @@ TEST_CASE("the command line downloads one video, with the URL after --") {
   REQUIRE(match != dash);
   CHECK(*(match + 1) == "timestamp>=?1763990000");
   CHECK(std::find(argv.begin(), dash, "--proxy") != dash);
+  // Only original caption tracks: YouTube's translations of them are not asked for.
+  auto ea = std::find(argv.begin(), dash, "--extractor-args");
+  REQUIRE(ea + 1 < dash);
+  CHECK(*(ea + 1) == "youtube:skip=translated_subs");
+}
+
+TEST_CASE("our extractor arguments join the operator's: yt-dlp keeps one set per extractor") {
+  std::vector<std::string> argv{"yt-dlp", "--extractor-args", "YouTube:po_token=web.gvs+T",
+                                "--extractor-args", "generic:impersonate"};
+  add_extractor_arg(argv, "youtube", "skip=translated_subs");
+  CHECK(argv == std::vector<std::string>{"yt-dlp", "--extractor-args",
+                                         "youtube:po_token=web.gvs+T;skip=translated_subs",
+                                         "--extractor-args", "generic:impersonate"});
+  argv = {"--extractor-args", "youtube:skip=dash;player_client=web"};
+  add_extractor_arg(argv, "youtube", "skip=translated_subs");
+  CHECK(argv[1] == "youtube:skip=dash,translated_subs;player_client=web");
+  add_extractor_arg(argv, "youtubetab", "approximate_date");
+  add_extractor_arg(argv, "youtubetab", "approximate_date");
+  CHECK(argv == std::vector<std::string>{"--extractor-args",
+                                         "youtube:skip=dash,translated_subs;player_client=web",
+                                         "--extractor-args", "youtubetab:approximate_date"});
 }
 
 TEST_CASE("the command line keeps yt-dlp to the job's directory and our settings") {
@@ -137,9 +158,14 @@ TEST_CASE("captions: wanted languages first, then people's captions, then prefer
   CHECK(names({"pt-.*", "de", "en"}) == std::vector<std::string>{"media.pt-BR.vtt", "media.de.vtt",
                                                                  "media.en.vtt", "media.fr.vtt",
                                                                  "media.en-orig.vtt"});
-  CHECK(names({"en.*"}) == std::vector<std::string>{"media.en-orig.vtt", "media.en.vtt",
+  // Among equals the language itself, then the original speech.
+  CHECK(names({"en.*"}) == std::vector<std::string>{"media.en.vtt", "media.en-orig.vtt",
                                                     "media.fr.vtt", "media.pt-BR.vtt",
                                                     "media.de.vtt"});
+  // A translation that sorts first by name ("en-de" < "en.") never beats the original.
+  touch(dir / "media.en-de.vtt");
+  CHECK(names({"en.*", "en"}).front() == "media.en.vtt");
+  std::filesystem::remove(dir / "media.en-de.vtt");
   // "all" wants everything: people's first.
   CHECK(names({"all"}).front() == "media.fr.vtt");
   CHECK(names({"all"}).size() == 5);
@@ -222,8 +248,12 @@ TEST_CASE("failures are classified from yt-dlp's messages") {
       {"ERROR: [youtube] abc: Sign in to confirm your age. This video may be inappropriate for "
        "some users.",
        ytdlp_failure::permanent},
-      {"ERROR: [youtube] abc: This live event will begin in 3 days.", ytdlp_failure::permanent},
-      {"ERROR: [youtube] abc: Premieres in 10 hours", ytdlp_failure::permanent},
+      {"ERROR: [youtube] abc: This live event will begin in 3 days.", ytdlp_failure::not_yet},
+      {"ERROR: [youtube] abc: Premieres in 10 hours", ytdlp_failure::not_yet},
+      {"ERROR: [youtube] abc: This live event will begin in 356 days.", ytdlp_failure::permanent},
+      {"ERROR: [youtube] abc: Unable to extract player response; YouTube is requiring a captcha "
+       "challenge before playback",
+       ytdlp_failure::throttled},
       {"ERROR: [generic] Unable to download webpage: HTTP Error 410: Gone",
        ytdlp_failure::permanent},
       {"ERROR: [youtube] abc: Requested format is not available. Use --list-formats for a list of "
@@ -276,6 +306,76 @@ TEST_CASE("failures are classified from yt-dlp's messages") {
   missing.spawn_failed = true;
   missing.error = "program not found: yt-dlp";
   CHECK(classify_failure(missing).reason == "program not found: yt-dlp");
+}
+
+TEST_CASE("no JavaScript runtime: 'Requested format is not available' is the host's problem") {
+  // What yt-dlp 2025.12.08 and newer print for a YouTube video when no runtime solved the
+  // challenge (yt_dlp/extractor/youtube/_video.py, YoutubeDL.py; exact texts).
+  const std::string ejs = "https://github.com/yt-dlp/yt-dlp/wiki/EJS";
+  const std::string no_runtime =
+      "WARNING: [youtube] No supported JavaScript runtime could be found. Only deno is enabled by "
+      "default; to use another runtime add  --js-runtimes RUNTIME[:PATH]  to your command/config. "
+      "YouTube extraction without a JS runtime has been deprecated, and some formats may be "
+      "missing. See  " +
+      ejs + "  for details on installing one\n";
+  const std::string unsolved =
+      "WARNING: [youtube] RFkd4GdfjTs: n challenge solving failed: Some formats may be missing. "
+      "Ensure you have a supported JavaScript runtime and challenge solver script distribution "
+      "installed. Review any warnings presented before this message. For more details, refer to  " +
+      ejs + "\n";
+  const std::string images =
+      "WARNING: Only images are available for download. use --list-formats to see them\n";
+  const std::string no_format = "ERROR: [youtube] RFkd4GdfjTs: Requested format is not available. "
+                                "Use --list-formats for a list of available formats\n";
+  for (const auto& err : {no_runtime + unsolved + images + no_format, unsolved + no_format,
+                          images + no_format, no_runtime + no_format}) {
+    INFO(err);
+    auto c = classify_failure(1, err);
+    CHECK(c.kind == ytdlp_failure::transient);
+    CHECK_THAT(c.reason, Catch::Contains("JavaScript") && Catch::Contains("vfb doctor") &&
+                             Catch::Contains("Requested format is not available"));
+  }
+  // Without those warnings the video itself has no format we asked for: permanent.
+  CHECK(classify_failure(1, no_format).kind == ytdlp_failure::permanent);
+}
+
+TEST_CASE("a premiere or scheduled stream waits until it begins") {
+  struct row {
+    const char* err;
+    std::chrono::minutes wait;
+  };
+  const row rows[] = {
+      {"ERROR: [youtube] 4pfMyoT6LhE: Premieres in 2 hours", std::chrono::hours{2}},
+      {"ERROR: [youtube] 4pfMyoT6LhE: Premieres in 45 minutes", std::chrono::minutes{45}},
+      {"ERROR: [youtube] abc: This live event will begin in 3 days.", std::chrono::hours{72}},
+      {"ERROR: [youtube] abc: This live event will begin in a few moments.",
+       std::chrono::minutes{5}},
+      {"ERROR: [youtube] abc: Premieres in 1 week", std::chrono::hours{24 * 7}},
+      {"ERROR: [youtube] abc: This live event will begin on December 24 at 10:00 AM.",
+       std::chrono::hours{1}},
+  };
+  for (auto& r : rows) {
+    INFO(r.err);
+    auto c = classify_failure(1, r.err);
+    CHECK(c.kind == ytdlp_failure::not_yet);
+    CHECK(c.retry_after == r.wait);
+    CHECK(c.reason.rfind("[youtube]", 0) == 0);
+  }
+  auto far = classify_failure(1, "ERROR: [youtube] abc: This live event will begin in 2 months.");
+  CHECK(far.kind == ytdlp_failure::permanent);
+  CHECK_THAT(far.reason, Catch::Contains("vfb queue retry"));
+}
+
+TEST_CASE("reasons keep the cause and drop yt-dlp's request to report a bug") {
+  auto c = classify_failure(
+      1, "ERROR: [youtube:tab] @x: Unable to recognize tab page; please report this issue on  "
+         "https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue "
+         "template. Confirm you are on the latest version using  yt-dlp -U\n");
+  CHECK(c.reason == "[youtube:tab] @x: Unable to recognize tab page");
+  c = classify_failure(1, "ERROR: [generic] x: Unable to extract title. Please report this issue "
+                          "on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the "
+                          "appropriate issue template.");
+  CHECK(c.reason == "[generic] x: Unable to extract title.");
 }
 
 TEST_CASE("a throttled failure waits as long as the message says") {
