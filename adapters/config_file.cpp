@@ -163,7 +163,8 @@ const std::map<std::string, setter>& keys() {
            c.discord.api_base.pop_back();
        }},
       {"discord.post_attempts", int_key(&C::discord, &C::discord_t::post_attempts, 1, 100)},
-      {"discord.bot_token", string_key(&C::discord, &C::discord_t::bot_token)},
+      {"discord.bot_token", // empty: no bot (results go to the webhook)
+       [](C& c, const std::string&, const std::string& v) { c.discord.bot_token = v; }},
       {"discord.backfill_posts",
        [](C& c, const std::string& where, const std::string& v) {
          c.discord.backfill_posts = backfill_mode(where, v);
