@@ -54,7 +54,7 @@ struct digest_fixture {
 
 } // namespace
 
-TEST_CASE("backfill results wait for their follow's digest; interactive ones are posted") {
+TEST_CASE("backfill results wait for their follow's digest, interactive ones are posted") {
   digest_fixture f;
   for (uint64_t id = 1; id <= 5; ++id)
     CHECK(f.post(id, priority_class::backfill, "UCa").note == "waits for its follow's digest");
