@@ -1,13 +1,15 @@
 #include "actors/http_api.hpp"
 
+#include "actors/blocking_ask.hpp"
+#include "actors/discord_bridge.hpp"
 #include "actors/follow_refresher.hpp"
 #include "actors/scheduler.hpp"
 #include "adapters/backfill.hpp"
 #include "adapters/discord_interactions.hpp"
-#include "adapters/discord_webhook.hpp"
 #include "messages/errors.hpp"
 #include "messages/json.hpp"
 #include "storage/artifact_store.hpp"
+#include "storage/discord_store.hpp"
 #include "storage/follow_registry.hpp"
 #include "storage/media_json.hpp"
 #include "storage/memory_store.hpp"
@@ -17,8 +19,6 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <condition_variable>
-#include <deque>
 #include <httplib.h>
 #include <map>
 #include <mutex>
@@ -165,33 +165,13 @@ struct pipeline_counters {
   }
 };
 
-/// Deferred Discord replies waiting for their job: the follow-up thread edits each when its job
-/// ends for good (done, skipped, failed), with the results or the reason.
-struct followup_board {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<uint64_t, std::string> waiting; // job -> the URL of its deferred reply
-  std::deque<std::pair<uint64_t, job_outcome>> ended;
-  bool stopping = false;
-
-  void job_ended(uint64_t id, const job_outcome& outcome) {
-    {
-      std::lock_guard<std::mutex> guard{mu};
-      if (waiting.count(id) == 0)
-        return;
-      ended.emplace_back(id, outcome);
-    }
-    cv.notify_all();
-  }
-};
-
 pipeline_event_sink::behavior_type metrics_sink(pipeline_event_sink::pointer,
                                                 std::shared_ptr<pipeline_counters> counters,
-                                                std::shared_ptr<followup_board> followups) {
-  return {[counters, followups](const pipeline_event& ev) {
+                                                std::shared_ptr<discord_bridge> discord) {
+  return {[counters, discord](const pipeline_event& ev) {
     counters->record(ev);
-    if (ev.kind == progress_kind::ended)
-      followups->job_ended(ev.job_id, ev.outcome);
+    if (ev.kind == progress_kind::ended && discord)
+      discord->job_ended(ev.job_id);
   }};
 }
 
@@ -320,21 +300,33 @@ struct http_api::impl {
   std::thread thread;
   int port = 0;
   std::shared_ptr<pipeline_counters> counters = std::make_shared<pipeline_counters>();
-  std::shared_ptr<followup_board> followups = std::make_shared<followup_board>();
-  std::thread followup_thread;
+  std::shared_ptr<discord_bridge> discord; // only with [discord] public_key
   pipeline_event_sink sink;
   std::mutex rng_mu;
   std::mt19937_64 rng{std::random_device{}()};
 
   impl(caf::actor_system& sys, const node_handles& node, http_api_options opts,
        std::shared_ptr<token_store> tokens, std::shared_ptr<follow_registry> follows,
-       std::shared_ptr<memory_store> memory)
+       std::shared_ptr<memory_store> memory, std::shared_ptr<discord_store> replies)
       : sys(sys), scheduler(caf::actor_cast<scheduler_actor>(node.scheduler)), node(node),
         opts(std::move(opts)), tokens(std::move(tokens)), follows(std::move(follows)),
         memory(std::move(memory)) {
     if (this->opts.listing_timeout.count() == 0)
       this->opts.listing_timeout =
           std::chrono::seconds{this->opts.config.tools.ytdlp_timeout_s + 60};
+    if (!this->opts.config.discord.public_key.empty()) {
+      if (!replies && !this->opts.data_dir.empty())
+        replies = std::make_shared<discord_store>(
+            discord_options_for(this->opts.config, this->opts.data_dir, false));
+      if (!replies)
+        throw std::runtime_error("the Discord bridge needs a data dir for its pending replies");
+      discord_bridge_options bo;
+      bo.config = this->opts.config;
+      bo.timeout = this->opts.timeout;
+      bo.results_of = [this](const job_view& v) { return results_of(v); };
+      discord = std::make_shared<discord_bridge>(sys, node, std::move(bo), this->follows,
+                                                 this->memory, std::move(replies));
+    }
     routes();
   }
 
@@ -343,11 +335,7 @@ struct http_api::impl {
   T ask(const Handle& dest, std::chrono::milliseconds timeout, Ts&&... xs) {
     if (!dest)
       throw api_error(503, "unavailable", "this node does not run that service");
-    caf::scoped_actor self{sys};
-    std::optional<T> out;
-    caf::error err;
-    self->request(dest, timeout, std::forward<Ts>(xs)...)
-        .receive([&](T& x) { out = std::move(x); }, [&](caf::error& e) { err = std::move(e); });
+    auto [out, err] = blocking_ask<T>(sys, dest, timeout, std::forward<Ts>(xs)...);
     if (!out)
       throw from_caf(err);
     return std::move(*out);
@@ -402,14 +390,37 @@ struct http_api::impl {
         res.set_header(k.c_str(), v);
     };
     std::string m = method;
-    if (m == "GET")
+    if (m == "GET") {
       server.Get(pattern, wrapped);
-    else if (m == "POST")
-      server.Post(pattern, wrapped);
+      return;
+    }
+    // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3),
+    // e.g. `curl -X POST .../cancel`. httplib 0.11 reads such a POST, PUT or DELETE body until
+    // the client closes the connection, which a client waiting for its answer never does: 400
+    // after its 5 s read timeout. Handlers with a content reader run before any body is read,
+    // so they read one only when the headers announce it.
+    auto with_body = [wrapped](const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& reader) {
+      if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding"))
+        return wrapped(req, res);
+      std::string body;
+      // httplib enforces the payload limit (413) and sets the status when reading fails; the
+      // error handler gives that answer the API's error shape.
+      if (!reader([&](const char* data, size_t n) {
+            body.append(data, n);
+            return true;
+          }))
+        return;
+      auto with = req;
+      with.body = std::move(body);
+      wrapped(with, res);
+    };
+    if (m == "POST")
+      server.Post(pattern, with_body);
     else if (m == "PUT")
-      server.Put(pattern, wrapped);
+      server.Put(pattern, with_body);
     else
-      server.Delete(pattern, wrapped);
+      server.Delete(pattern, with_body);
   }
 
   /// The job if it belongs to the token's workspace, else 404.
@@ -523,130 +534,9 @@ struct http_api::impl {
 
   // -- Discord bridge ----------------------------------------------------------------------
 
-  /// A slash command from a configured guild; the reply (type 4) says what happened. Every
-  /// answer goes out within Discord's 3 seconds: long work (the backfill of /follow, the
-  /// processing of /analyze) is left to the node.
-  nlohmann::json discord_command(const interaction& in) {
-    const auto& cfg = opts.config.discord;
-    std::map<std::string, guild_binding> guilds;
-    for (const auto& [guild, where] : cfg.guilds) {
-      guild_binding b;
-      auto slash = where.find('/');
-      b.tenant = where.substr(0, slash);
-      b.workspace = where.substr(slash + 1);
-      if (auto ops = cfg.guild_operators.find(guild); ops != cfg.guild_operators.end())
-        b.operator_role_ids = ops->second;
-      guilds.emplace(guild, std::move(b));
-    }
-    auto binding = resolve_guild(guilds, in);
-    if (!binding)
-      return message_response("This server is not connected to vfb (see [guilds] in vfb.conf).",
-                              true);
-    static const std::set<std::string> operator_commands{"analyze", "follow", "unfollow",
-                                                         "follow_uploader"};
-    if (operator_commands.count(in.command) != 0 && !is_operator(*binding, in))
-      return message_response("/" + in.command + " needs one of the vfb operator roles.", true);
-    const auto& tenant = binding->tenant;
-    const auto& workspace = binding->workspace;
-    if (in.command == "analyze") {
-      submission s;
-      s.url = in.option("url");
-      s.tenant = tenant;
-      s.workspace = workspace;
-      s.origin = job_origin::discord;
-      enqueue_result r;
-      try {
-        r = ask<enqueue_result>(node.submission, opts.timeout, submit_atom::value, s);
-      } catch (const api_error& e) {
-        return message_response("Not queued: " + std::string{e.what()}, true);
-      }
-      // Deferred: "vfb is thinking…" now, the results in the same message when the job ends.
-      {
-        std::lock_guard<std::mutex> guard{followups->mu};
-        followups->waiting[r.job_id] = cfg.api_base + edit_original_path(in);
-      }
-      // It may have ended already (a duplicate of a done job, or a very quick one).
-      auto v = ask<job_view>(scheduler, opts.timeout, caf::get_atom::value, r.job_id);
-      if (v.state == job_state::done || v.state == job_state::skipped ||
-          v.state == job_state::failed || v.state == job_state::dead ||
-          v.state == job_state::cancelled)
-        followups->job_ended(r.job_id, v.state == job_state::done
-                                           ? job_outcome::done()
-                                           : job_outcome::permanent(v.last_error));
-      return deferred_response();
-    }
-    if (in.command == "follow_uploader") {
-      auto mode = in.option("mode");
-      if (mode != "on" && mode != "off")
-        return message_response("Use /follow_uploader on or off.", true);
-      registry().set_setting(tenant, workspace,
-                             mode == "on" ? auto_follow_setting::on : auto_follow_setting::off);
-      return message_response("Auto-follow of uploaders is " + mode + " for this server.", false);
-    }
-    if (in.command == "follow" || in.command == "unfollow") {
-      follow_record f;
-      try {
-        f = follow_for_url(in.option("url"), url_policy_from(opts.config));
-      } catch (const std::exception& e) {
-        return message_response(e.what(), true);
-      }
-      if (in.command == "unfollow") {
-        auto known = registry().find(tenant, workspace, f.channel_url);
-        if (!known || !registry().remove(known->id))
-          return message_response("Not following " + f.channel_url + ".", true);
-        return message_response("Stopped following " + f.channel_url + ".", false);
-      }
-      auto now = now_millis();
-      f.tenant = tenant;
-      f.workspace = workspace;
-      f.origin = job_origin::discord;
-      f.limit = static_cast<uint32_t>(opts.config.auto_follow.max_videos);
-      f.since = now - opts.config.auto_follow.window_days * 24 * 3600 * 1000;
-      f.next_refresh_at = now; // due: the node's refresher lists it within a minute
-      auto added = registry().add(f, now);
-      return message_response(added.created
-                                  ? "Following " + f.channel_url + ": its last " +
-                                        std::to_string(opts.config.auto_follow.window_days) +
-                                        " days are being enqueued."
-                                  : "Already following " + f.channel_url + ".",
-                              false);
-    }
-    if (in.command == "queue") {
-      auto stats = ask<queue_stats>(scheduler, opts.timeout, stats_atom::value);
-      std::string text = "Jobs of this server:";
-      bool any = false;
-      for (const auto& b : stats.backlog) {
-        if (b.tenant != tenant || b.workspace != workspace)
-          continue;
-        for (int i = 0; i < job_state_count; ++i)
-          if (b.by_state[static_cast<size_t>(i)] > 0) {
-            text += " " + std::string{to_string(static_cast<job_state>(i))} + " " +
-                    std::to_string(b.by_state[static_cast<size_t>(i)]) + ",";
-            any = true;
-          }
-      }
-      if (!any)
-        text += " none,";
-      text.pop_back();
-      return message_response(text + ".", true);
-    }
-    if (in.command == "search") {
-      if (!memory)
-        return message_response("This node keeps no memory.", true);
-      auto hits = memory->search(tenant, workspace, in.option("query"), 3);
-      if (hits.empty())
-        return message_response("Nothing found for \"" + in.option("query") + "\".", true);
-      std::string text;
-      for (const auto& h : hits)
-        text += "**" + h.title + "** (" + h.url + ")\n> " + h.snippet + "\n";
-      return message_response(text, false);
-    }
-    return message_response("Unknown command /" + in.command + ".", true);
-  }
-
   httplib::Response discord_interaction(const httplib::Request& req) {
     const auto& key = opts.config.discord.public_key;
-    if (key.empty())
+    if (key.empty() || !discord)
       throw api_error(404, "not_found", "no such endpoint");
     using namespace std::chrono;
     auto now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
@@ -666,71 +556,7 @@ struct http_api::impl {
       return json_reply(200, pong());
     if (in.type != interaction_type::application_command)
       return json_reply(200, message_response("vfb only answers slash commands.", true));
-    return json_reply(200, discord_command(in));
-  }
-
-  /// The follow-up thread: edits deferred replies as their jobs end.
-  void run_followups() {
-    auto& b = *followups;
-    for (;;) {
-      std::pair<uint64_t, job_outcome> next;
-      std::string url;
-      {
-        std::unique_lock<std::mutex> lock{b.mu};
-        b.cv.wait(lock, [&] { return b.stopping || !b.ended.empty(); });
-        if (b.stopping)
-          return;
-        next = b.ended.front();
-        b.ended.pop_front();
-        auto k = next.second.kind;
-        if (runs_again(k))
-          continue; // it runs again: the reply waits for the final end
-        url = b.waiting[next.first];
-        b.waiting.erase(next.first);
-      }
-      std::string text;
-      try {
-        text = followup_text(next.first, next.second);
-      } catch (const std::exception& e) {
-        text = "Job " + std::to_string(next.first) +
-               " ended, but its results could not be read: " + e.what();
-      }
-      auto body = edit_original_body(text);
-      for (int attempt = 1; attempt <= 3; ++attempt) {
-        auto res = send_to_discord("PATCH", url, body);
-        if (res.ok || !res.retryable)
-          break;
-        std::unique_lock<std::mutex> lock{b.mu}; // Discord's retry_after, unless we stop
-        if (b.cv.wait_for(lock, std::max(res.retry_after, std::chrono::milliseconds{500}),
-                          [&] { return b.stopping; }))
-          return;
-      }
-    }
-  }
-
-  std::string followup_text(uint64_t id, const job_outcome& outcome) {
-    auto v = ask<job_view>(scheduler, opts.timeout, caf::get_atom::value, id);
-    if (v.state != job_state::done)
-      return "Job " + std::to_string(id) + " " + std::string{to_string(v.state)} + ": " +
-             (outcome.reason.empty() ? v.last_error : outcome.reason);
-    auto r = results_of(v);
-    std::string text = "Job " + std::to_string(id) + " done";
-    if (r.is_object()) {
-      text = "**" + r.value("title", v.job.url) + "** " + r.value("webpage_url", v.job.url);
-      auto list = [&](const char* key) {
-        std::string out;
-        if (r.contains(key))
-          for (const auto& t : r[key])
-            out += (out.empty() ? "" : ", ") + t.get<std::string>();
-        return out;
-      };
-      if (auto t = list("topics"); !t.empty())
-        text += "\nTopics: " + t;
-      if (r.contains("summary"))
-        for (const auto& s : r["summary"])
-          text += "\n> " + s.get<std::string>();
-    }
-    return text;
+    return json_reply(200, discord->answer(in));
   }
 
   /// The Prometheus text. `who` (a token's holder, or nobody) decides the per-workspace series:
@@ -937,9 +763,9 @@ struct http_api::impl {
 
 http_api::http_api(caf::actor_system& sys, const node_handles& node, http_api_options opts,
                    std::shared_ptr<token_store> tokens, std::shared_ptr<follow_registry> follows,
-                   std::shared_ptr<memory_store> memory)
+                   std::shared_ptr<memory_store> memory, std::shared_ptr<discord_store> discord)
     : impl_(std::make_unique<impl>(sys, node, std::move(opts), std::move(tokens),
-                                   std::move(follows), std::move(memory))) {}
+                                   std::move(follows), std::move(memory), std::move(discord))) {}
 
 http_api::~http_api() {
   stop();
@@ -951,9 +777,10 @@ int http_api::start() {
                             : (m.server.bind_to_port(m.opts.host, m.opts.port) ? m.opts.port : -1);
   if (m.port <= 0)
     throw std::runtime_error("cannot listen on " + m.opts.host + ":" + std::to_string(m.opts.port));
-  m.sink = m.sys.spawn(metrics_sink, m.counters, m.followups);
-  m.followup_thread = std::thread([&m] { m.run_followups(); });
+  m.sink = m.sys.spawn(metrics_sink, m.counters, m.discord);
   caf::anon_send(m.node.pipeline, subscribe_atom::value, m.sink);
+  if (m.discord)
+    m.discord->start();
   m.thread = std::thread([&m] { m.server.listen_after_bind(); });
   // The socket listens already; this waits only until stop() can see the accept loop.
   while (!m.server.is_running())
@@ -967,13 +794,8 @@ void http_api::stop() {
     return;
   m.server.stop();
   m.thread.join();
-  {
-    std::lock_guard<std::mutex> guard{m.followups->mu};
-    m.followups->stopping = true;
-  }
-  m.followups->cv.notify_all();
-  if (m.followup_thread.joinable())
-    m.followup_thread.join();
+  if (m.discord)
+    m.discord->stop();
   caf::anon_send_exit(m.sink, caf::exit_reason::user_shutdown);
   m.sink = nullptr;
 }

@@ -21,6 +21,7 @@ namespace vfb {
 class token_store;
 class follow_registry;
 class memory_store;
+class discord_store;
 
 struct http_api_options {
   std::string host = "127.0.0.1";
@@ -42,10 +43,13 @@ http_api_options api_options_from(const vfb_config& cfg, const std::filesystem::
 
 class http_api {
 public:
-  /// `follows` and `memory` may be null: their endpoints then answer 503.
+  /// `follows` and `memory` may be null: their endpoints then answer 503. `discord` keeps the
+  /// Discord bridge's pending replies; null: the API opens DATA_DIR/discord itself when
+  /// [discord] public_key is set (a node whose stages use that store must pass theirs: LMDB
+  /// forbids opening one environment twice in a process).
   http_api(caf::actor_system& sys, const node_handles& node, http_api_options opts,
            std::shared_ptr<token_store> tokens, std::shared_ptr<follow_registry> follows,
-           std::shared_ptr<memory_store> memory);
+           std::shared_ptr<memory_store> memory, std::shared_ptr<discord_store> discord = nullptr);
   /// Stops serving (as stop()).
   ~http_api();
   http_api(const http_api&) = delete;

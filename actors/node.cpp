@@ -2,11 +2,13 @@
 
 #include "actors/auto_follow.hpp"
 #include "actors/channel_enumerator.hpp"
+#include "actors/digest_poster.hpp"
 #include "actors/follow_refresher.hpp"
 #include "actors/stages.hpp"
 #include "actors/submission.hpp"
 #include "messages/errors.hpp"
 #include "storage/artifact_store.hpp"
+#include "storage/discord_store.hpp"
 #include "storage/follow_registry.hpp"
 #include "storage/memory_store.hpp"
 #include "storage/token_store.hpp"
@@ -50,6 +52,11 @@ Options small_store_options(const vfb_config& cfg, std::filesystem::path dir, bo
 follow_registry_options follows_options_for(const vfb_config& cfg,
                                             const std::filesystem::path& data_dir, bool read_only) {
   return small_store_options<follow_registry_options>(cfg, data_dir / "follows", read_only);
+}
+
+discord_store_options discord_options_for(const vfb_config& cfg,
+                                          const std::filesystem::path& data_dir, bool read_only) {
+  return small_store_options<discord_store_options>(cfg, data_dir / "discord", read_only);
 }
 
 token_store_options tokens_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,
@@ -106,6 +113,7 @@ open_stage_environment(const vfb_config& cfg, const std::filesystem::path& data_
   env->ytdlp = ytdlp_tools_from(cfg, data_dir);
   env->artifacts = std::make_shared<artifact_store>(artifacts_dir(data_dir));
   env->memory = std::make_shared<memory_store>(memory_options_for(cfg, data_dir, false));
+  env->discord = std::make_shared<discord_store>(discord_options_for(cfg, data_dir, false));
   env->downloads =
       std::make_shared<rate_limits>(static_cast<double>(cfg.rate_limits.downloads_per_minute),
                                     static_cast<double>(cfg.rate_limits.download_burst));
@@ -153,6 +161,9 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
     caf::anon_send(n.pipeline, subscribe_atom::value,
                    caf::actor_cast<download_sink>(n.auto_follow));
   }
+  if (setup.digests && setup.refresh_follows)
+    n.digest_poster = sys.spawn<caf::detached>(digest_poster, scheduler, setup.digests, cfg,
+                                               digest_poster_options{});
   return n;
 }
 
@@ -179,6 +190,10 @@ void stop_node(caf::scoped_actor& self, const node_handles& n) {
       self->send_exit(a, caf::exit_reason::user_shutdown);
       self->wait_for(a);
     }
+  }
+  if (n.digest_poster) {
+    self->send_exit(n.digest_poster, caf::exit_reason::user_shutdown);
+    self->wait_for(n.digest_poster);
   }
   self->send_exit(n.scheduler, caf::exit_reason::user_shutdown);
   self->wait_for(n.scheduler);

@@ -22,6 +22,7 @@ struct follow_registry_options;
 struct token_store_options;
 struct memory_options;
 struct stage_environment;
+class discord_store;
 
 /// What a node is made of.
 struct node_setup {
@@ -40,8 +41,10 @@ struct node_setup {
   /// The data dir (its managed tools are preferred; empty: none).
   std::filesystem::path data_dir;
   /// Whether follows are listed again on their period (a long-running node); a CLI command's
-  /// node leaves that to the node.
+  /// node leaves that to the node. Such a node also posts the follows' digests.
   bool refresh_follows = true;
+  /// Backfill and refresh results waiting for their digest post (the stages' store).
+  std::shared_ptr<discord_store> digests;
 };
 
 struct node_handles {
@@ -51,12 +54,18 @@ struct node_handles {
   channel_enumerator_actor enumerator; // these three only with setup.follows
   auto_follow_actor auto_follow;
   follow_refresher_actor refresher;            // only with refresh_follows
+  digest_poster_actor digest_poster;           // only with refresh_follows and digests
   std::shared_ptr<std::atomic<bool>> stopping; // cuts listings short at stop_node
 };
 
 /// The follow registry's options for a data dir (DATA_DIR/follows) as configured.
 follow_registry_options follows_options_for(const vfb_config& cfg,
                                             const std::filesystem::path& data_dir, bool read_only);
+
+/// The Discord store's options for a data dir (DATA_DIR/discord) as configured.
+struct discord_store_options;
+discord_store_options discord_options_for(const vfb_config& cfg,
+                                          const std::filesystem::path& data_dir, bool read_only);
 
 /// The token store's options for a data dir (DATA_DIR/tokens) as configured.
 token_store_options tokens_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,

@@ -8,6 +8,7 @@
 #include "adapters/vtt.hpp"
 #include "adapters/ytdlp.hpp"
 #include "storage/artifact_store.hpp"
+#include "storage/discord_store.hpp"
 #include "storage/media_json.hpp"
 #include "storage/memory_store.hpp"
 #include "text/chunker.hpp"
@@ -390,6 +391,14 @@ stage_result memory_stage(shared_state& s, const stage_request& req, const progr
 /// job back to the queue as throttled, so the worker is free meanwhile.
 constexpr std::chrono::milliseconds longest_inline_wait{30'000};
 
+/// The follow a backfill or refresh video came from, as its download tells: the channel.
+std::string digest_group_of(const download_result& d) {
+  for (const auto* v : {&d.channel_url, &d.uploader_url, &d.channel_id, &d.uploader})
+    if (!v->empty())
+      return *v;
+  return "unknown uploader";
+}
+
 stage_result post_stage(shared_state& s, const stage_request& req, const progress_fn& report) {
   const auto& job = req.job;
   const auto& cfg = s.env->config;
@@ -399,6 +408,26 @@ stage_result post_stage(shared_state& s, const stage_request& req, const progres
   if (s.env->artifacts->checkpoint(job.id, stage_kind::post))
     return went_on("already posted"); // never post twice for one job
   auto d = need_download(s, job);
+  // A new follow enqueues up to 200 backfill videos: one message each would flood the channel.
+  if (job.priority != priority_class::interactive) {
+    auto mode = backfill_posts_for(cfg, job.key.tenant, job.key.workspace);
+    if (mode == "off")
+      return went_on("backfill posts are off for " + job.key.tenant + "/" + job.key.workspace);
+    if (mode == "digest" && s.env->discord) {
+      digest_entry e{job.key.tenant,
+                     job.key.workspace,
+                     digest_group_of(d),
+                     job.id,
+                     d.uploader,
+                     d.title.empty() ? d.video_id : d.title,
+                     d.webpage_url.empty() ? job.url : d.webpage_url,
+                     now_millis()};
+      s.env->discord->add_digest_entry(e);
+      s.env->artifacts->save_checkpoint(job.id, stage_kind::post,
+                                        nlohmann::json{{"digest", e.group}});
+      return went_on("waits for its follow's digest");
+    }
+  }
   auto a = load_checkpoint<analysis>(s, job, stage_kind::analyze);
   if (!a)
     throw std::runtime_error("the analysis checkpoint is missing; the job starts over");

@@ -20,6 +20,7 @@ namespace vfb {
 
 class artifact_store;
 class memory_store;
+class discord_store;
 class rate_limits;
 
 /// What the stages work with.
@@ -29,6 +30,8 @@ struct stage_environment {
   ytdlp_tools ytdlp;
   std::shared_ptr<artifact_store> artifacts;
   std::shared_ptr<memory_store> memory;
+  /// Backfill and refresh results waiting for their follow's digest post (none: posted singly).
+  std::shared_ptr<discord_store> discord;
   /// Downloads per source and minute (none: unlimited).
   std::shared_ptr<rate_limits> downloads;
   /// Set when the node stops: running tools are stopped and the stage ends without a result

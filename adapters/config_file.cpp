@@ -58,6 +58,12 @@ std::vector<std::string> to_list(const std::string& v) {
   return out;
 }
 
+std::string backfill_mode(const std::string& where, const std::string& v) {
+  if (v != "digest" && v != "each" && v != "off")
+    throw config_error(where + ": expected digest, each or off, got '" + v + "'");
+  return v;
+}
+
 /// Sets one key from its text; `where` names the origin for error messages.
 using setter = std::function<void(vfb_config&, const std::string& where, const std::string& v)>;
 
@@ -176,6 +182,14 @@ const std::map<std::string, setter>& keys() {
            c.discord.api_base.pop_back();
        }},
       {"discord.post_attempts", int_key(&C::discord, &C::discord_t::post_attempts, 1, 100)},
+      {"discord.bot_token", // empty: no bot (results go to the webhook)
+       [](C& c, const std::string&, const std::string& v) { c.discord.bot_token = v; }},
+      {"discord.backfill_posts",
+       [](C& c, const std::string& where, const std::string& v) {
+         c.discord.backfill_posts = backfill_mode(where, v);
+       }},
+      {"discord.digest_interval_min",
+       int_key(&C::discord, &C::discord_t::digest_interval_min, 1, 7 * 24 * 60)},
       {"auto_follow.enabled", bool_key(&C::auto_follow, &C::auto_follow_t::enabled)},
       {"auto_follow.backfill", bool_key(&C::auto_follow, &C::auto_follow_t::backfill)},
       {"auto_follow.max_videos",
@@ -222,6 +236,8 @@ const std::map<std::string, std::string>& env_flags() {
       {"ENABLE_AUTO_FOLLOW_UPLOADER", "auto_follow.enabled"},
       {"ENABLE_UPLOADER_BACKFILL", "auto_follow.backfill"},
       {"AUTO_FOLLOW_MAX_VIDEOS", "auto_follow.max_videos"},
+      // Not one of the design's flags: a secret is better kept out of config files.
+      {"VFB_DISCORD_BOT_TOKEN", "discord.bot_token"},
   };
   return all;
 }
@@ -229,13 +245,22 @@ const std::map<std::string, std::string>& env_flags() {
 /// [webhooks] maps "tenant/workspace" to a Discord webhook URL; its keys are not fixed.
 constexpr std::string_view webhooks_prefix = "webhooks.";
 
-void set_webhook(vfb_config& c, const std::string& key, const std::string& where,
-                 const std::string& value) {
-  auto workspace = key.substr(webhooks_prefix.size());
+/// [backfill_posts] maps "tenant/workspace" to digest, each or off.
+constexpr std::string_view backfill_posts_prefix = "backfill_posts.";
+
+/// The TENANT/WORKSPACE after a per-workspace section's prefix.
+std::string workspace_key(const std::string& key, size_t prefix, const std::string& where) {
+  auto workspace = key.substr(prefix);
   auto slash = workspace.find('/');
   if (slash == 0 || slash == std::string::npos || slash + 1 == workspace.size() ||
       workspace.find('/', slash + 1) != std::string::npos)
-    throw config_error(where + ": webhook keys are TENANT/WORKSPACE, got '" + workspace + "'");
+    throw config_error(where + ": keys are TENANT/WORKSPACE here, got '" + workspace + "'");
+  return workspace;
+}
+
+void set_webhook(vfb_config& c, const std::string& key, const std::string& where,
+                 const std::string& value) {
+  auto workspace = workspace_key(key, webhooks_prefix.size(), where);
   if (value.rfind("https://", 0) != 0 && value.rfind("http://", 0) != 0)
     throw config_error(where + ": a webhook must be an http(s) URL");
   c.discord.webhooks[workspace] = value;
@@ -268,6 +293,11 @@ void set(vfb_config& c, const std::string& key, const std::string& where,
          const std::string& value) {
   if (key.rfind(webhooks_prefix, 0) == 0)
     return set_webhook(c, key, where, value);
+  if (key.rfind(backfill_posts_prefix, 0) == 0) {
+    auto workspace = workspace_key(key, backfill_posts_prefix.size(), where);
+    c.discord.backfill_posts_for[workspace] = backfill_mode(where, value);
+    return;
+  }
   if (set_guild(c, key, where, value))
     return;
   auto it = keys().find(key);
@@ -295,6 +325,7 @@ void read_file(vfb_config& c, const std::filesystem::path& file) {
         throw config_error(where + ": malformed section header '" + line + "'");
       section = trim(line.substr(1, line.size() - 2));
       bool known = section == "webhooks" || section == "guilds" || section == "guild_operators" ||
+                   section == "backfill_posts" ||
                    std::any_of(keys().begin(), keys().end(),
                                [&](auto& kv) { return kv.first.rfind(section + ".", 0) == 0; });
       if (!known)
@@ -344,6 +375,12 @@ std::optional<std::string> webhook_for(const vfb_config& c, const std::string& t
   if (it == c.discord.webhooks.end())
     return std::nullopt;
   return it->second;
+}
+
+std::string backfill_posts_for(const vfb_config& c, const std::string& tenant,
+                               const std::string& workspace) {
+  auto it = c.discord.backfill_posts_for.find(tenant + "/" + workspace);
+  return it == c.discord.backfill_posts_for.end() ? c.discord.backfill_posts : it->second;
 }
 
 std::map<std::string, std::string> process_environment() {

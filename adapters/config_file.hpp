@@ -87,6 +87,15 @@ struct vfb_config {
     std::map<std::string, std::string> guilds;
     /// Guild id -> role ids whose members may run operator commands ([guild_operators]).
     std::map<std::string, std::vector<std::string>> guild_operators;
+    /// The bot's token ($VFB_DISCORD_BOT_TOKEN wins): /analyze results are delivered as bot
+    /// messages to the asking channel; without it, to the workspace's webhook. A secret.
+    std::string bot_token;
+    /// How results of backfill and refresh jobs are posted: "digest" (one message per follow
+    /// once its jobs are done, or every digest_interval_min), "each" (one per video) or "off";
+    /// per workspace in [backfill_posts] TENANT/WORKSPACE = MODE.
+    std::string backfill_posts = "digest";
+    std::map<std::string, std::string> backfill_posts_for;
+    int64_t digest_interval_min = 60;
   } discord;
   struct auto_follow_t {
     bool enabled = false;              // ENABLE_AUTO_FOLLOW_UPLOADER
@@ -116,6 +125,10 @@ struct vfb_config {
 /// The webhook configured for a workspace, if any.
 std::optional<std::string> webhook_for(const vfb_config& c, const std::string& tenant,
                                        const std::string& workspace);
+
+/// How a workspace's backfill and refresh results are posted: "digest", "each" or "off".
+std::string backfill_posts_for(const vfb_config& c, const std::string& tenant,
+                               const std::string& workspace);
 
 /// Builds the configuration: defaults, then `file` (skipped when empty), then `overrides`
 /// ("section.key" -> value), then `env` (only the design's flags are read from it).

@@ -203,6 +203,11 @@ interaction parse_interaction(std::string_view body) {
     in.guild_id = g->get<std::string>();
   }
 
+  if (auto c = j.find("channel_id"); c != j.end() && c->is_string())
+    in.channel_id = c->get<std::string>();
+  else if (auto ch = j.find("channel"); ch != j.end() && ch->is_object())
+    in.channel_id = ch->value("id", std::string{});
+
   // In a guild the invoker is `member` (with roles); in a DM it is `user`.
   if (in.guild_id) {
     const auto& m = member(j, "member", "member");
@@ -258,6 +263,18 @@ nlohmann::json message_response(const std::string& text, bool ephemeral) {
 
 nlohmann::json edit_original_body(const std::string& text) {
   return {{"content", content_of(text)}, {"allowed_mentions", no_mentions()}};
+}
+
+nlohmann::json answer_message_body(const std::string& text, const std::string& user_id) {
+  if (user_id.empty() || user_id.find_first_not_of("0123456789") != std::string::npos)
+    return edit_original_body(text);
+  // `users` alone (no `parse`: the two exclude each other) pings exactly this user.
+  return {{"content", content_of("<@" + user_id + "> " + text)},
+          {"allowed_mentions", {{"users", nlohmann::json::array({user_id})}}}};
+}
+
+std::string channel_messages_path(const std::string& channel_id) {
+  return "/channels/" + channel_id + "/messages";
 }
 
 std::string edit_original_path(const interaction& in) {

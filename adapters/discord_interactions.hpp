@@ -60,6 +60,7 @@ struct interaction {
   /// Lets the follow-up edit the deferred reply for 15 minutes: a credential, keep it out of logs.
   std::string token;
   std::optional<std::string> guild_id; // absent in DMs
+  std::string channel_id;              // where it was invoked ("" when Discord left it out)
   std::string user_id;                 // member.user.id in a guild, user.id in a DM
   std::vector<std::string> roles;      // member.roles; empty in a DM
   std::string command;                 // data.name
@@ -94,6 +95,13 @@ nlohmann::json message_response(const std::string& text, bool ephemeral);
 /// The body of PATCH /webhooks/{application_id}/{token}/messages/@original that replaces a
 /// deferred reply; same cut and mention rules as message_response.
 nlohmann::json edit_original_body(const std::string& text);
+
+/// A message that answers `user_id` (a bot message to a channel, or a webhook post): the text
+/// after a mention of that user, who alone may be pinged by it (titles can never ping anyone).
+nlohmann::json answer_message_body(const std::string& text, const std::string& user_id);
+
+/// "/channels/{channel_id}/messages", relative to the API base URL (a bot message).
+std::string channel_messages_path(const std::string& channel_id);
 
 /// "/webhooks/{application_id}/{token}/messages/@original", relative to the API base URL.
 std::string edit_original_path(const interaction& in);

@@ -113,6 +113,38 @@ nlohmann::json build_webhook_payload(const discord_post& post) {
           {"allowed_mentions", {{"parse", nlohmann::json::array()}}}};
 }
 
+nlohmann::json build_digest_payload(const std::string& uploader, const std::string& channel_url,
+                                    const std::vector<digest_item>& items) {
+  auto who = uploader.empty() ? std::string{"a followed channel"} : uploader;
+  nlohmann::json embed;
+  embed["title"] = truncate_utf8(std::to_string(items.size()) +
+                                     (items.size() == 1 ? " video from " : " videos from ") + who,
+                                 title_limit);
+  if (channel_url.rfind("https://", 0) == 0 || channel_url.rfind("http://", 0) == 0)
+    embed["url"] = channel_url;
+  std::string description;
+  size_t shown = 0;
+  for (const auto& item : items) {
+    // Brackets would end the link text early; a title keeps its words without them.
+    std::string title = item.title.empty() ? item.url : item.title;
+    for (auto& c : title)
+      c = c == '[' ? '(' : c == ']' ? ')' : c;
+    auto line = "- [" + truncate_utf8(title, 200) + "](" + item.url + ")\n";
+    // Room is kept for the "…and N more" line.
+    if (code_points(description) + code_points(line) > description_limit - 40)
+      break;
+    description += line;
+    ++shown;
+  }
+  if (shown < items.size())
+    description += "\xE2\x80\xA6"
+                   "and " +
+                   std::to_string(items.size() - shown) + " more";
+  embed["description"] = description;
+  return {{"embeds", nlohmann::json::array({embed})},
+          {"allowed_mentions", {{"parse", nlohmann::json::array()}}}};
+}
+
 namespace {
 
 /// A webhook URL cut where its secret starts: "https://host/api/webhooks/ID/" and "TOKEN" (the
@@ -158,8 +190,8 @@ void collect_errors(const nlohmann::json& node, const std::string& where,
 }
 
 /// What Discord said in an error body: its message, code and field errors; else the start of
-/// whatever it sent (a proxy's HTML page, say).
-std::string discord_message(const std::string& body) {
+/// whatever it sent (a proxy's HTML page, say). Its `code` and `message` also go to `r`.
+std::string discord_message(const std::string& body, webhook_result& r) {
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_object() || !j.contains("message")) {
     auto text = truncate_utf8(body, 200);
@@ -168,8 +200,11 @@ std::string discord_message(const std::string& body) {
     return text.empty() ? "(empty body)" : text;
   }
   auto text = j["message"].is_string() ? j["message"].get<std::string>() : j["message"].dump();
-  if (auto code = j.find("code"); code != j.end() && code->is_number_integer() && *code != 0)
-    text += " (code " + std::to_string(code->get<int64_t>()) + ")";
+  r.message = text;
+  if (auto code = j.find("code"); code != j.end() && code->is_number_integer() && *code != 0) {
+    r.code = code->get<int64_t>();
+    text += " (code " + std::to_string(r.code) + ")";
+  }
   std::vector<std::string> fields;
   if (auto errors = j.find("errors"); errors != j.end())
     collect_errors(*errors, "", fields);
@@ -209,16 +244,25 @@ std::string redact_webhook_url(const std::string& webhook_url) {
   return secret.empty() ? kept : kept + "[redacted]";
 }
 
+// The project's home and version, as Discord's User-Agent format asks.
+const char* const discord_user_agent =
+    "DiscordBot (https://github.com/vfb-video/vfb, " VFB_VERSION ")";
+
 webhook_result post_webhook(const std::string& webhook_url, const nlohmann::json& payload,
                             std::chrono::seconds timeout) {
-  return send_to_discord("POST", webhook_url, payload, timeout);
+  // A webhook execution: with wait=true Discord confirms the message was created.
+  auto fragment = webhook_url.find('#');
+  auto url = webhook_url.substr(0, fragment);
+  url += url.find('?') == std::string::npos ? "?wait=true" : "&wait=true";
+  return send_to_discord("POST", url, payload, timeout);
 }
 
 webhook_result send_to_discord(const std::string& method, const std::string& webhook_url,
-                               const nlohmann::json& payload, std::chrono::seconds timeout) {
+                               const nlohmann::json& payload, std::chrono::seconds timeout,
+                               const std::string& bot_token) {
   webhook_result r;
   auto secret = split_secret(webhook_url).second;
-  auto shown = "Discord webhook " + redact_webhook_url(webhook_url) + ": ";
+  auto shown = "Discord " + method + " " + redact_webhook_url(webhook_url) + ": ";
   auto scheme_end = webhook_url.find("://");
   auto scheme = webhook_url.substr(0, scheme_end == std::string::npos ? 0 : scheme_end);
   auto path_at =
@@ -237,12 +281,13 @@ webhook_result send_to_discord(const std::string& method, const std::string& web
   client.set_read_timeout(timeout);
   client.set_write_timeout(timeout);
   auto path = webhook_url.substr(path_at);
-  if (method == "POST") // a webhook execution: Discord confirms the message was created
-    path += path.find('?') == std::string::npos ? "?wait=true" : "&wait=true";
   // Invalid UTF-8 (from a title, say) becomes U+FFFD instead of failing the post.
   auto body = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  httplib::Headers headers{{"User-Agent", "vfb-webhook/0.1"}};
+  httplib::Headers headers{{"User-Agent", discord_user_agent}};
+  if (!bot_token.empty())
+    headers.emplace("Authorization", "Bot " + bot_token);
   auto res = method == "PATCH" ? client.Patch(path, headers, body, "application/json")
+             : method == "PUT" ? client.Put(path, headers, body, "application/json")
                                : client.Post(path, headers, body, "application/json");
   if (!res) {
     r.retryable = true;
@@ -252,6 +297,7 @@ webhook_result send_to_discord(const std::string& method, const std::string& web
   r.status = res->status;
   if (r.status >= 200 && r.status < 300) {
     r.ok = true;
+    r.body = res->body;
     if (res->get_header_value("X-RateLimit-Remaining") == "0")
       r.retry_after = seconds_value(res->get_header_value("X-RateLimit-Reset-After"))
                           .value_or(std::chrono::milliseconds{0});
@@ -260,8 +306,9 @@ webhook_result send_to_discord(const std::string& method, const std::string& web
   r.retryable = r.status == 429 || r.status >= 500;
   if (r.status == 429)
     r.retry_after = rate_limit_wait(*res);
-  r.error =
-      shown + "HTTP " + std::to_string(r.status) + ": " + scrub(discord_message(res->body), secret);
+  r.error = shown + "HTTP " + std::to_string(r.status) + ": " +
+            scrub(scrub(discord_message(res->body, r), secret), bot_token);
+  r.message = scrub(scrub(r.message, secret), bot_token);
   return r;
 }
 

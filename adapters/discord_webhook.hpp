@@ -5,6 +5,7 @@
 #include "messages/media.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -33,13 +34,35 @@ std::string format_duration_text(double seconds);
 /// a video title can never ping @everyone.
 nlohmann::json build_webhook_payload(const discord_post& post);
 
+/// One video of a digest.
+struct digest_item {
+  std::string title;
+  std::string url;
+};
+
+/// The digest post for a follow's backfill or refresh videos: one embed titled with the count and
+/// the uploader (linked to `channel_url` when it is a URL), one line per video, as many as fit
+/// Discord's limits, then "…and N more". No mentions.
+nlohmann::json build_digest_payload(const std::string& uploader, const std::string& channel_url,
+                                    const std::vector<digest_item>& items);
+
 /// `s` cut to at most `max` characters (code points), ending in "…" when cut.
 std::string truncate_utf8(const std::string& s, size_t max);
+
+/// The User-Agent of every request vfb sends to Discord, in the form Discord requires
+/// ("DiscordBot ($url, $versionNumber)"; requests without it may be blocked).
+extern const char* const discord_user_agent;
 
 /// How a webhook post went.
 struct webhook_result {
   int status = 0; // the HTTP status; 0 when no answer arrived
   bool ok = false;
+  /// Discord's JSON error code and message when it sent them (e.g. 50027, "Invalid Webhook
+  /// Token"); 0 and empty otherwise.
+  int64_t code = 0;
+  std::string message;
+  /// The body of a successful answer (the created or edited message, or a command list).
+  std::string body;
   /// Worth trying again later: 429, 5xx, no answer. A 4xx is permanent (the post or the webhook
   /// is wrong; retrying cannot help).
   bool retryable = false;
@@ -56,11 +79,15 @@ struct webhook_result {
 webhook_result post_webhook(const std::string& webhook_url, const nlohmann::json& payload,
                             std::chrono::seconds timeout = std::chrono::seconds{30});
 
-/// As post_webhook, for any webhook-style Discord URL and method ("POST", "PATCH"): e.g. editing
-/// an interaction's deferred reply (PATCH .../webhooks/APP/TOKEN/messages/@original).
+/// Sends `payload` to any Discord API URL with `method` ("POST", "PATCH", "PUT"): e.g. editing
+/// an interaction's deferred reply (PATCH .../webhooks/APP/TOKEN/messages/@original) or a bot
+/// message (POST .../channels/ID/messages with `bot_token`, sent as `Authorization: Bot ...`).
+/// Never throws for network or HTTP failures; neither the bot token nor a webhook's token
+/// appears in the result.
 webhook_result send_to_discord(const std::string& method, const std::string& url,
                                const nlohmann::json& payload,
-                               std::chrono::seconds timeout = std::chrono::seconds{30});
+                               std::chrono::seconds timeout = std::chrono::seconds{30},
+                               const std::string& bot_token = {});
 
 /// The URL with its secret replaced: ".../webhooks/ID/[redacted]"; for a URL of another shape,
 /// everything after the host. Fit for logs and errors.

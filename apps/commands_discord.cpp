@@ -1,10 +1,10 @@
 // `vfb discord register-commands`: sends the slash command definitions
 // (conf/discord-commands.json) to Discord, replacing the application's global commands.
+#include "adapters/discord_webhook.hpp"
 #include "apps/cli.hpp"
 
 #include <cstdlib>
 #include <fstream>
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
@@ -28,24 +28,11 @@ int cmd_discord_register(context& ctx) {
   auto commands = nlohmann::json::parse(text.str(), nullptr, false);
   if (!commands.is_array())
     throw usage_error(file + " is not a JSON array of commands");
-  const auto& base = ctx.config.discord.api_base; // scheme://host[/path]
-  auto host_end = base.find('/', base.find("://") + 3);
-  httplib::Client client{base.substr(0, host_end)};
-  client.set_connection_timeout(std::chrono::seconds{10});
-  client.set_read_timeout(std::chrono::seconds{30});
-  auto path = (host_end == std::string::npos ? std::string{} : base.substr(host_end)) +
-              "/applications/" + app + "/commands";
   // PUT replaces the whole set: commands removed from the file disappear from Discord too.
-  auto res = client.Put(path, httplib::Headers{{"Authorization", "Bot " + token}}, commands.dump(),
-                        "application/json");
-  if (!res) {
-    ctx.err << "vfb: no answer from " << base << " (" << httplib::to_string(res.error()) << ")\n";
-    return exit_refused;
-  }
-  if (res->status < 200 || res->status >= 300) {
-    auto j = nlohmann::json::parse(res->body, nullptr, false);
-    ctx.err << "vfb: Discord answered " << res->status << ": "
-            << (j.is_object() ? j.value("message", res->body) : res->body) << '\n';
+  auto url = ctx.config.discord.api_base + "/applications/" + app + "/commands";
+  auto res = send_to_discord("PUT", url, commands, std::chrono::seconds{30}, token);
+  if (!res.ok) {
+    ctx.err << "vfb: " << res.error << '\n';
     return exit_refused;
   }
   if (ctx.json)

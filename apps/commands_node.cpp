@@ -67,8 +67,13 @@ int cmd_node(context& ctx) {
     embedded_node node{ctx, opts};
     auto tokens =
         std::make_shared<token_store>(tokens_options_for(ctx.config, ctx.data_dir, false));
-    http_api api{node.system(), node.handles(),     api_options_from(ctx.config, ctx.data_dir),
-                 tokens,        node.follows_ptr(), node.stage_env()->memory};
+    http_api api{node.system(),
+                 node.handles(),
+                 api_options_from(ctx.config, ctx.data_dir),
+                 tokens,
+                 node.follows_ptr(),
+                 node.stage_env()->memory,
+                 node.stage_env()->discord};
     auto port = api.start();
     spdlog::info("node: HTTP API on {}:{} (docs/API.md)", ctx.config.api.listen, port);
     spdlog::info("node: running on {} (auto-follow {}, backfill {}); SIGINT or SIGTERM stops it",

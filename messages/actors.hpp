@@ -145,4 +145,9 @@ using follow_refresher_actor = caf::typed_actor<
     // Lists one follow now, whether due or not; replies with what the listing did.
     caf::replies_to<refresh_atom, uint64_t>::with<enumeration_result>>;
 
+/// Posts the follows' digests of backfill and refresh results (actors/digest_poster.hpp).
+using digest_poster_actor = caf::typed_actor<
+    // Posts the digests that are due, then waits for the next tick.
+    caf::reacts_to<tick_atom>>;
+
 } // namespace vfb

@@ -225,3 +225,59 @@ TEST_CASE("webhook URLs are redacted for logs") {
   CHECK(redact_webhook_url("https://example.org/hook/secret") == "https://example.org/[redacted]");
   CHECK(redact_webhook_url("https://example.org") == "https://example.org");
 }
+
+TEST_CASE("every request names vfb in Discord's User-Agent format, bot messages carry the bot "
+          "token, and Discord's error code and message are kept") {
+  test::fake_discord discord;
+  auto r = post_webhook(discord.webhook_url(), build_webhook_payload(sample_post()));
+  CHECK(r.ok);
+  auto patched =
+      send_to_discord("PATCH", discord.base_url() + "/api/v10/webhooks/777/nope/messages/@original",
+                      {{"content", "x"}});
+  CHECK(patched.status == 401); // an unknown interaction token, as an expired one
+  CHECK(patched.code == 50027);
+  CHECK(patched.message == "Invalid Webhook Token");
+  CHECK_THAT(patched.error, Catch::Contains("HTTP 401") && Catch::Contains("50027") &&
+                                Catch::Contains("Invalid Webhook Token"));
+  CHECK(patched.error.find("nope") == std::string::npos); // the token stays out
+  auto message = send_to_discord("POST", discord.base_url() + "/api/v10/channels/555/messages",
+                                 {{"content", "hello"}}, 10s, test::fake_discord::bot_token);
+  CHECK(message.ok);
+  auto refused = send_to_discord("POST", discord.base_url() + "/api/v10/channels/555/messages",
+                                 {{"content", "hello"}}, 10s, "not-the-bot-token");
+  CHECK(refused.status == 401);
+  CHECK(refused.error.find("not-the-bot-token") == std::string::npos);
+  auto seen = discord.requests();
+  REQUIRE(seen.size() == 4);
+  for (const auto& req : seen) {
+    INFO(req.path);
+    CHECK(req.header("User-Agent").rfind("DiscordBot (https://", 0) == 0);
+    CHECK_THAT(req.header("User-Agent"), Catch::Contains(", 0."));
+  }
+  CHECK(seen[2].header("Authorization") == std::string{"Bot "} + test::fake_discord::bot_token);
+  CHECK(seen[0].header("Authorization").empty()); // webhooks need no credentials
+  CHECK(discord.violations().empty());
+}
+
+TEST_CASE("a digest of 200 backfill videos is one post within Discord's limits") {
+  test::fake_discord discord;
+  std::vector<digest_item> items;
+  for (int i = 0; i < 200; ++i)
+    items.push_back({"Talk [" + std::to_string(i) + "] about volcanoes",
+                     "https://www.youtube.com/watch?v=vid" + std::to_string(i)});
+  auto payload = build_digest_payload("Science Channel", "https://www.youtube.com/@science", items);
+  auto r = post_webhook(discord.webhook_url(), payload);
+  INFO(r.error);
+  REQUIRE(r.ok); // the fake refuses what Discord refuses (embed sizes)
+  const auto& embed = payload["embeds"][0];
+  CHECK(embed["title"] == "200 videos from Science Channel");
+  CHECK(embed["url"] == "https://www.youtube.com/@science");
+  auto description = embed["description"].get<std::string>();
+  CHECK_THAT(description,
+             Catch::Contains("- [Talk (0) about volcanoes](https://www.youtube.com/watch?v=vid0)"));
+  CHECK_THAT(description, Catch::Contains(" more"));
+  CHECK(payload["allowed_mentions"]["parse"].empty());
+  auto one = build_digest_payload("", "", {{"T", "https://x.test/v"}});
+  CHECK(one["embeds"][0]["title"] == "1 video from a followed channel");
+  CHECK_FALSE(one["embeds"][0].contains("url"));
+}

@@ -14,12 +14,19 @@
 #include "tests/support/fake_discord.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <arpa/inet.h>
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
+#include <future>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sodium.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace vfb;
 namespace fs = std::filesystem;
@@ -33,14 +40,22 @@ struct reply {
   httplib::Headers headers;
 };
 
-/// Stand-in stages: each finishes at once, leaving what the real stage would leave behind.
+/// Stand-in stages: each finishes at once, leaving what the real stage would leave behind. The
+/// download waits for `gate` (a job that takes as long as the test wants), or for the node to
+/// stop (`cancel`: the job goes back to the queue).
 stage_function_factory stand_in_stages(std::shared_ptr<artifact_store> artifacts,
-                                       std::shared_ptr<memory_store> memory) {
+                                       std::shared_ptr<memory_store> memory,
+                                       std::shared_future<void> gate,
+                                       std::shared_ptr<std::atomic<bool>> cancel) {
   return [=](stage_kind) -> stage_function {
     return [=](const stage_request& req, const progress_fn&) {
       const auto& job = req.job;
       stage_result r;
       r.stage = req.stage;
+      if (req.stage == stage_kind::download)
+        while (gate.wait_for(std::chrono::milliseconds{20}) != std::future_status::ready)
+          if (cancel->load())
+            return r;
       auto title = "Talk " + job.key.external_id;
       if (req.stage == stage_kind::download) {
         r.download.title = title;
@@ -67,6 +82,13 @@ stage_function_factory stand_in_stages(std::shared_ptr<artifact_store> artifacts
   };
 }
 
+/// What some tests change in a node: stages that wait until released, or its actors replaced
+/// by stand-ins (before the API is built on them).
+struct node_extras {
+  bool hold_stages = false;
+  std::function<void(caf::actor_system&, node_handles&)> rewire;
+};
+
 /// A node with the API on an ephemeral port, tokens for two tenants, and a client.
 struct api_node {
   test::temp_dir dir;
@@ -81,10 +103,12 @@ struct api_node {
   caf::scoped_actor self{*ts.sys};
   std::unique_ptr<httplib::Client> client;
   std::string acme_operator, acme_viewer, other_operator, revoked;
-  std::set<uint64_t> ended; // jobs the pipeline reported as ended
+  std::set<uint64_t> ended;          // jobs the pipeline reported as ended
+  std::promise<void> release_stages; // fulfilled: held stages go on
+  int port = 0;
 
   explicit api_node(size_t max_body = 64 * 1024, const std::function<void(vfb_config&)>& tweak = {},
-                    const fs::path& data_dir = {}) {
+                    const fs::path& data_dir = {}, const node_extras& extras = {}) {
     if (!data_dir.empty())
       data = data_dir; // a restarted node over an earlier node's data
     if (tweak)
@@ -103,14 +127,20 @@ struct api_node {
     setup.queue = std::make_shared<job_queue>(qo);
     setup.follows = follows;
     setup.refresh_follows = false;
-    setup.stages = stand_in_stages(std::make_shared<artifact_store>(artifacts_dir(data)), memory);
+    setup.cancel = std::make_shared<std::atomic<bool>>(false);
+    if (!extras.hold_stages)
+      release_stages.set_value();
+    setup.stages = stand_in_stages(std::make_shared<artifact_store>(artifacts_dir(data)), memory,
+                                   release_stages.get_future().share(), setup.cancel);
     node = spawn_node(*ts.sys, setup);
+    if (extras.rewire)
+      extras.rewire(*ts.sys, node);
     self->send(node.pipeline, subscribe_atom::value, caf::actor_cast<pipeline_event_sink>(self));
     auto opts = api_options_from(config, data);
     opts.port = 0;
     opts.max_body_bytes = max_body;
     api = std::make_unique<http_api>(*ts.sys, node, opts, tokens, follows, memory);
-    auto port = api->start();
+    port = api->start();
     client = std::make_unique<httplib::Client>("127.0.0.1", port);
     acme_operator = tokens->create("acme", "main", token_role::operator_, "", 1).token;
     acme_viewer = tokens->create("acme", "main", token_role::viewer, "", 1).token;
@@ -153,6 +183,15 @@ struct api_node {
                   nlohmann::json{{"url", "http://127.0.0.1:9/videos/" + name}}.dump());
     REQUIRE(r.status == 202);
     return r.body.at("job_id").get<uint64_t>();
+  }
+
+  /// Submits a job that stays queued: an open breaker keeps loopback (generic) jobs from being
+  /// leased.
+  uint64_t submit_held(const std::string& token) {
+    self->request(node.scheduler, caf::infinite, trip_atom::value, std::string{"generic"},
+                  millis{3600'000})
+        .receive([](millis) {}, [](const caf::error&) { FAIL("trip refused"); });
+    return submit(token, "held");
   }
 
   /// Waits for the pipeline's report that job `id` ended (it may have come already, while
@@ -368,12 +407,7 @@ TEST_CASE("malformed JSON, bad fields and invalid URLs answer 400, an oversized 
 
 TEST_CASE("retry of a queued job answers 409, cancel cancels it once") {
   api_node n;
-  // An open breaker keeps loopback (generic) jobs queued: nothing leases them.
-  n.self
-      ->request(n.node.scheduler, caf::infinite, trip_atom::value, std::string{"generic"},
-                millis{3600'000})
-      .receive([](millis) {}, [](const caf::error&) { FAIL("trip refused"); });
-  auto id = std::to_string(n.submit(n.acme_operator, "held"));
+  auto id = std::to_string(n.submit_held(n.acme_operator));
   auto retry = n.call("POST", "/v1/jobs/" + id + "/retry", n.acme_operator);
   CHECK(retry.status == 409);
   CHECK(error_code(retry) == "wrong_state");
@@ -457,38 +491,17 @@ std::string now_text(int64_t offset_s = 0) {
                         offset_s);
 }
 
-/// A slash command from guild 111 by a member with `roles`.
-std::string command(const std::string& name, const nlohmann::json& options,
-                    const std::vector<std::string>& roles, const std::string& guild = "111") {
-  return nlohmann::json{{"type", 2},
-                        {"id", "9001"},
-                        {"application_id", "777"},
-                        {"token", "interaction-token"},
-                        {"guild_id", guild},
-                        {"member", {{"user", {{"id", "42"}}}, {"roles", roles}}},
-                        {"data", {{"name", name}, {"options", options}}}}
-      .dump();
-}
-
 nlohmann::json option(const std::string& name, const std::string& value) {
   return nlohmann::json::array({{{"name", name}, {"type", 3}, {"value", value}}});
 }
 
 } // namespace
 
-TEST_CASE("Discord interactions: signatures, PING, and the slash commands per guild and role") {
+TEST_CASE("Discord interactions: forged, missing and stale signatures answer 401, PING PONG") {
   discord_app app;
-  test::fake_discord discord_api;
-  discord_api.add_route("edit_original", "PATCH",
-                        "/api/v10/webhooks/777/interaction-token/messages/@original",
-                        [](const test::discord_request&, const std::smatch&) {
-                          return test::discord_reply{200, {{"id", "1"}}, {}};
-                        });
   api_node n{64 * 1024, [&](vfb_config& c) {
                c.discord.public_key = app.public_hex();
-               c.discord.api_base = discord_api.base_url() + "/api/v10";
                c.discord.guilds["111"] = "acme/main";
-               c.discord.guild_operators["111"] = {"op-role"};
              }};
   auto post = [&](const std::string& body, std::string timestamp = {}, std::string signature = {}) {
     if (timestamp.empty())
@@ -516,76 +529,305 @@ TEST_CASE("Discord interactions: signatures, PING, and the slash commands per gu
   CHECK(post(ping, old, app.sign(old, ping)).first == 401);
   auto tampered = post(ping + " ", ts, app.sign(ts, ping));
   CHECK(tampered.first == 401);
+}
 
-  // Operator commands need an operator role; unknown guilds are refused.
-  auto refused = post(command("follow_uploader", option("mode", "on"), {"member"})).second;
-  CHECK_THAT(refused["data"]["content"].get<std::string>(), Catch::Contains("operator"));
+namespace {
+
+/// A slash command as Discord sends it (id, application id and token are the fake's to add).
+nlohmann::json slash(const std::string& name, const nlohmann::json& options,
+                     const std::vector<std::string>& roles, const std::string& user = "42",
+                     const std::string& guild = "111") {
+  return {{"type", 2},
+          {"guild_id", guild},
+          {"channel_id", "555"},
+          {"member", {{"user", {{"id", user}}}, {"roles", roles}}},
+          {"data", {{"name", name}, {"options", options}}}};
+}
+
+/// A node whose Discord bridge talks to `discord` as the real Discord, with a bot token.
+api_node discord_node(test::fake_discord& discord, const fs::path& data_dir = {},
+                      const node_extras& extras = {}, bool bot = true) {
+  return api_node{64 * 1024,
+                  [&](vfb_config& c) {
+                    c.discord.public_key = discord.public_key_hex();
+                    c.discord.api_base = discord.base_url() + "/api/v10";
+                    c.discord.guilds["111"] = "acme/main";
+                    c.discord.guild_operators["111"] = {"op-role"};
+                    if (bot)
+                      c.discord.bot_token = test::fake_discord::bot_token;
+                    else
+                      c.discord.webhooks["acme/main"] = discord.webhook_url();
+                  },
+                  data_dir, extras};
+}
+
+std::string endpoint(const api_node& n) {
+  return "http://127.0.0.1:" + std::to_string(n.port) + "/discord/interactions";
+}
+
+/// The edit of the reply to the interaction with `token`, once it arrived.
+test::discord_request edit_of(test::fake_discord& discord, const std::string& token) {
+  test::discord_request found;
+  REQUIRE(discord.wait_for([&](const std::vector<test::discord_request>& seen) {
+    for (const auto& r : seen)
+      if (r.route == test::fake_discord::edit_original &&
+          r.path.find("/" + token + "/") != std::string::npos) {
+        found = r;
+        return true;
+      }
+    return false;
+  }));
+  return found;
+}
+
+/// Sends a command and returns the content its deferred reply was edited to.
+std::string deferred(test::fake_discord& discord, const api_node& n, const nlohmann::json& cmd,
+                     bool ephemeral = false) {
+  std::string token;
+  auto answer = discord.send_interaction(endpoint(n), cmd, &token);
+  REQUIRE(answer.status == 200);
+  CHECK(answer.body["type"] == 5); // deferred: Discord shows "thinking…"
+  CHECK(answer.body.contains("data") == ephemeral);
+  auto edit = edit_of(discord, token);
+  CHECK(edit.status == 200);
+  CHECK(edit.json["allowed_mentions"]["parse"].empty());
+  return edit.json.value("content", "");
+}
+
+/// Records what vfb logs while it lives (spdlog's default logger).
+struct log_capture {
+  std::ostringstream out;
+  std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+  log_capture() {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  }
+  ~log_capture() { spdlog::set_default_logger(previous); }
+  std::string text() {
+    spdlog::default_logger()->flush();
+    return out.str();
+  }
+};
+
+} // namespace
+
+TEST_CASE("Discord: every command is deferred at once and its reply edited with the outcome") {
+  test::fake_discord discord;
+  auto n = discord_node(discord);
+  // Refusals need nothing from the node: answered at once, only to the asker.
+  auto refused = discord.send_interaction(
+      endpoint(n), slash("follow_uploader", option("mode", "on"), {"member"}));
+  CHECK(refused.body["type"] == 4);
+  CHECK(refused.body["data"]["flags"] == 64);
+  CHECK_THAT(refused.body["data"]["content"].get<std::string>(), Catch::Contains("operator"));
+  auto stranger = discord.send_interaction(
+      endpoint(n), slash("queue", nlohmann::json::array(), {}, "42", "999"));
+  CHECK_THAT(stranger.body["data"]["content"].get<std::string>(), Catch::Contains("not connected"));
   CHECK(n.follows->setting("acme", "main") == auto_follow_setting::inherit);
-  auto stranger = post(command("queue", nlohmann::json::array(), {}, "999")).second;
-  CHECK_THAT(stranger["data"]["content"].get<std::string>(), Catch::Contains("not connected"));
 
-  auto toggled = post(command("follow_uploader", option("mode", "on"), {"op-role"})).second;
-  CHECK(toggled["type"] == 4);
+  CHECK_THAT(deferred(discord, n, slash("follow_uploader", option("mode", "on"), {"op-role"})),
+             Catch::Contains("is on"));
   CHECK(n.follows->setting("acme", "main") == auto_follow_setting::on);
 
-  // /analyze answers at once with a deferred reply, then edits it when the job is done.
   auto analyzed =
-      post(command("analyze", option("url", "http://127.0.0.1:9/videos/discord"), {"op-role"}))
-          .second;
-  CHECK(analyzed["type"] == 5);
-  uint64_t id = 1;
-  n.wait_ended(id);
-  REQUIRE(discord_api.wait_for_route("edit_original", 1));
-  auto edits = discord_api.requests();
-  auto edit = std::find_if(edits.begin(), edits.end(), [](const test::discord_request& r) {
-    return r.route == "edit_original";
-  });
-  REQUIRE(edit != edits.end());
-  CHECK(edit->method == "PATCH");
-  CHECK_FALSE(edit->json["content"].get<std::string>().empty());
-  CHECK(edit->json["allowed_mentions"]["parse"].empty());
-  auto job = n.call("GET", "/v1/jobs/" + std::to_string(id), n.acme_operator);
-  CHECK(job.status == 200);
-  CHECK(n.call("GET", "/v1/jobs/" + std::to_string(id), n.other_operator).status == 404);
+      deferred(discord, n,
+               slash("analyze", option("url", "http://127.0.0.1:9/videos/discord"), {"op-role"}));
+  n.wait_ended(1);
+  if (analyzed.find("Queued as job 1") != std::string::npos) {
+    REQUIRE(discord.wait_for_route(test::fake_discord::create_message, 1));
+    analyzed = discord.requests(test::fake_discord::create_message)[0].json["content"];
+  }
+  CHECK_THAT(analyzed, Catch::Contains("Job 1 done") && Catch::Contains("videos/discord"));
 
-  auto queue = post(command("queue", nlohmann::json::array(), {})).second;
-  CHECK_THAT(queue["data"]["content"].get<std::string>(), Catch::Contains("done 1"));
-  auto search = post(command("search", option("query", "volcano"), {})).second;
-  CHECK_THAT(search["data"]["content"].get<std::string>(), Catch::Contains("volcano"));
-
-  auto followed =
-      post(command("follow", option("url", "http://127.0.0.1:9/feed.xml"), {"op-role"}));
-  CHECK_THAT(followed.second["data"]["content"].get<std::string>(), Catch::Contains("Following"));
+  CHECK_THAT(deferred(discord, n, slash("queue", nlohmann::json::array(), {}), true),
+             Catch::Contains("done 1"));
+  CHECK_THAT(deferred(discord, n, slash("search", option("query", "volcano"), {})),
+             Catch::Contains("volcano"));
+  CHECK_THAT(deferred(discord, n,
+                      slash("follow", option("url", "http://127.0.0.1:9/feed.xml"), {"op-role"})),
+             Catch::Contains("Following"));
   REQUIRE(n.follows->list("acme", "main").size() == 1);
-  auto unfollowed =
-      post(command("unfollow", option("url", "http://127.0.0.1:9/feed.xml"), {"op-role"}));
-  CHECK_THAT(unfollowed.second["data"]["content"].get<std::string>(), Catch::Contains("Stopped"));
+  CHECK_THAT(deferred(discord, n,
+                      slash("unfollow", option("url", "http://127.0.0.1:9/feed.xml"), {"op-role"})),
+             Catch::Contains("Stopped"));
   CHECK(n.follows->list("acme", "main").empty());
+  CHECK(discord.violations().empty()); // in time, with a DiscordBot User-Agent
+}
+
+namespace {
+
+/// A submission actor as slow as a busy node: each answer takes `delay` (a stand-in for a node
+/// under load, not a synchronisation).
+submission_actor::behavior_type slow_submission(submission_actor::pointer self,
+                                                submission_actor real,
+                                                std::chrono::milliseconds delay) {
+  return {[=](submit_atom a, const submission& s) -> caf::delegated<enqueue_result> {
+    std::this_thread::sleep_for(delay);
+    return self->delegate(real, a, s);
+  }};
+}
+
+} // namespace
+
+TEST_CASE("Discord: a node slower than Discord's 3 seconds still answers in time, then edits") {
+  test::fake_discord discord;
+  node_extras slow;
+  slow.rewire = [](caf::actor_system& sys, node_handles& h) {
+    h.submission =
+        sys.spawn<caf::detached>(slow_submission, h.submission, std::chrono::milliseconds{4000});
+  };
+  auto n = discord_node(discord, {}, slow);
+  std::string token;
+  auto answer = discord.send_interaction(
+      endpoint(n), slash("analyze", option("url", "http://127.0.0.1:9/videos/slow"), {"op-role"}),
+      &token);
+  CHECK(answer.body["type"] == 5);
+  auto edit = edit_of(discord, token);
+  CHECK(edit.status == 200);
+  CHECK_THAT(edit.json["content"].get<std::string>(), Catch::Contains("job 1"));
+  CHECK(discord.violations().empty()); // today's inline answer came after 4 s
+}
+
+TEST_CASE("Discord: /analyze of a long job answers every asker by bot message after the "
+          "interaction tokens expired") {
+  test::fake_discord discord;
+  node_extras held;
+  held.hold_stages = true;
+  auto n = discord_node(discord, {}, held);
+  auto url = option("url", "http://127.0.0.1:9/videos/long");
+  std::string first, second;
+  CHECK(discord.send_interaction(endpoint(n), slash("analyze", url, {"op-role"}, "42"), &first)
+            .body["type"] == 5);
+  CHECK(discord.send_interaction(endpoint(n), slash("analyze", url, {"op-role"}, "43"), &second)
+            .body["type"] == 5);
+  for (const auto& token : {first, second}) {
+    auto edit = edit_of(discord, token);
+    CHECK(edit.status == 200);
+    CHECK_THAT(edit.json["content"].get<std::string>(),
+               Catch::Contains("Queued as job 1") && Catch::Contains("in this channel"));
+  }
+  // Every token has expired by the time the job ends: only a route that does not expire works.
+  discord.set_token_lifetime(std::chrono::milliseconds{0});
+  n.release_stages.set_value();
+  n.wait_ended(1);
+  REQUIRE(discord.wait_for_route(test::fake_discord::create_message, 2));
+  std::set<std::string> asked;
+  for (const auto& m : discord.requests(test::fake_discord::create_message)) {
+    CHECK(m.status == 200);
+    CHECK(m.path == "/api/v10/channels/555/messages");
+    auto content = m.json["content"].get<std::string>();
+    CHECK_THAT(content, Catch::Contains("Job 1 done") && Catch::Contains("videos/long"));
+    REQUIRE(m.json["allowed_mentions"]["users"].size() == 1);
+    auto user = m.json["allowed_mentions"]["users"][0].get<std::string>();
+    CHECK(content.rfind("<@" + user + "> ", 0) == 0);
+    asked.insert(user);
+  }
+  CHECK(asked == std::set<std::string>{"42", "43"});
+  CHECK(discord.requests(test::fake_discord::edit_original).size() == 2); // no late edit
+  CHECK(n.api != nullptr);
+  CHECK(discord.violations().empty());
+}
+
+TEST_CASE("Discord: pending /analyze answers survive a node restart (webhook route)") {
+  test::fake_discord discord;
+  test::temp_dir kept;
+  {
+    node_extras held;
+    held.hold_stages = true; // the job is still running when this node stops
+    auto first = discord_node(discord, kept / "data", held, false);
+    std::string token;
+    discord.send_interaction(
+        endpoint(first),
+        slash("analyze", option("url", "http://127.0.0.1:9/videos/restart"), {"op-role"}), &token);
+    CHECK_THAT(edit_of(discord, token).json["content"].get<std::string>(),
+               Catch::Contains("Queued as job 1") && Catch::Contains("webhook"));
+  } // stopped: the job goes back to the queue, its pending reply stays in the data dir
+  CHECK(discord.posts().empty());
+  auto second = discord_node(discord, kept / "data", {}, false);
+  second.wait_ended(1);
+  REQUIRE(discord.wait_for_posts(1));
+  auto post = discord.posts()[0];
+  CHECK_THAT(post["content"].get<std::string>(),
+             Catch::Contains("<@42> Job 1 done") && Catch::Contains("videos/restart"));
+  CHECK(discord.violations().empty());
+}
+
+TEST_CASE("Discord: a refused edit is logged with Discord's status, code and message") {
+  test::fake_discord discord;
+  auto n = discord_node(discord);
+  log_capture log;
+  // Discord's answer to an edit with an expired token.
+  discord.fail_next(1, 401, "Invalid Webhook Token", 50027);
+  std::string token;
+  discord.send_interaction(endpoint(n), slash("queue", nlohmann::json::array(), {}), &token);
+  auto edit = edit_of(discord, token);
+  CHECK(edit.status == 401);
+  // The edit's answer and its log line come from the same worker, one after the other.
+  std::string text;
+  REQUIRE(discord.wait_for([&](const std::vector<test::discord_request>&) {
+    text = log.text();
+    return text.find("could not be edited") != std::string::npos;
+  }));
+  CHECK_THAT(text, Catch::Contains("HTTP 401") && Catch::Contains("code 50027") &&
+                       Catch::Contains("Invalid Webhook Token"));
+  CHECK(text.find(token) == std::string::npos); // the token is a credential
 }
 
 TEST_CASE("a guild's /follow_uploader setting survives a node restart") {
-  discord_app app;
+  test::fake_discord discord;
   test::temp_dir kept;
-  auto tweak = [&](vfb_config& c) {
-    c.discord.public_key = app.public_hex();
-    c.discord.guilds["111"] = "acme/main";
-    c.discord.guild_operators["111"] = {"op-role"};
-  };
-  auto toggle = [&](api_node& n, const std::string& mode) {
-    auto body = command("follow_uploader", option("mode", mode), {"op-role"});
-    auto ts = now_text();
-    httplib::Headers h{{"X-Signature-Ed25519", app.sign(ts, body)}, {"X-Signature-Timestamp", ts}};
-    auto res = n.client->Post("/discord/interactions", h, body, "application/json");
-    REQUIRE(res);
-    CHECK(res->status == 200);
-  };
   {
-    api_node first{64 * 1024, tweak, kept / "data"};
-    toggle(first, "off");
+    auto first = discord_node(discord, kept / "data");
+    CHECK_THAT(
+        deferred(discord, first, slash("follow_uploader", option("mode", "off"), {"op-role"})),
+        Catch::Contains("is off"));
   }
-  api_node second{64 * 1024, tweak, kept / "data"};
+  auto second = discord_node(discord, kept / "data");
   CHECK(second.follows->setting("acme", "main") == auto_follow_setting::off);
   auto r = second.call("GET", "/v1/settings/auto-follow", second.acme_viewer);
   CHECK(r.status == 200);
   CHECK_THAT(r.text, Catch::Contains("off"));
+}
+
+namespace {
+
+/// Sends `request` as raw bytes and returns the status line's code (0: no answer).
+int raw_status(int port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+  // The connection stays open, as curl keeps it while it waits for the answer.
+  char buf[256] = {};
+  auto n = ::recv(fd, buf, sizeof buf - 1, 0);
+  ::close(fd);
+  std::string head(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  return head.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(head.substr(9, 3)) : 0;
+}
+
+} // namespace
+
+TEST_CASE("retry, cancel and delete without a body or Content-Length (curl -X POST) are valid") {
+  api_node n;
+  auto id = std::to_string(n.submit_held(n.acme_operator));
+  auto head = [&](const std::string& method, const std::string& path) {
+    return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\n" +
+           "Accept: */*\r\nAuthorization: Bearer " + n.acme_operator + "\r\n\r\n";
+  };
+  // httplib 0.11 waited for a body until its 5 s read timeout, then answered 400.
+  CHECK(raw_status(n.port, head("POST", "/v1/jobs/" + id + "/cancel")) == 200);
+  CHECK(n.call("GET", "/v1/jobs/" + id, n.acme_viewer).body.at("state") == "cancelled");
+  // Judged by the handler: a cancelled job cannot be retried.
+  CHECK(raw_status(n.port, head("POST", "/v1/jobs/" + id + "/retry")) == 409);
+  auto added =
+      n.call("POST", "/v1/follows", n.acme_operator, R"({"url": "http://127.0.0.1:9/feed.xml"})");
+  REQUIRE(added.status == 202);
+  auto follow = std::to_string(added.body.at("follow").at("id").get<uint64_t>());
+  CHECK(raw_status(n.port, head("DELETE", "/v1/follows/" + follow)) == 200);
+  // Without a token it is refused as unauthenticated, not as a malformed request.
+  CHECK(raw_status(n.port, "POST /v1/jobs/" + id + "/cancel HTTP/1.1\r\nHost: x\r\n\r\n") == 401);
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <httplib.h>
 #include <optional>
+#include <sodium.h>
 #include <stdexcept>
 
 namespace vfb::test {
@@ -109,6 +110,38 @@ discord_reply execute(const discord_request& req, const std::smatch& match, int6
   return ok;
 }
 
+/// A message object as Discord returns it for a created or edited message.
+json message_object(const std::string& id, const std::string& channel_id, const json& body) {
+  return {{"id", id},
+          {"type", 0},
+          {"channel_id", channel_id},
+          {"content", body.value("content", "")},
+          {"embeds", body.value("embeds", json::array())}};
+}
+
+/// Discord's checks of a message body: valid JSON, not empty, content within 2000 characters.
+std::optional<discord_reply> refused_message(const discord_request& req) {
+  if (req.json.is_discarded() || !req.json.is_object())
+    return error_reply(400, "The request body contains invalid JSON.", 50109);
+  auto content = req.json.value("content", "");
+  if (content.empty() && req.json.value("embeds", json::array()).empty())
+    return error_reply(400, "Cannot send an empty message", 50006);
+  if (chars(content) > 2000)
+    return error_reply(400, "Invalid Form Body", 50035,
+                       {{"content",
+                         {{"_errors", json::array({{{"code", "BASE_TYPE_MAX_LENGTH"},
+                                                    {"message", "Must be 2000 or fewer in "
+                                                                "length."}}})}}}});
+  return std::nullopt;
+}
+
+std::string hex(const unsigned char* data, size_t n) {
+  std::string out(2 * n + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), data, n);
+  out.pop_back();
+  return out;
+}
+
 bool accepted_post(const discord_request& r) {
   return r.route == fake_discord::execute_webhook && r.status >= 200 && r.status < 300;
 }
@@ -121,9 +154,22 @@ std::string discord_request::header(const std::string& name) const {
 }
 
 fake_discord::fake_discord() : server_(std::make_unique<httplib::Server>()) {
+  if (sodium_init() < 0)
+    throw std::runtime_error("fake_discord: libsodium failed to initialise");
+  public_key_.resize(crypto_sign_PUBLICKEYBYTES);
+  secret_key_.resize(crypto_sign_SECRETKEYBYTES);
+  crypto_sign_keypair(public_key_.data(), secret_key_.data());
   add_route(execute_webhook, "POST", R"(/api(?:/v\d+)?/webhooks/(\d+)/([^/]+))",
             [this](const discord_request& req, const std::smatch& match) {
               return execute(req, match, next_message_id_++);
+            });
+  add_route(edit_original, "PATCH", R"(/api(?:/v\d+)?/webhooks/(\d+)/([^/]+)/messages/@original)",
+            [this](const discord_request& req, const std::smatch& match) {
+              return edit_original_reply(req, match);
+            });
+  add_route(create_message, "POST", R"(/api(?:/v\d+)?/channels/(\d+)/messages)",
+            [this](const discord_request& req, const std::smatch& match) {
+              return create_message_reply(req, match);
             });
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
   server_->Get(".*", handler);
@@ -200,6 +246,12 @@ void fake_discord::handle(const httplib::Request& req, httplib::Response& res) {
   std::optional<discord_reply> reply;
   route_handler handler;
   std::smatch match;
+  // Discord may block clients without a valid User-Agent (reference.mdx, "User Agent").
+  if (seen.header("User-Agent").rfind("DiscordBot (", 0) != 0) {
+    violation(req.method + " " + req.path + " without a DiscordBot User-Agent (got \"" +
+              seen.header("User-Agent") + "\")");
+    reply = error_reply(403, "fake Discord: a DiscordBot User-Agent is required", 0);
+  }
   {
     std::lock_guard<std::mutex> guard{mu_};
     for (auto& r : routes_)
@@ -208,7 +260,7 @@ void fake_discord::handle(const httplib::Request& req, httplib::Response& res) {
         handler = r.handler;
         break;
       }
-    if (!scripted_.empty()) {
+    if (!reply && !scripted_.empty()) {
       reply = std::move(scripted_.front());
       scripted_.pop_front();
     }
@@ -248,9 +300,132 @@ bool fake_discord::wait_for_route(const std::string& name, size_t n,
   });
 }
 
+bool fake_discord::wait_for(const std::function<bool(const std::vector<discord_request>&)>& done,
+                            std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock<std::mutex> lock{mu_};
+  while (!done(requests_)) {
+    if (std::chrono::steady_clock::now() >= until)
+      return false;
+    changed_.wait_for(lock, std::chrono::milliseconds{20});
+  }
+  return true;
+}
+
 std::vector<discord_request> fake_discord::requests() const {
   std::lock_guard<std::mutex> guard{mu_};
   return requests_;
+}
+
+std::vector<discord_request> fake_discord::requests(const std::string& name) const {
+  std::lock_guard<std::mutex> guard{mu_};
+  std::vector<discord_request> out;
+  for (auto& r : requests_)
+    if (r.route == name)
+      out.push_back(r);
+  return out;
+}
+
+void fake_discord::violation(std::string what) {
+  std::lock_guard<std::mutex> guard{mu_};
+  violations_.push_back(std::move(what));
+}
+
+std::vector<std::string> fake_discord::violations() const {
+  std::lock_guard<std::mutex> guard{mu_};
+  return violations_;
+}
+
+std::string fake_discord::public_key_hex() const {
+  return hex(public_key_.data(), public_key_.size());
+}
+
+void fake_discord::set_token_lifetime(std::chrono::milliseconds lifetime) {
+  std::lock_guard<std::mutex> guard{mu_};
+  token_lifetime_ = lifetime;
+}
+
+void fake_discord::set_answer_deadline(std::chrono::milliseconds deadline) {
+  std::lock_guard<std::mutex> guard{mu_};
+  answer_deadline_ = deadline;
+}
+
+discord_reply fake_discord::edit_original_reply(const discord_request& req,
+                                                const std::smatch& match) {
+  auto token = match[2].str();
+  {
+    std::lock_guard<std::mutex> guard{mu_};
+    auto it = tokens_.find(token);
+    // An unknown, invalidated (answered late) or expired token: what Discord answers then.
+    if (match[1].str() != application_id || it == tokens_.end() || it->second.invalidated ||
+        std::chrono::steady_clock::now() - it->second.at > token_lifetime_)
+      return error_reply(401, "Invalid Webhook Token", 50027);
+  }
+  if (auto refused = refused_message(req))
+    return *refused;
+  return {200,
+          message_object("8" + std::to_string(std::hash<std::string>{}(token) % 100000), "555",
+                         req.json),
+          {}};
+}
+
+discord_reply fake_discord::create_message_reply(const discord_request& req,
+                                                 const std::smatch& match) {
+  if (req.header("Authorization") != std::string{"Bot "} + bot_token)
+    return error_reply(401, "401: Unauthorized", 0);
+  if (auto refused = refused_message(req))
+    return *refused;
+  return {200, message_object(std::to_string(next_message_id_++), match[1].str(), req.json), {}};
+}
+
+fake_discord::interaction_answer fake_discord::send_interaction(const std::string& endpoint_url,
+                                                                nlohmann::json payload,
+                                                                std::string* token_out) {
+  std::string token;
+  {
+    std::lock_guard<std::mutex> guard{mu_};
+    auto n = next_interaction_++;
+    payload["id"] = std::to_string(900000 + n);
+    token = "itok-" + std::to_string(n) + "-" + std::to_string(randombytes_random());
+    tokens_[token] = {std::chrono::steady_clock::now(), false};
+  }
+  payload["application_id"] = application_id;
+  payload["token"] = token;
+  if (token_out != nullptr)
+    *token_out = token;
+  auto body = payload.dump();
+  auto timestamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+  auto signed_text = timestamp + body;
+  unsigned char sig[crypto_sign_BYTES];
+  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(signed_text.data()),
+                       signed_text.size(), secret_key_.data());
+  auto path_at = endpoint_url.find('/', endpoint_url.find("://") + 3);
+  httplib::Client client{endpoint_url.substr(0, path_at)};
+  client.set_read_timeout(std::chrono::seconds{60});
+  httplib::Headers h{{"X-Signature-Ed25519", hex(sig, sizeof sig)},
+                     {"X-Signature-Timestamp", timestamp},
+                     {"User-Agent", "Discord-Interactions/1.0 (+https://discord.com)"}};
+  auto start = std::chrono::steady_clock::now();
+  auto res = client.Post(endpoint_url.substr(path_at), h, body, "application/json");
+  interaction_answer out;
+  out.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  if (res) {
+    out.status = res->status;
+    out.body = json::parse(res->body, nullptr, false);
+  }
+  std::lock_guard<std::mutex> guard{mu_};
+  if (!res || out.took > answer_deadline_) {
+    // Discord gives up on the interaction ("The application did not respond") and invalidates
+    // its token.
+    tokens_[token].invalidated = true;
+    auto data = payload.value("data", json::object());
+    violations_.push_back("interaction " + data.value("name", std::string{"?"}) +
+                          " answered after " + std::to_string(out.took.count()) + " ms");
+  }
+  return out;
 }
 
 std::vector<nlohmann::json> fake_discord::posts() const {

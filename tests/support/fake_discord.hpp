@@ -1,7 +1,15 @@
 // A loopback stand-in for Discord's HTTP API: answers webhook posts as Discord does (including
 // its refusals of empty or oversized embeds and of a wrong token), records every request, and
-// can be told to answer the next requests with a rate limit or an error. Routes for the bridge's
-// REST calls (interaction follow-ups, command registration) are added with add_route.
+// can be told to answer the next requests with a rate limit or an error. Routes for other REST
+// calls (command registration) are added with add_route.
+//
+// It enforces what Discord enforces (docs: reference.mdx, receiving-and-responding.mdx):
+// - every request carries `User-Agent: DiscordBot (URL, VERSION)`; others are refused (403);
+// - an interaction it sent (send_interaction) must get its first answer within the deadline
+//   (3 s); a late answer invalidates the interaction's token and is recorded as a violation;
+// - an interaction's token lives `token_lifetime` (15 min; tests make it short): editing the
+//   reply later answers 401 {"message": "Invalid Webhook Token", "code": 50027};
+// - bot messages (POST /channels/ID/messages) need `Authorization: Bot <bot_token>`.
 #pragma once
 
 #include <atomic>
@@ -59,6 +67,13 @@ public:
   static constexpr const char* execute_webhook = "execute_webhook";
   /// The only token the fake's webhooks accept; others get 401 like a deleted webhook's.
   static constexpr const char* webhook_token = "fake-webhook-token-3f9a";
+  /// The route names of PATCH .../webhooks/APP/TOKEN/messages/@original and of bot messages.
+  static constexpr const char* edit_original = "edit_original";
+  static constexpr const char* create_message = "create_message";
+  /// The bot token the fake's channel messages accept.
+  static constexpr const char* bot_token = "fake-bot-token-77c1";
+  /// The application id of the interactions the fake sends.
+  static constexpr const char* application_id = "777";
 
   /// Listens on 127.0.0.1 and an ephemeral port, on its own thread.
   fake_discord();
@@ -90,8 +105,37 @@ public:
   /// Waits until `n` requests matched the route `name` (as wait_for_posts).
   bool wait_for_route(const std::string& name, size_t n,
                       std::chrono::milliseconds timeout = std::chrono::seconds{30});
+  /// Waits until `done(requests so far)` holds, looking again at every request and every 20 ms
+  /// (for conditions outside the fake, such as a log line); false after `timeout`.
+  bool wait_for(const std::function<bool(const std::vector<discord_request>&)>& done,
+                std::chrono::milliseconds timeout = std::chrono::seconds{30});
   /// Every request so far, in arrival order.
   std::vector<discord_request> requests() const;
+  /// The requests that matched route `name`, in arrival order.
+  std::vector<discord_request> requests(const std::string& name) const;
+
+  // -- interactions ----------------------------------------------------------------------
+
+  /// The application's public key (64 hex digits) that vfb verifies interactions with.
+  std::string public_key_hex() const;
+  /// How long interaction tokens stay valid (Discord: 15 minutes).
+  void set_token_lifetime(std::chrono::milliseconds lifetime);
+  /// How long the first answer to an interaction may take (Discord: 3 seconds).
+  void set_answer_deadline(std::chrono::milliseconds deadline);
+
+  /// vfb's HTTP answer to an interaction and how long it took.
+  struct interaction_answer {
+    int status = 0;
+    nlohmann::json body;
+    std::chrono::milliseconds took{0};
+  };
+  /// Sends `payload` (an interaction without id, application_id and token, which are filled in;
+  /// the token is returned in `token`) to vfb's endpoint as Discord does: signed over timestamp
+  /// and body. A first answer later than the deadline is a violation and invalidates the token.
+  interaction_answer send_interaction(const std::string& endpoint_url, nlohmann::json payload,
+                                      std::string* token = nullptr);
+  /// Rule breaks seen so far (missing User-Agent, late first answers), for people.
+  std::vector<std::string> violations() const;
   /// The JSON bodies of the accepted webhook posts, in order.
   std::vector<nlohmann::json> posts() const;
 
@@ -102,6 +146,9 @@ private:
     route_handler handler;
   };
   void handle(const httplib::Request& req, httplib::Response& res);
+  discord_reply edit_original_reply(const discord_request& req, const std::smatch& match);
+  discord_reply create_message_reply(const discord_request& req, const std::smatch& match);
+  void violation(std::string what);
 
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
@@ -112,6 +159,16 @@ private:
   std::deque<discord_reply> scripted_;
   std::vector<discord_request> requests_;
   std::atomic<int64_t> next_message_id_{1'000'000};
+  std::vector<std::string> violations_;
+  struct issued_token {
+    std::chrono::steady_clock::time_point at;
+    bool invalidated = false;
+  };
+  std::map<std::string, issued_token> tokens_; // interaction token -> when it was issued
+  std::chrono::milliseconds token_lifetime_{15 * 60 * 1000};
+  std::chrono::milliseconds answer_deadline_{3000};
+  uint64_t next_interaction_ = 1;
+  std::vector<unsigned char> public_key_, secret_key_;
 };
 
 } // namespace vfb::test

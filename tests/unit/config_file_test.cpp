@@ -218,3 +218,22 @@ TEST_CASE("Discord guilds, their operator roles and the public key are checked w
   CHECK_THAT(error_of(write(dir, "[guilds]\n123 = acme\n")), Catch::Contains("TENANT/WORKSPACE"));
   CHECK_THAT(error_of(write(dir, "[discord]\npublic_key = xyz\n")), Catch::Contains("64 hex"));
 }
+
+TEST_CASE("the bot token comes from the file or $VFB_DISCORD_BOT_TOKEN, backfill posts per "
+          "workspace") {
+  test::temp_dir dir;
+  auto file = write(dir, "[discord]\nbot_token = from-file\nbackfill_posts = each\n"
+                         "digest_interval_min = 5\n[backfill_posts]\nacme/main = off\n");
+  auto c = load_config(file, {}, {});
+  CHECK(c.discord.bot_token == "from-file");
+  CHECK(c.discord.digest_interval_min == 5);
+  CHECK(backfill_posts_for(c, "acme", "main") == "off");
+  CHECK(backfill_posts_for(c, "acme", "other") == "each");
+  CHECK(load_config(file, {}, {{"VFB_DISCORD_BOT_TOKEN", "from-env"}}).discord.bot_token ==
+        "from-env");
+  CHECK(backfill_posts_for(load_config({}, {}, {}), "a", "b") == "digest");
+  CHECK_THAT(error_of(write(dir, "[backfill_posts]\nacme/main = sometimes\n")),
+             Catch::Contains("digest, each or off"));
+  CHECK_THAT(error_of(write(dir, "[backfill_posts]\nacme = off\n")),
+             Catch::Contains("TENANT/WORKSPACE"));
+}

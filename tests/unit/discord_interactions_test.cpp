@@ -6,6 +6,7 @@
 #include <cctype>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sodium.h>
 
 using namespace vfb;
@@ -416,4 +417,44 @@ TEST_CASE("conf/discord-commands.json defines every slash command in Discord's f
   REQUIRE(choices.size() == 2);
   CHECK(choices[0]["value"] == "on");
   CHECK(choices[1]["value"] == "off");
+}
+
+TEST_CASE("the command definitions are guild-only and operator commands need Manage Server") {
+  std::ifstream f(VFB_SOURCE_DIR "/conf/discord-commands.json");
+  REQUIRE(f);
+  auto commands = nlohmann::json::parse(f);
+  const std::set<std::string> operator_commands{"follow", "unfollow", "follow_uploader"};
+  for (const auto& c : commands) {
+    auto name = c["name"].get<std::string>();
+    INFO(name);
+    // contexts [0]: GUILD only (the deprecated dm_permission is not used).
+    CHECK(c.value("contexts", nlohmann::json()) == nlohmann::json::array({0}));
+    CHECK(c.value("integration_types", nlohmann::json()) == nlohmann::json::array({0}));
+    CHECK_FALSE(c.contains("dm_permission"));
+    if (operator_commands.count(name) != 0)
+      CHECK(c.value("default_member_permissions", nlohmann::json()) == "32"); // MANAGE_GUILD
+    else
+      CHECK_FALSE(c.contains("default_member_permissions"));
+  }
+}
+
+TEST_CASE("the channel an interaction came from is read, and answers ping only the asker") {
+  auto payload = nlohmann::json::parse(analyze_payload);
+  payload["channel_id"] = "1180000000000000009";
+  auto in = parse_interaction(payload.dump());
+  CHECK(in.channel_id == "1180000000000000009");
+  payload.erase("channel_id");
+  payload["channel"] = {{"id", "1180000000000000010"}, {"type", 0}};
+  CHECK(parse_interaction(payload.dump()).channel_id == "1180000000000000010");
+  CHECK(channel_messages_path(in.channel_id) == "/channels/1180000000000000009/messages");
+
+  auto body = answer_message_body("Job 3 done: @everyone", "42");
+  CHECK(body["content"] == "<@42> Job 3 done: @everyone");
+  // `users` alone: only the asker is pinged; `parse` would exclude it (Discord: 400).
+  CHECK(body["allowed_mentions"] == nlohmann::json{{"users", {"42"}}});
+  auto odd = answer_message_body("text", "42> @everyone <@1");
+  CHECK(odd["content"] == "text");
+  CHECK(odd["allowed_mentions"]["parse"].empty());
+  auto long_body = answer_message_body(std::string(3000, 'x'), "42");
+  CHECK(long_body["content"].get<std::string>().size() <= 2000 + 2); // "…" is 3 bytes
 }

@@ -1,0 +1,186 @@
+#include "storage/discord_store.hpp"
+
+#include "storage/codec.hpp"
+#include "storage/lmdb_store.hpp"
+
+namespace vfb {
+
+namespace {
+
+struct tables {
+  lmdb::db replies, digest, meta;
+};
+
+constexpr uint8_t format_version = 1;
+constexpr size_t max_part = 400;
+
+/// Stored records (keys hold the ids). Fields are appended, never reordered.
+struct stored_reply {
+  static constexpr const char* name = "pending reply";
+  pending_reply r;
+  template <class Self, class F> static void fields(Self& s, F&& f) {
+    f(s.r.tenant);
+    f(s.r.workspace);
+    f(s.r.guild_id);
+    f(s.r.channel_id);
+    f(s.r.user_id);
+    f(s.r.created_at);
+  }
+};
+
+struct stored_entry {
+  static constexpr const char* name = "digest entry";
+  digest_entry e;
+  template <class Self, class F> static void fields(Self& s, F&& f) {
+    f(s.e.tenant);
+    f(s.e.workspace);
+    f(s.e.group);
+    f(s.e.title);
+    f(s.e.url);
+    f(s.e.added_at);
+    f(s.e.uploader);
+  }
+};
+
+void check_part(const char* what, const std::string& value) {
+  if (value.find('\0') != std::string::npos)
+    throw std::invalid_argument(std::string{"discord store: "} + what + " contains a zero byte");
+  if (value.size() > max_part)
+    throw std::invalid_argument(std::string{"discord store: "} + what + " is longer than " +
+                                std::to_string(max_part) + " bytes");
+}
+
+std::string reply_key(uint64_t job, uint64_t id) {
+  return codec::be64(job) + codec::be64(id);
+}
+
+pending_reply decode_reply(std::string_view key, std::string_view value) {
+  if (key.size() != 16)
+    throw codec::decode_error("malformed pending reply key");
+  auto r = codec::decode<stored_reply>(value).r;
+  r.job_id = codec::get_be64(key, 0);
+  r.id = codec::get_be64(key, 8);
+  return r;
+}
+
+/// The digest key's prefix: one group's entries sort together, by job id.
+std::string group_prefix(const std::string& tenant, const std::string& workspace,
+                         const std::string& group) {
+  codec::writer w;
+  w.str(tenant);
+  w.str(workspace);
+  w.str(group);
+  return std::move(w.buffer());
+}
+
+digest_entry decode_entry(std::string_view key, std::string_view value) {
+  if (key.size() < 8)
+    throw codec::decode_error("malformed digest key");
+  auto e = codec::decode<stored_entry>(value).e;
+  e.job_id = codec::get_be64(key, key.size() - 8);
+  return e;
+}
+
+} // namespace
+
+struct discord_store::dbs : tables {};
+
+discord_store::discord_store(discord_store_options opts) : opts_(std::move(opts)) {
+  dbs_ = std::make_unique<dbs>();
+  env_ = lmdb::open_store<discord_store_error>(
+      site(), opts_.sync, opts_.initial_map_size, format_version, static_cast<tables&>(*dbs_),
+      [](auto open) {
+        return tables{open("replies"), open("digest"), open("meta")};
+      });
+}
+
+discord_store::~discord_store() = default;
+
+lmdb::store_site discord_store::site() const {
+  return {"discord store", opts_.dir, opts_.read_only, opts_.max_map_size};
+}
+
+template <class F> auto discord_store::read(F&& f) const {
+  return lmdb::guarded_read<discord_store_error>(*env_, resize_, site(), f);
+}
+
+template <class F> auto discord_store::write(F&& f) {
+  return lmdb::guarded_write<discord_store_error>(*env_, resize_, site(), f);
+}
+
+pending_reply discord_store::add_reply(pending_reply r) {
+  for (const auto* part : {&r.tenant, &r.workspace, &r.guild_id, &r.channel_id, &r.user_id})
+    check_part("a reply field", *part);
+  return write([&](lmdb::txn& t) {
+    auto raw = dbs_->meta.get(t, "next_id");
+    if (raw && raw->size() != 8)
+      throw codec::decode_error("malformed next reply id");
+    auto out = r;
+    out.id = raw ? codec::get_be64(*raw) : 1;
+    dbs_->replies.put(t, reply_key(out.job_id, out.id), codec::encode(stored_reply{out}));
+    dbs_->meta.put(t, "next_id", codec::be64(out.id + 1));
+    return out;
+  });
+}
+
+std::vector<pending_reply> discord_store::replies_for(uint64_t job_id) const {
+  return read([&](lmdb::txn& t) {
+    std::vector<pending_reply> out;
+    lmdb::cursor c{t, dbs_->replies};
+    auto prefix = codec::be64(job_id);
+    for (bool at = c.seek_prefix(prefix); at && c.key().substr(0, 8) == prefix; at = c.next())
+      out.push_back(decode_reply(c.key(), c.value()));
+    return out;
+  });
+}
+
+std::vector<uint64_t> discord_store::jobs_with_replies() const {
+  return read([&](lmdb::txn& t) {
+    std::vector<uint64_t> out;
+    lmdb::cursor c{t, dbs_->replies};
+    for (bool at = c.first(); at; at = c.next()) {
+      auto job = decode_reply(c.key(), c.value()).job_id;
+      if (out.empty() || out.back() != job)
+        out.push_back(job);
+    }
+    return out;
+  });
+}
+
+bool discord_store::remove_reply(uint64_t job_id, uint64_t reply_id) {
+  return write([&](lmdb::txn& t) { return dbs_->replies.del(t, reply_key(job_id, reply_id)); });
+}
+
+void discord_store::add_digest_entry(const digest_entry& e) {
+  for (const auto* part : {&e.tenant, &e.workspace, &e.group, &e.title, &e.url, &e.uploader})
+    if (part->find('\0') != std::string::npos)
+      throw std::invalid_argument("discord store: a digest field contains a zero byte");
+  check_part("a digest group", e.group);
+  auto key = group_prefix(e.tenant, e.workspace, e.group) + codec::be64(e.job_id);
+  write([&](lmdb::txn& t) { dbs_->digest.put(t, key, codec::encode(stored_entry{e})); });
+}
+
+std::vector<digest_group> discord_store::digest_groups() const {
+  return read([&](lmdb::txn& t) {
+    std::vector<digest_group> out;
+    lmdb::cursor c{t, dbs_->digest};
+    for (bool at = c.first(); at; at = c.next()) {
+      auto e = decode_entry(c.key(), c.value());
+      if (out.empty() || out.back().tenant != e.tenant || out.back().workspace != e.workspace ||
+          out.back().group != e.group)
+        out.push_back({e.tenant, e.workspace, e.group, {}});
+      out.back().entries.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+void discord_store::remove_digest_entries(const digest_group& g) {
+  auto prefix = group_prefix(g.tenant, g.workspace, g.group);
+  write([&](lmdb::txn& t) {
+    for (const auto& e : g.entries)
+      dbs_->digest.del(t, prefix + codec::be64(e.job_id));
+  });
+}
+
+} // namespace vfb
