@@ -6,6 +6,7 @@
 #include "actors/follow_refresher.hpp"
 #include "actors/stages.hpp"
 #include "actors/submission.hpp"
+#include "actors/tool_updater.hpp"
 #include "messages/errors.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/discord_store.hpp"
@@ -79,6 +80,15 @@ ytdlp_tools ytdlp_tools_from(const vfb_config& cfg, const std::filesystem::path&
   if (!data_dir.empty())
     t.managed_dir = managed_tools_dir(data_dir);
   return t;
+}
+
+tool_update_options tool_update_options_from(const vfb_config& cfg,
+                                             const std::filesystem::path& data_dir) {
+  tool_update_options o;
+  o.release_url = cfg.tools.release_url;
+  o.asset = cfg.tools.ytdlp_asset;
+  o.managed_dir = managed_tools_dir(data_dir);
+  return o;
 }
 
 enumerator_options enumerator_options_from(const vfb_config& cfg,
@@ -161,6 +171,12 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
     caf::anon_send(n.pipeline, subscribe_atom::value,
                    caf::actor_cast<download_sink>(n.auto_follow));
   }
+  if (setup.refresh_follows && !setup.data_dir.empty() && cfg.tools.auto_update_hours > 0) {
+    tool_updater_options to;
+    to.update = tool_update_options_from(cfg, setup.data_dir);
+    to.period = std::chrono::hours{cfg.tools.auto_update_hours};
+    n.tool_updater = sys.spawn<caf::detached>(tool_updater, to);
+  }
   if (setup.digests && setup.refresh_follows)
     n.digest_poster = sys.spawn<caf::detached>(digest_poster, scheduler, setup.digests, cfg,
                                                digest_poster_options{});
@@ -194,6 +210,10 @@ void stop_node(caf::scoped_actor& self, const node_handles& n) {
   if (n.digest_poster) {
     self->send_exit(n.digest_poster, caf::exit_reason::user_shutdown);
     self->wait_for(n.digest_poster);
+  }
+  if (n.tool_updater) { // an update in progress finishes first: it never leaves half a file
+    self->send_exit(n.tool_updater, caf::exit_reason::user_shutdown);
+    self->wait_for(n.tool_updater);
   }
   self->send_exit(n.scheduler, caf::exit_reason::user_shutdown);
   self->wait_for(n.scheduler);

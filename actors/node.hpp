@@ -54,6 +54,8 @@ struct node_handles {
   channel_enumerator_actor enumerator; // these three only with setup.follows
   auto_follow_actor auto_follow;
   follow_refresher_actor refresher;            // only with refresh_follows
+  tool_updater_actor tool_updater;             // only with refresh_follows, a data dir and
+                                               // tools.auto_update_hours
   digest_poster_actor digest_poster;           // only with refresh_follows and digests
   std::shared_ptr<std::atomic<bool>> stopping; // cuts listings short at stop_node
 };
@@ -76,6 +78,11 @@ token_store_options tokens_options_for(const vfb_config& cfg, const std::filesys
 struct enumerator_options;
 enumerator_options enumerator_options_from(const vfb_config& cfg,
                                            const std::filesystem::path& data_dir = {});
+
+/// Where `vfb tools update` fetches yt-dlp and where it installs it (tools.*, the data dir).
+struct tool_update_options;
+tool_update_options tool_update_options_from(const vfb_config& cfg,
+                                             const std::filesystem::path& data_dir);
 
 /// How yt-dlp runs (tools.*), preferring the data dir's managed copy when there is a data dir.
 struct ytdlp_tools;

@@ -85,6 +85,29 @@ const std::vector<command>& commands() {
        "go back to the queue, to resume from their last finished stage.\n"
        "  --json   print {\"event\":\"ready\"} on stdout once the node runs",
        cmd_node},
+      {{"doctor"},
+       {},
+       0,
+       "vfb doctor [--json]",
+       "Checks every tool and setting the node depends on and prints one line each: ok, warn\n"
+       "or fail, with the fix. yt-dlp (found, version, new enough for YouTube: 2026.07.04 or\n"
+       "newer reads its channel pages; its age), the JavaScript runtime YouTube's challenges\n"
+       "need (Deno 2.3+, passed to yt-dlp 2025.11.12+), ffmpeg and ffprobe, the speech model,\n"
+       "the data dir, Discord (public key, bot token, webhooks, guilds) and the API's address.\n"
+       "vfb node logs the same checks when it starts. Exit code 1 when a check fails.\n"
+       "  --json   {\"checks\": [{\"check\", \"status\", \"detail\", \"fix\"}], \"ok\": bool}",
+       cmd_doctor},
+      {{"tools", "update"},
+       {},
+       0,
+       "vfb tools update [--json]",
+       "Fetches yt-dlp's official release (tools.release_url: yt-dlp's latest release on\n"
+       "GitHub by default; the asset tools.ytdlp_asset), checks it against the release's\n"
+       "SHA2-256SUMS, checks that it runs, and installs it as DATA_DIR/tools/bin/yt-dlp in one\n"
+       "rename. vfb runs that copy in preference to the one on PATH (unless tools.ytdlp is a\n"
+       "path). Nothing is replaced when the download, the checksum or the new program fails.\n"
+       "tools.auto_update_hours lets vfb node do this on a period.",
+       cmd_tools_update},
       {{"run"},
        {"--tenant", "--workspace", "--force", "--no-wait-follow"},
        1,
@@ -233,6 +256,9 @@ Usage: vfb [global options] COMMAND [options]
 
 Commands:
   node             run the node as a service (until SIGINT/SIGTERM)
+  doctor           check yt-dlp, the JS runtime, ffmpeg, the speech model, the data dir,
+                   Discord and the API address; one line each with the fix
+  tools update     install yt-dlp's latest official release under the data dir
   run URL          process a video end to end here, with live progress
   show JOB_ID      a job's transcript, topics, key phrases and summary
   follow add URL   follow a channel or feed: backfill now, new uploads later

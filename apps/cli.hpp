@@ -2,6 +2,7 @@
 #pragma once
 
 #include "adapters/config_file.hpp"
+#include "adapters/doctor.hpp"
 
 #include <filesystem>
 #include <iosfwd>
@@ -64,6 +65,12 @@ int cmd_queue_retry(context& ctx);
 int cmd_queue_cancel(context& ctx);
 int cmd_run(context& ctx);
 int cmd_node(context& ctx);
+int cmd_doctor(context& ctx);
+int cmd_tools_update(context& ctx);
+
+/// The doctor's checks for this config and data dir, and the node's log of them.
+std::vector<check_result> doctor_checks(const vfb_config& cfg, const std::filesystem::path& dir);
+void log_checks(const std::vector<check_result>& checks);
 int cmd_discord_register(context& ctx);
 int cmd_submit(context& ctx);
 int cmd_status(context& ctx);

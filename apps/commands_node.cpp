@@ -59,6 +59,8 @@ int cmd_node(context& ctx) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // The doctor's checks, in the log: an old yt-dlp or a missing runtime shows before jobs fail.
+  log_checks(doctor_checks(ctx.config, ctx.data_dir));
   embedded_node_options opts;
   opts.watch = false;
   opts.refresh_follows = true;

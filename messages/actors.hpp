@@ -37,6 +37,7 @@ using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using enumerate_atom = caf::atom_constant<caf::atom("enumerate")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using update_tools_atom = caf::atom_constant<caf::atom("updtools")>;
 using trip_atom = caf::atom_constant<caf::atom("trip")>;
 using breaker_atom = caf::atom_constant<caf::atom("breaker")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
@@ -144,6 +145,13 @@ using follow_refresher_actor = caf::typed_actor<
     caf::reacts_to<tick_atom>,
     // Lists one follow now, whether due or not; replies with what the listing did.
     caf::replies_to<refresh_atom, uint64_t>::with<enumeration_result>>;
+
+/// Keeps the managed yt-dlp current (actors/tool_updater.hpp).
+using tool_updater_actor = caf::typed_actor<
+    // Updates yt-dlp now, then waits for the next period.
+    caf::reacts_to<tick_atom>,
+    // Updates yt-dlp now; answers what happened, in one line.
+    caf::replies_to<update_tools_atom>::with<std::string>>;
 
 /// Posts the follows' digests of backfill and refresh results (actors/digest_poster.hpp).
 using digest_poster_actor = caf::typed_actor<

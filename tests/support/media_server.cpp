@@ -103,6 +103,11 @@ media_server::media_server(std::filesystem::path root, int port)
     auto route = routes_.find(req.path);
     if (route == routes_.end() || (req.method != "GET" && req.method != "HEAD"))
       return httplib::Server::HandlerResponse::Unhandled;
+    if (!route->second.location.empty()) {
+      res.status = 302;
+      res.set_header("Location", route->second.location);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     res.set_content(route->second.body, route->second.content_type.c_str());
     return httplib::Server::HandlerResponse::Handled;
   });
@@ -136,7 +141,12 @@ std::string media_server::url(const std::string& path) const {
 void media_server::add_route(const std::string& path, const std::string& content_type,
                              std::string body) {
   std::lock_guard<std::mutex> guard{mu_};
-  routes_[path] = {content_type, std::move(body)};
+  routes_[path] = {content_type, std::move(body), {}};
+}
+
+void media_server::add_redirect(const std::string& path, const std::string& location) {
+  std::lock_guard<std::mutex> guard{mu_};
+  routes_[path] = {{}, {}, location};
 }
 
 void media_server::add_video_page(const std::string& path, const std::string& title,

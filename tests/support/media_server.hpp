@@ -68,6 +68,9 @@ public:
 
   /// Answers GET and HEAD for `path` with `body` (replacing an earlier route).
   void add_route(const std::string& path, const std::string& content_type, std::string body);
+  /// Answers GET for `path` with 302 Found to `location`, as release downloads redirect to
+  /// their tag (replacing an earlier route).
+  void add_redirect(const std::string& path, const std::string& location);
   /// An HTML page titled `title` whose og:video is `video_url`, an absolute URL (see the file
   /// comment).
   void add_video_page(const std::string& path, const std::string& title,
@@ -98,6 +101,7 @@ private:
   struct route {
     std::string content_type;
     std::string body;
+    std::string location; // a redirect when set
   };
   struct failure {
     int status;

@@ -22,7 +22,7 @@ fs::path script(const fs::path& dir, const std::string& name, const std::string&
 
 } // namespace
 
-TEST_CASE("yt-dlp versions: stable, nightly, same-day revisions; anything else is no version") {
+TEST_CASE("yt-dlp versions: stable, nightly, same-day revisions, and nothing else") {
   auto v = parse_ytdlp_version("2026.08.19\n");
   REQUIRE(v);
   CHECK(v->year == 2026);
@@ -83,7 +83,7 @@ TEST_CASE("tools.ytdlp_args: words as a shell splits them, nothing expanded, vfb
     CHECK_THROWS_WITH(split_ytdlp_args(bad), Catch::Contains("vfb chooses it"));
 }
 
-TEST_CASE("the managed yt-dlp wins over PATH; a configured path is used as it is") {
+TEST_CASE("the managed yt-dlp wins over PATH, and a configured path is used as it is") {
   test::temp_dir dir;
   auto managed = dir / "data" / "tools" / "bin";
   ytdlp_tools t;
@@ -114,7 +114,7 @@ TEST_CASE("the managed yt-dlp wins over PATH; a configured path is used as it is
   CHECK_THAT(s.version_problem, Catch::Contains("unrecognised version"));
 }
 
-TEST_CASE("a Deno too old for yt-dlp is passed over; a new one goes to a new yt-dlp") {
+TEST_CASE("a Deno too old for yt-dlp is passed over, and a new one goes to a new yt-dlp") {
   test::temp_dir dir;
   auto managed = dir / "tools" / "bin";
   auto ytdlp = script(dir / "y", "yt-dlp", "2026.08.19");

@@ -1,0 +1,216 @@
+// `vfb doctor` and `vfb tools update` as a user runs them, against a release server on
+// loopback that lays out a release as yt-dlp's GitHub releases do: the files and SHA2-256SUMS
+// under /releases/download/TAG, and /releases/latest/download/FILE redirecting there.
+#include "actors/node.hpp"
+#include "actors/tool_updater.hpp"
+#include "adapters/process.hpp"
+#include "adapters/tool_update.hpp"
+#include "adapters/ytdlp_tools.hpp"
+#include "tests/support/actor_systems.hpp"
+#include "tests/support/media_server.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <caf/all.hpp>
+#include <catch2/catch.hpp>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+using namespace vfb;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+test::process_result run_vfb(const fs::path& dir, std::vector<std::string> args) {
+  std::vector<std::string> argv{VFB_BINARY, "--data-dir", dir.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test::run_process(argv, {{"VFB_CONFIG", "/dev/null"}, {"VFB_DATA_DIR", ""}});
+}
+
+std::string sha256(const std::string& data) {
+  unsigned char d[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (auto b : d)
+    out += std::string{digits[b >> 4], digits[b & 0xf]};
+  return out;
+}
+
+/// A program that answers --version as yt-dlp `version` does.
+std::string fake_ytdlp(const std::string& version) {
+  return "#!/bin/sh\nif [ \"$1\" = --version ]; then echo " + version + "; exit 0; fi\nexit 2\n";
+}
+
+/// yt-dlp's version a few days ago: a current release, whatever today is.
+std::string recent_version() {
+  auto t = std::time(nullptr) - 5 * 24 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y.%m.%d", &tm);
+  return buf;
+}
+
+/// A release server: `publish` puts a release up as the latest.
+struct release_server {
+  test::temp_dir root;
+  test::media_server server{root.path()};
+
+  void publish(const std::string& tag, const std::string& asset, const std::string& body,
+               const std::string& sums_override = {}) {
+    auto dir = "/releases/download/" + tag + "/";
+    auto sums = sums_override.empty()
+                    ? sha256("other build") + "  yt-dlp_linux\n" + sha256(body) + "  " + asset +
+                          "\n" + sha256("zip") + "  yt-dlp.tar.gz\n"
+                    : sums_override;
+    server.add_route(dir + asset, "application/octet-stream", body);
+    server.add_route(dir + "SHA2-256SUMS", "text/plain", sums);
+    for (const auto& file : {asset, std::string{"SHA2-256SUMS"}})
+      server.add_redirect("/releases/latest/download/" + file, server.url(dir + file));
+  }
+  std::string url() const { return server.url("/releases/latest/download"); }
+};
+
+std::string read(const fs::path& p) {
+  std::ifstream in{p, std::ios::binary};
+  return {std::istreambuf_iterator<char>{in}, {}};
+}
+
+} // namespace
+
+TEST_CASE("SHA2-256SUMS lines name each file exactly") {
+  auto sum = std::string(64, 'a');
+  auto sums = std::string(64, 'b') + "  yt-dlp_linux\n" + sum + "  yt-dlp\n" +
+              std::string(64, 'c') + " *yt-dlp.exe\nnot a line\n";
+  CHECK(checksum_for(sums, "yt-dlp") == sum);
+  CHECK(checksum_for(sums, "yt-dlp.exe") == std::string(64, 'c'));
+  CHECK_FALSE(checksum_for(sums, "yt-dlp_macos"));
+  CHECK_FALSE(checksum_for(sums, "yt"));
+  CHECK_FALSE(checksum_for(std::string(63, 'a') + "  yt-dlp\n", "yt-dlp"));
+  CHECK_FALSE(checksum_for(std::string(64, 'z') + "  yt-dlp\n", "yt-dlp"));
+}
+
+TEST_CASE("vfb tools update installs a verified release, which vfb prefers and doctor shows") {
+  REQUIRE(sodium_init() >= 0);
+  release_server rel;
+  test::temp_dir data;
+  auto set_url = "tools.release_url=" + rel.url();
+  auto managed = data / "tools" / "bin" / "yt-dlp";
+  auto version = recent_version();
+  rel.publish(version, "yt-dlp", fake_ytdlp(version));
+
+  auto r = run_vfb(data.path(), {"--set", set_url, "tools", "update", "--json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = json::parse(r.out);
+  CHECK(j["replaced"] == true);
+  CHECK(j["version"] == version);
+  CHECK(j["previous"].is_null());
+  CHECK(read(managed) == fake_ytdlp(version));
+  CHECK((fs::status(managed).permissions() & fs::perms::owner_exec) != fs::perms::none);
+
+  // vfb runs the managed copy in preference to the one on PATH.
+  auto doc = json::parse(run_vfb(data.path(), {"doctor", "--json"}).out);
+  auto ytdlp = doc["checks"][0];
+  CHECK(ytdlp["check"] == "yt-dlp");
+  CHECK(ytdlp["status"] == "ok");
+  CHECK_THAT(ytdlp["detail"].get<std::string>(),
+             Catch::Contains(version) && Catch::Contains("managed: " + managed.string()));
+
+  // The same release again: nothing to do.
+  r = run_vfb(data.path(), {"--set", set_url, "tools", "update"});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("current release already"));
+
+  SECTION("a download that does not match its checksum replaces nothing") {
+    rel.publish("2099.01.01", "yt-dlp", fake_ytdlp("2099.01.01"),
+                sha256("something else") + "  yt-dlp\n");
+    r = run_vfb(data.path(), {"--set", set_url, "tools", "update"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("does not match SHA2-256SUMS") &&
+                          Catch::Contains("nothing was replaced"));
+    CHECK(read(managed) == fake_ytdlp(version));
+  }
+  SECTION("a release without our asset, or one that does not run, replaces nothing") {
+    rel.publish("2099.01.02", "yt-dlp", fake_ytdlp("2099.01.02"), sha256("x") + "  yt-dlp_linux\n");
+    r = run_vfb(data.path(), {"--set", set_url, "tools", "update"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("names no file 'yt-dlp'"));
+    rel.publish("2099.01.03", "yt-dlp", "#!/bin/sh\necho Traceback; exit 1\n");
+    r = run_vfb(data.path(), {"--set", set_url, "tools", "update"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("does not run as yt-dlp"));
+    CHECK(read(managed) == fake_ytdlp(version));
+  }
+  SECTION("the release server is down: a clear error, nothing replaced") {
+    // Port 1 takes a root-owned listener; nothing listens there.
+    r = run_vfb(data.path(),
+                {"--set", "tools.release_url=http://127.0.0.1:1/latest", "tools", "update"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("cannot fetch") && Catch::Contains("nothing was replaced"));
+    CHECK(read(managed) == fake_ytdlp(version));
+  }
+  // No download is ever left half-written next to the installed copy.
+  for (const auto& e : fs::directory_iterator(managed.parent_path()))
+    CHECK(e.path().filename() == "yt-dlp");
+}
+
+TEST_CASE("the node's tool updater installs the release at start and answers update requests") {
+  release_server rel;
+  test::temp_dir data;
+  rel.publish("2026.11.30", "yt-dlp", fake_ytdlp("2026.11.30"));
+  vfb_config cfg;
+  cfg.tools.release_url = rel.url();
+  cfg.tools.auto_update_hours = 24;
+  tool_updater_options o;
+  o.update = tool_update_options_from(cfg, data.path());
+  test::threaded_system ts;
+  auto updater = ts.sys->spawn<caf::detached>(tool_updater, o);
+  caf::scoped_actor self{*ts.sys};
+  std::string answer;
+  // Whether the update at start or this request comes first, the release is installed once the
+  // answer is here.
+  self->request(updater, caf::infinite, update_tools_atom::value)
+      .receive([&](std::string& s) { answer = std::move(s); },
+               [&](const caf::error& e) { FAIL(to_string(e)); });
+  CHECK_THAT(answer, Catch::StartsWith("yt-dlp 2026.11.30 "));
+  CHECK(read(managed_tools_dir(data.path()) / "yt-dlp") == fake_ytdlp("2026.11.30"));
+  self->send_exit(updater, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE(
+    "vfb doctor on this machine: one line per check, the fix, exit 1 when a tool is missing") {
+  test::temp_dir data;
+  auto r = run_vfb(data.path(), {"doctor"});
+  INFO(r.out << r.err);
+  for (auto check : {"yt-dlp:", "javascript runtime:", "ffmpeg:", "ffprobe:", "speech recognition:",
+                     "data dir:", "discord interactions:", "http api:"})
+    CHECK_THAT(r.out, Catch::Contains(check));
+  // Debian bookworm's yt-dlp (2023.03.04) is too old for YouTube's channel pages: said so.
+  auto real = find_program("yt-dlp");
+  REQUIRE(real);
+  auto version = test::run_process(std::vector<std::string>{real->string(), "--version"}, {}).out;
+  if (parse_ytdlp_version(version) &&
+      *parse_ytdlp_version(version) < ytdlp_release::youtube_channel_pages) {
+    CHECK_THAT(r.out, Catch::Contains("warn  yt-dlp: " + parse_ytdlp_version(version)->text +
+                                      " (PATH: " + real->string() + ") is older than 2026.07.04"));
+    CHECK_THAT(r.out, Catch::Contains("fix: run `vfb tools update`"));
+  }
+  CHECK(r.exit_code == 0); // warnings only: every required tool is there
+
+  auto missing = run_vfb(data.path(), {"--set", "tools.ffmpeg=/nonexistent/ffmpeg", "--set",
+                                       "tools.ytdlp=/nonexistent/yt-dlp", "doctor", "--json"});
+  CHECK(missing.exit_code == 1);
+  auto j = json::parse(missing.out);
+  CHECK(j["ok"] == false);
+  std::map<std::string, std::string> status;
+  for (const auto& c : j["checks"])
+    status[c["check"]] = c["status"];
+  CHECK(status["yt-dlp"] == "fail");
+  CHECK(status["ffmpeg"] == "fail");
+  CHECK(status["speech recognition"] == "ok");
+}
