@@ -64,7 +64,7 @@ enumeration_result list_for_plan(const enumerator_options& opts, const backfill_
     listing.extra_args.insert(listing.extra_args.end(), {"--proxy", ""});
   backfill_listing l;
   try {
-    l = list_plan(plan, listing, opts.stop.get());
+    l = list_plan(plan, opts.tabs, listing, opts.stop.get());
   } catch (const ytdlp_error& e) {
     if (failure != nullptr)
       *failure = e.failure();

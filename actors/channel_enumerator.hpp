@@ -23,6 +23,8 @@ struct enumerator_options {
   ytdlp_tools ytdlp;
   /// Timeouts and margins for yt-dlp; the located program and the plan set the rest.
   listing_options listing;
+  /// Which tabs of a followed YouTube channel are listed ([auto_follow] tabs).
+  std::vector<std::string> tabs{"videos", "streams"};
   /// Which entry URLs become jobs (the same rules as submissions).
   url_policy policy;
   /// Listings per source and minute; shared by every enumerator of a node.

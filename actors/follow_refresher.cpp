@@ -2,6 +2,7 @@
 
 #include "actors/scheduler.hpp"
 #include "adapters/channel.hpp"
+#include "adapters/follow_url.hpp"
 #include "messages/errors.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -19,20 +20,35 @@ millis next_refresh(millis now, const refresher_options& o, std::mt19937_64& rng
   return now + o.interval + jitter(rng);
 }
 
+namespace {
+
+/// A refusal that says why, then what can be followed.
+std::invalid_argument not_followable(const std::string& url, const std::string& why) {
+  return std::invalid_argument("cannot follow '" + url + "': " + why + ". Follow " +
+                               followable_urls + ".");
+}
+
+} // namespace
+
 follow_record follow_for_url(const std::string& url, const url_policy& policy) {
   follow_record f;
-  if (auto channel = canonical_channel_url(url)) {
-    f.channel_url = *channel;
+  std::optional<std::string> youtube;
+  try {
+    youtube = youtube_follow_url(url);
+  } catch (const std::invalid_argument& e) {
+    throw not_followable(url, e.what());
+  }
+  if (youtube) {
+    f.channel_url = *youtube;
     f.source = "youtube";
     return f;
   }
   auto c = canonicalize_url(url, policy);
-  if (!c.ok)
-    throw std::invalid_argument(c.error);
-  if (c.ref.source == "youtube")
-    throw std::invalid_argument("'" + url +
-                                "' is a video, not a channel: follow its channel (e.g. "
-                                "https://www.youtube.com/@handle or /channel/UC...)");
+  if (c.ok && c.ref.source == "youtube")
+    throw not_followable(url, "it is a video, not a channel or playlist");
+  if (!c.ok) // a YouTube page that is neither (the home page, a search) says so plainly
+    throw not_followable(url, split_youtube_url(url) ? "it names no YouTube channel or playlist"
+                                                     : c.error);
   f.channel_url = c.ref.canonical_url;
   f.source = "generic";
   return f;
@@ -53,8 +69,11 @@ backfill_plan plan_for(const follow_record& f, uint32_t refresh_limit) {
     p.priority = priority_class::backfill;
     p.origin = job_origin::backfill;
   } else {
-    p.limit = refresh_limit;
-    p.priority = priority_class::refresh;
+    bool playlist = is_playlist_url(f.channel_url);
+    p.limit = playlist ? f.limit : refresh_limit;
+    // A playlist's refresh enqueues its whole window again (the queue's dedupe knows what is
+    // new): at refresh priority it would promote every backfill job still queued.
+    p.priority = playlist ? priority_class::backfill : priority_class::refresh;
     p.origin = job_origin::refresh;
     p.stop_at_id = f.newest_id;
     p.stop_at_ids = f.newest_ids;

@@ -24,13 +24,19 @@ struct refresher_options {
 /// When a follow listed `now` is due again: `interval` +- `jitter_pct` percent.
 millis next_refresh(millis now, const refresher_options& o, std::mt19937_64& rng);
 
-/// The follow a URL asks for (channel_url and source only): a YouTube channel in canonical
-/// form, or any other http(s) URL yt-dlp can list (a playlist, an RSS feed). Throws
-/// std::invalid_argument saying why for a refused URL; a video URL is refused with a hint.
+/// The follow a URL asks for (channel_url and source only): a YouTube channel or playlist in
+/// canonical form (a channel's feed is the channel: youtube_follow_url), or any other http(s)
+/// URL yt-dlp can list (a playlist, an RSS feed). Throws std::invalid_argument for a refused URL
+/// (a video, a mix, a host the policy refuses), saying why and what can be followed.
 follow_record follow_for_url(const std::string& url, const url_policy& policy);
 
 /// The plan for listing a follow: its window, its cap, and (once listed) a stop at its newest
-/// known video; refresh priority once the first listing is done, backfill before.
+/// known video; refresh priority once the first listing is done, backfill before. A YouTube
+/// playlist is in its own order, not by date: no stop marker can end its refresh, which lists
+/// it again up to the follow's own cap (not `refresh_limit`), so that a refresh sees the same
+/// entries the backfill did and the queue's dedupe enqueues only the ones added since; at
+/// backfill priority, since the queue raises a queued duplicate to the priority it is enqueued
+/// at, and the playlist's backfill must not jump ahead of other work.
 backfill_plan plan_for(const follow_record& f, uint32_t refresh_limit);
 
 /// Records what a listing did in the follow (newest video, counts, error, next refresh).

@@ -97,6 +97,7 @@ enumerator_options enumerator_options_from(const vfb_config& cfg,
   o.enabled = cfg.auto_follow.backfill;
   o.ytdlp = ytdlp_tools_from(cfg, data_dir);
   o.listing.timeout = std::chrono::seconds{cfg.tools.ytdlp_timeout_s};
+  o.tabs = cfg.auto_follow.tabs;
   o.policy = url_policy_from(cfg);
   o.limits = std::make_shared<rate_limits>(static_cast<double>(cfg.rate_limits.listings_per_minute),
                                            static_cast<double>(cfg.rate_limits.listing_burst));

@@ -1,6 +1,7 @@
 #include "adapters/backfill.hpp"
 
 #include "adapters/channel.hpp"
+#include "adapters/follow_url.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -10,10 +11,15 @@
 
 namespace vfb {
 
-std::vector<std::string> plan_urls(const backfill_plan& plan) {
-  if (plan.source_type == "youtube")
-    return channel_tabs(plan.channel_url);
+std::vector<std::string> plan_urls(const backfill_plan& plan,
+                                   const std::vector<std::string>& tabs) {
+  if (plan.source_type == "youtube" && !is_playlist_url(plan.channel_url))
+    return channel_tabs(plan.channel_url, tabs);
   return {plan.channel_url};
+}
+
+size_t marker_slot(const std::string& plan_url) {
+  return tab_index(plan_url).value_or(0);
 }
 
 namespace {
@@ -31,12 +37,14 @@ bool missing_tab(const ytdlp_error& e) {
 /// the tab's marker and enqueued then. yt-dlp before 2026.07.04 leaves `live_status` out of
 /// YouTube's current tab entries; there an upcoming or live entry is the one without a duration
 /// (its badge says UPCOMING or LIVE instead of a length), which no finished video lacks.
-bool not_yet(const listing_entry& e, bool youtube_tab, int64_t now_s) {
+/// The Shorts tab is the exception: its entries never have a duration (nor a date or live
+/// status), and a Short is never scheduled.
+bool not_yet(const listing_entry& e, bool youtube_lockup, int64_t now_s) {
   if (e.live_status == "is_upcoming" || e.live_status == "is_live")
     return true;
   if (e.release_timestamp > now_s)
     return true;
-  return youtube_tab && e.live_status.empty() && !e.duration;
+  return youtube_lockup && e.live_status.empty() && !e.duration;
 }
 
 /// Whether `url` is a YouTube channel's uploads tab: every channel with videos has one.
@@ -61,14 +69,19 @@ std::string empty_uploads_reason(const std::string& url, const listing_options& 
 
 } // namespace
 
-backfill_listing list_plan(const backfill_plan& plan, listing_options base,
-                           const std::atomic<bool>* cancel) {
+backfill_listing list_plan(const backfill_plan& plan, const std::vector<std::string>& tabs,
+                           listing_options base, const std::atomic<bool>* cancel) {
   backfill_listing out;
   std::set<std::string> seen;
   base.since = plan.since;
   base.youtube = plan.source_type == "youtube";
-  auto urls = plan_urls(plan);
-  out.newest_ids.assign(urls.size(), {});
+  bool playlist = base.youtube && is_playlist_url(plan.channel_url);
+  base.chronological = !playlist;
+  auto urls = plan_urls(plan, tabs);
+  size_t slots = 1;
+  for (const auto& url : urls)
+    slots = std::max(slots, marker_slot(url) + 1);
+  out.newest_ids.assign(slots, {});
   auto known_before = plan.known_until;
   if (base.youtube && known_before > 0)
     known_before -= base.approximate_margin.count();
@@ -79,12 +92,16 @@ backfill_listing list_plan(const backfill_plan& plan, listing_options base,
     if (plan.limit > 0 && out.entries.size() >= plan.limit)
       break;
     base.limit = plan.limit > 0 ? plan.limit - out.entries.size() : 0;
-    bool own_marker = i < plan.stop_at_ids.size() && !plan.stop_at_ids[i].empty();
-    base.stop_at_id = own_marker ? plan.stop_at_ids[i] : plan.stop_at_id;
+    auto slot = marker_slot(urls[i]);
+    bool own_marker = slot < plan.stop_at_ids.size() && !plan.stop_at_ids[slot].empty();
+    base.stop_at_id = playlist     ? std::string{}
+                      : own_marker ? plan.stop_at_ids[slot]
+                                   : plan.stop_at_id;
     // A YouTube tab lists newest first and stops at its own marker: whatever is above it is new,
     // however old its approximate date. Without one (a feed, whose order is not guaranteed, or
     // a tab never listed before) entries dated before the newest known upload are passed over.
-    bool by_date = !(base.youtube && own_marker);
+    // A playlist gains old videos as readily as new ones: its dates say nothing of what is known.
+    bool by_date = !(base.youtube && own_marker) && !playlist;
     listing_result r;
     try {
       r = list_entries(base, urls[i], cancel);
@@ -99,7 +116,9 @@ backfill_listing list_plan(const backfill_plan& plan, listing_options base,
     if (base.youtube && is_uploads_tab(urls[i]) && r.lines == 0 && !r.stopped_at_filter)
       throw ytdlp_error({ytdlp_failure::transient, empty_uploads_reason(urls[i], base),
                          std::chrono::milliseconds{0}});
-    bool youtube_tab = base.youtube; // every URL of a YouTube plan is a tab (see plan_urls)
+    // YouTube's tabs and playlists list lockups, whose upcoming entries lack a duration; the
+    // Shorts tab lists Shorts, which lack one always.
+    bool youtube_lockup = base.youtube && urls[i] != plan.channel_url + "/shorts";
     out.malformed_lines += r.malformed_lines;
     out.unavailable += r.unavailable;
     out.too_old += r.too_old;
@@ -107,16 +126,16 @@ backfill_listing list_plan(const backfill_plan& plan, listing_options base,
     // The marker is the newest entry that can be downloaded: stopping at a scheduled stream
     // would hide every stream that ends below it.
     auto marker = std::find_if(r.entries.begin(), r.entries.end(), [&](const listing_entry& e) {
-      return !not_yet(e, youtube_tab, now_s);
+      return !not_yet(e, youtube_lockup, now_s);
     });
     if (marker != r.entries.end())
-      out.newest_ids[i] = marker->id;
+      out.newest_ids[slot] = marker->id;
     for (auto& e : r.entries) {
       if (e.id == base.stop_at_id || (by_date && e.timestamp > 0 && e.timestamp < known_before)) {
         ++out.known;
         continue;
       }
-      if (not_yet(e, youtube_tab, now_s)) {
+      if (not_yet(e, youtube_lockup, now_s)) {
         ++out.upcoming;
         continue;
       }

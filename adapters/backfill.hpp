@@ -26,22 +26,31 @@ struct backfill_listing {
   size_t known = 0;        // a refresh: the newest known video and older ones, passed over
   size_t upcoming = 0;     // scheduled or live streams and premieres: not downloadable yet
   size_t missing_tabs = 0; // channel tabs yt-dlp says the channel does not have
-  /// Per plan URL: its newest downloadable entry, known or not ("": none listed).
+  /// Per marker slot (`marker_slot`): the newest downloadable entry listed there, known or not
+  /// ("": none listed, or the tab was not chosen).
   std::vector<std::string> newest_ids;
 };
 
-/// The URLs a plan lists: a YouTube channel's tabs, each on its own, or the feed itself.
-std::vector<std::string> plan_urls(const backfill_plan& plan);
+/// The URLs a plan lists: the chosen `tabs` of a YouTube channel (names from upload_tabs, e.g.
+/// [auto_follow] tabs), each on its own; a YouTube playlist or a feed itself.
+std::vector<std::string> plan_urls(const backfill_plan& plan, const std::vector<std::string>& tabs);
+
+/// Where a plan URL keeps its refresh marker in `stop_at_ids` and `newest_ids`: a channel tab at
+/// its index in upload_tabs (so the chosen tabs may change), anything else at 0.
+size_t marker_slot(const std::string& plan_url);
 
 /// Lists every URL of the plan with `base` options (program, margins, timeouts; `since`,
 /// `limit`, `youtube` and the stop markers come from the plan). A refresh stops each URL at its
 /// own marker (`stop_at_ids`), else at `stop_at_id`. Entries dated before `known_until` are
 /// passed over, except on a YouTube tab with its own marker (above it everything is new, and
 /// YouTube's dates are approximate); elsewhere on YouTube only those dated a margin (a week)
-/// earlier. Scheduled and live entries are not enqueued. A channel tab that does not exist is
-/// empty; any other failure throws ytdlp_error.
-backfill_listing list_plan(const backfill_plan& plan, listing_options base,
-                           const std::atomic<bool>* cancel = nullptr);
+/// earlier. A YouTube playlist is in its owner's order: it is listed whole (up to the limit),
+/// entries older than the window are skipped, and no marker or date passes any over (the
+/// queue's dedupe knows what was enqueued). Scheduled and live entries are not enqueued; Shorts
+/// are never scheduled (their flat entries have no duration, date or live status). A channel
+/// tab that does not exist is empty; any other failure throws ytdlp_error.
+backfill_listing list_plan(const backfill_plan& plan, const std::vector<std::string>& tabs,
+                           listing_options base, const std::atomic<bool>* cancel = nullptr);
 
 /// The jobs for a listing: one per entry whose URL `policy` accepts, for the plan's tenant and
 /// workspace, at the plan's priority and origin, carrying `since` as the upload cutoff (the

@@ -1,5 +1,6 @@
 #include "adapters/config_file.hpp"
 
+#include "adapters/channel.hpp"
 #include "adapters/ytdlp_tools.hpp"
 #include "text/strings.hpp"
 
@@ -62,6 +63,23 @@ std::string backfill_mode(const std::string& where, const std::string& v) {
   if (v != "digest" && v != "each" && v != "off")
     throw config_error(where + ": expected digest, each or off, got '" + v + "'");
   return v;
+}
+
+/// [auto_follow] tabs: some of upload_tabs, each once.
+std::vector<std::string> channel_tab_list(const std::string& where, const std::string& v) {
+  auto tabs = to_list(v);
+  if (tabs.empty())
+    throw config_error(where + ": name at least one tab (videos, streams, shorts)");
+  std::set<std::string> seen;
+  for (const auto& tab : tabs) {
+    const auto& known = upload_tabs();
+    if (std::find(known.begin(), known.end(), tab) == known.end())
+      throw config_error(where + ": unknown tab '" + tab +
+                         "' (expected videos, streams or shorts)");
+    if (!seen.insert(tab).second)
+      throw config_error(where + ": tab '" + tab + "' is named twice");
+  }
+  return tabs;
 }
 
 /// Sets one key from its text; `where` names the origin for error messages.
@@ -196,6 +214,10 @@ const std::map<std::string, setter>& keys() {
        int_key(&C::auto_follow, &C::auto_follow_t::max_videos, 0, 100000)},
       {"auto_follow.window_days",
        int_key(&C::auto_follow, &C::auto_follow_t::window_days, 1, 3650)},
+      {"auto_follow.tabs",
+       [](C& c, const std::string& where, const std::string& v) {
+         c.auto_follow.tabs = channel_tab_list(where, v);
+       }},
       {"auto_follow.refresh_interval_min",
        int_key(&C::auto_follow, &C::auto_follow_t::refresh_interval_min, 1, 7 * 24 * 60)},
       {"auto_follow.refresh_jitter_pct",

@@ -104,6 +104,8 @@ struct vfb_config {
     int64_t window_days = 365;         // backfill this far back ("the last 12 months")
     int64_t refresh_interval_min = 30; // how often each follow is listed again
     int64_t refresh_jitter_pct = 10;   // +- this much, so follows do not all list at once
+    /// The tabs of a followed YouTube channel that are listed: videos, streams, shorts.
+    std::vector<std::string> tabs{"videos", "streams"};
   } auto_follow;
   struct log_t {
     std::string level = "info";  // trace, debug, info, warn, error, off

@@ -14,6 +14,7 @@ namespace vfb {
 namespace {
 
 using text::ends_with;
+using text::query_param;
 
 constexpr size_t max_url_length = 2048;
 
@@ -115,21 +116,6 @@ bool is_video_id(std::string_view id) {
   return id.size() == 11 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
            return std::isalnum(c) || c == '-' || c == '_';
          });
-}
-
-/// The value of `name` in a query string, if present.
-std::optional<std::string_view> query_param(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    auto eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == name)
-      return pair.substr(eq + 1);
-    if (amp == std::string_view::npos)
-      break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
 }
 
 bool is_youtube_host(std::string_view host) {

@@ -34,11 +34,12 @@ std::vector<std::string> listing_argv(const listing_options& opts, const std::st
   // Conditions that must hold for the listing to go on; `?` lets entries without the field
   // pass (they are kept up to the cap, and their download checks the date).
   std::string filter;
-  if (opts.since > 0) // strict: an entry dated at the edge is older than the window
+  if (opts.chronological &&
+      opts.since > 0) // strict: an entry dated at the edge is older than the window
     filter = "timestamp>?" + std::to_string(listing_edge(opts));
   // Entries without an id of their own (feeds) cannot be stopped at: the window and the queue's
   // dedupe keep their refreshes short and exact instead.
-  if (!opts.stop_at_id.empty() && opts.stop_at_id.rfind("url:", 0) != 0)
+  if (opts.chronological && !opts.stop_at_id.empty() && opts.stop_at_id.rfind("url:", 0) != 0)
     filter += (filter.empty() ? "" : " & ") + std::string{"id!=?"} + opts.stop_at_id;
   if (!filter.empty()) {
     argv.push_back("--break-match-filters");
@@ -116,7 +117,7 @@ listing_result list_entries(const listing_options& opts, const std::string& url,
       return;
     }
     if (e->timestamp > 0 && opts.since > 0 && e->timestamp <= edge) {
-      ++r.too_old; // yt-dlp's filter stops at the first one; an unordered feed may have more
+      ++r.too_old; // yt-dlp's filter stops at the first one; a playlist may have many
       return;
     }
     if (e->timestamp == 0)

@@ -55,6 +55,10 @@ struct listing_options {
   bool youtube = true;
   /// A refresh stops at the newest video it already knows.
   std::string stop_at_id;
+  /// The listing is newest first (a channel tab, a feed), so yt-dlp can stop at the window's
+  /// edge and at `stop_at_id`. False for a YouTube playlist, whose order is its owner's: then
+  /// nothing stops it early, and entries older than the window are skipped one by one.
+  bool chronological = true;
   /// Stop after this many kept entries (0: no limit).
   size_t limit = 0;
   std::chrono::seconds timeout{600};
@@ -77,7 +81,8 @@ struct listing_result {
 /// UTC midnight after it (approximate dates are rounded to the day; see above).
 int64_t listing_edge(const listing_options& opts);
 
-/// The command line for listing `url`, the URL last after `--`.
+/// The command line for listing `url`, the URL last after `--`. Only a chronological listing
+/// gets `--break-match-filters`.
 std::vector<std::string> listing_argv(const listing_options& opts, const std::string& url);
 
 /// One line of `yt-dlp -j --flat-playlist` output as an entry; nullopt when it is not a JSON

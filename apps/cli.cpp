@@ -130,10 +130,15 @@ const std::vector<command>& commands() {
        {"--tenant", "--workspace", "--since", "--limit", "--wait"},
        1,
        "vfb follow add URL --tenant T --workspace W [--since DATE] [--limit N] [--wait] [--json]",
-       "Follows a YouTube channel (any channel URL, @handle or channel id) or any feed or\n"
-       "playlist yt-dlp can list (e.g. an RSS feed). Lists it now and enqueues its uploads since\n"
-       "DATE as backfill jobs; a running node then lists it again every\n"
-       "auto_follow.refresh_interval_min and enqueues new uploads.\n"
+       "Follows a YouTube channel (any channel URL, @handle, /c/ or /user/ name, or UC... id;\n"
+       "handles may be in any script, e.g. @café), a YouTube playlist (playlist?list=..., or\n"
+       "a watch?v=...&list=... URL: the playlist), a channel's feed\n"
+       "(feeds/videos.xml?channel_id=UC...: followed as the channel), or any RSS feed or\n"
+       "playlist yt-dlp can list. Lists it now and enqueues its uploads since DATE as backfill\n"
+       "jobs; a running node then lists it again every auto_follow.refresh_interval_min and\n"
+       "enqueues new uploads. A channel's tabs are auto_follow.tabs (videos and streams;\n"
+       "shorts when chosen). A playlist is in its owner's order: each listing takes up to N\n"
+       "entries, skipping those older than DATE.\n"
        "  --since DATE   2025-11-29 or 2025-11-29T12:00:00Z (default: auto_follow.window_days "
        "ago)\n"
        "  --limit N      at most N videos (default: auto_follow.max_videos)\n"

@@ -68,11 +68,12 @@ struct follow_record {
   millis newest_timestamp = 0; // its upload time, ms (0: unknown)
   uint64_t enqueued_total = 0; // jobs this follow has enqueued so far
   std::string last_error;      // the last listing's failure, for `follow ls`
-  /// Per listed URL (a YouTube channel's tabs, in `plan_urls` order: markers are matched by
-  /// position, so a change of that order must clear them): the newest downloadable entry the
-  /// listings saw there, where each refresh of that tab stops ("": none yet). Empty for follows
-  /// stored before per-tab markers: they stop at `newest_id` until their next listing. Stored
-  /// as a field added later: records written with it cannot be read by an older vfb.
+  /// Per marker slot (`marker_slot`: a YouTube channel's tab at its index among videos,
+  /// streams, shorts, whichever tabs are chosen; anything else at 0): the newest downloadable
+  /// entry the listings saw there, where each refresh of that tab stops ("": none yet). Empty
+  /// for follows stored before per-tab markers: they stop at `newest_id` until their next
+  /// listing. Stored as a field added later: records written with it cannot be read by an older
+  /// vfb.
   std::vector<std::string> newest_ids;
 };
 

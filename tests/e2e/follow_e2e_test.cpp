@@ -363,6 +363,113 @@ TEST_CASE("a YouTube refresh stops each tab at its own newest video, and approxi
   CHECK(refreshed == std::set<std::string>{"newvideo001", "stream00003", "upcoming001"});
 }
 
+namespace {
+
+std::string break_filter_of(const std::vector<std::string>& argv) {
+  auto it = std::find(argv.begin(), argv.end(), "--break-match-filters");
+  return it == argv.end() || it + 1 == argv.end() ? std::string{"(none)"} : *(it + 1);
+}
+
+} // namespace
+
+TEST_CASE("a YouTube playlist is listed whole in its own order: old entries are skipped, not an "
+          "end") {
+  const std::string playlist =
+      "https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU";
+  replay_fixture fx;
+  std::vector<std::string> lines{
+      playlist_entry("old00000001", 400), // an old video first: the window must not end here
+      playlist_entry("recent00001", 10),
+      playlist_entry("old00000002", 700),
+      playlist_entry("recent00002", 100),
+      R"({"_type":"url","ie_key":"Youtube","id":"deleted0001","url":"https://www.youtube.com/watch?v=deleted0001","title":"[Deleted video]","duration":null,"timestamp":null,"live_status":null})",
+      playlist_entry("upcoming001", 0, "is_upcoming")};
+  fx.rec.tab(playlist, lines);
+  fx.install();
+  refresh_rig rig{fx.data, follow_config(true)};
+  auto id = rig.follow(playlist, "youtube");
+  auto first = rig.refresh(id);
+  INFO(first.note);
+  CHECK(first.ok);
+  CHECK(first.enqueued == 2);
+  CHECK(first.skipped == 4); // two too old, one deleted, one scheduled
+  auto calls = fx.calls();
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].back() == playlist); // the playlist itself, not channel tabs
+  CHECK(break_filter_of(calls[0]) == "(none)");
+
+  // Added since: an old video (playlists gain old videos as readily as new ones) and a new one,
+  // at the end. The refresh lists the playlist again; the queue knows the first two.
+  lines.push_back(playlist_entry("added000001", 200));
+  lines.push_back(playlist_entry("added000002", 1));
+  fx.rec.tab(playlist, lines);
+  fx.install();
+  auto second = rig.refresh(id);
+  INFO(second.note);
+  CHECK(second.ok);
+  CHECK(second.enqueued == 2);
+  CHECK(second.duplicates == 2);
+  calls = fx.calls();
+  REQUIRE(calls.size() == 2);
+  CHECK(break_filter_of(calls[1]) == "(none)");
+  // The refresh cannot tell new entries from queued ones: it enqueues at backfill priority, so
+  // that the backfill still queued is not promoted.
+  std::set<std::string> refreshed;
+  for (const auto& v : rig.jobs()) {
+    CHECK(v.job.priority == priority_class::backfill);
+    if (v.job.origin == job_origin::refresh)
+      refreshed.insert(v.job.key.external_id);
+  }
+  CHECK(refreshed == std::set<std::string>{"added000001", "added000002"});
+}
+
+TEST_CASE("[auto_follow] tabs = videos, shorts: Shorts are enqueued, not taken for upcoming, and "
+          "the Shorts tab keeps its own marker") {
+  replay_fixture fx;
+  auto days_ago = [](int d) { return (now_s() - d * day_s) / day_s * day_s; };
+  fx.rec.tab(channel + "/videos", {lockup_entry("video000001", days_ago(2), 754.0, nullptr),
+                                   lockup_entry("video000002", days_ago(40), 98.0, nullptr)});
+  fx.rec.tab(channel + "/shorts", {shorts_entry("short000001"), shorts_entry("short000002")});
+  // No /streams in the recording: listing it would fail the follow.
+  fx.install();
+  auto cfg = follow_config(true);
+  cfg.auto_follow.tabs = {"videos", "shorts"};
+  refresh_rig rig{fx.data, cfg};
+  auto id = rig.follow(channel, "youtube");
+  auto first = rig.refresh(id);
+  INFO(first.note);
+  CHECK(first.ok);
+  CHECK(first.enqueued == 4);
+  CHECK(first.skipped == 0);
+  // Markers stay at each tab's place among videos, streams, shorts.
+  CHECK(rig.registry->get(id)->newest_ids ==
+        std::vector<std::string>{"video000001", "", "short000001"});
+  auto calls = fx.calls();
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[0].back() == channel + "/videos");
+  CHECK(calls[1].back() == channel + "/shorts");
+  // Shorts have no date on the listing: the download checks it against the window.
+  auto since = rig.registry->get(id)->since;
+  for (const auto& v : rig.jobs()) {
+    CHECK(v.job.upload_cutoff == since);
+    if (v.job.key.external_id == "short000001")
+      CHECK(v.job.url == "https://www.youtube.com/watch?v=short000001");
+  }
+
+  fx.rec.tab(channel + "/shorts", {shorts_entry("short000003"), shorts_entry("short000001"),
+                                   shorts_entry("short000002")});
+  fx.install();
+  auto second = rig.refresh(id);
+  INFO(second.note);
+  CHECK(second.enqueued == 1);
+  CHECK(second.listed == 1); // the Shorts tab stopped at its own marker
+  calls = fx.calls();
+  REQUIRE(calls.size() == 4);
+  CHECK_THAT(break_filter_of(calls[3]), Catch::Contains("id!=?short000001"));
+  CHECK(rig.registry->get(id)->newest_ids ==
+        std::vector<std::string>{"video000001", "", "short000003"});
+}
+
 TEST_CASE("today's YouTube listings: a strict window, upcoming entries without live_status wait") {
   replay_fixture fx;
   auto days_ago = [](int d) { return (now_s() - d * day_s) / day_s * day_s; };
@@ -517,6 +624,8 @@ TEST_CASE("vfb follow add, ls, pause, resume, rm and settings auto-follow") {
                                      "acme", "--workspace", "main"});
   CHECK(video.exit_code == 2);
   CHECK_THAT(video.err, Catch::Contains("is a video, not a channel"));
+  CHECK_THAT(video.err,
+             Catch::Contains("Follow a YouTube channel") && Catch::Contains("a YouTube playlist"));
   auto since = vfb_cli(data.path(), {"follow", "add", feed.feed(), "--tenant", "acme",
                                      "--workspace", "main", "--since", "last year"});
   CHECK(since.exit_code == 2);

@@ -438,6 +438,10 @@ TEST_CASE("follows: add lists the feed at once, list shows it, delete removes it
   auto video = n.call("POST", "/v1/follows", n.acme_operator,
                       R"({"url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"})");
   CHECK(video.status == 400);
+  // The refusal says what can be followed.
+  CHECK_THAT(video.body.at("error").at("message").get<std::string>(),
+             Catch::Contains("is a video") && Catch::Contains("a YouTube playlist") &&
+                 Catch::Contains("feeds/videos.xml?channel_id="));
   CHECK(n.call("DELETE", "/v1/follows/" + std::to_string(id), n.acme_operator).status == 200);
   CHECK(n.call("DELETE", "/v1/follows/" + std::to_string(id), n.acme_operator).status == 404);
   CHECK(n.call("GET", "/v1/follows", n.acme_viewer).body.at("follows").empty());

@@ -110,6 +110,53 @@ inline std::string lockup_entry(const std::string& id, const nlohmann::json& tim
   return j.dump();
 }
 
+/// A playlist entry as yt-dlp prints it with --flat-playlist and youtubetab:approximate_date
+/// (playlistVideoRenderer, `_extract_video`): an integer duration, the video's channel, an
+/// approximate timestamp; live_status null for a finished video.
+inline std::string playlist_entry(const std::string& id, int64_t age_days,
+                                  const nlohmann::json& live_status = nullptr) {
+  bool upcoming = live_status == "is_upcoming";
+  nlohmann::json j{
+      {"_type", "url"},
+      {"ie_key", "Youtube"},
+      {"id", id},
+      {"url", "https://www.youtube.com/watch?v=" + id},
+      {"title", "Listed " + id},
+      {"description", nullptr},
+      {"duration", upcoming ? nlohmann::json(nullptr) : nlohmann::json(612)},
+      {"channel_id", "UCotherchannel000000000"},
+      {"channel", "Other"},
+      {"uploader_id", "@other"},
+      {"thumbnails", nlohmann::json::array()},
+      {"timestamp", upcoming ? nlohmann::json(nullptr)
+                             : nlohmann::json((now_s() - age_days * day_s) / day_s * day_s)},
+      {"release_timestamp", nullptr},
+      {"availability", nullptr},
+      {"view_count", 1000},
+      {"live_status", live_status},
+      {"extractor", "youtube:tab"},
+      {"extractor_key", "YoutubeTab"},
+      {"playlist_index", 1}};
+  return j.dump();
+}
+
+/// A /shorts entry as yt-dlp prints it (shortsLockupViewModel): the Short's URL, a title and a
+/// view count; no duration, no timestamp (even with approximate_date), no live_status.
+inline std::string shorts_entry(const std::string& id) {
+  nlohmann::json j{{"_type", "url"},
+                   {"ie_key", "Youtube"},
+                   {"id", id},
+                   {"url", "https://www.youtube.com/shorts/" + id},
+                   {"title", "Short " + id},
+                   {"view_count", 5400},
+                   {"thumbnails", nlohmann::json::array()},
+                   {"extractor", "youtube:tab"},
+                   {"extractor_key", "YoutubeTab"},
+                   {"webpage_url", "https://www.youtube.com/shorts/" + id},
+                   {"playlist_index", 1}};
+  return j.dump();
+}
+
 /// The recording: a channel whose /videos tab lists `ages` (days, newest first) and whose
 /// /streams tab lists one stream, plus the download of the submitted video.
 struct recording {

@@ -52,6 +52,8 @@ TEST_CASE("defaults hold without a file, and the shipped conf/vfb.conf states th
   CHECK(shipped.sources.allow_loopback == def.sources.allow_loopback);
   CHECK(shipped.auto_follow.enabled == def.auto_follow.enabled);
   CHECK(shipped.auto_follow.max_videos == def.auto_follow.max_videos);
+  CHECK(def.auto_follow.tabs == std::vector<std::string>{"videos", "streams"});
+  CHECK(shipped.auto_follow.tabs == def.auto_follow.tabs);
   CHECK(shipped.tools.ytdlp == def.tools.ytdlp);
   CHECK(shipped.tools.ytdlp_timeout_s == def.tools.ytdlp_timeout_s);
   CHECK(shipped.tools.ytdlp_args == def.tools.ytdlp_args);
@@ -158,6 +160,19 @@ TEST_CASE("pipeline, tool, speech and analysis keys are read and range-checked")
              Catch::Contains("at least one language"));
   CHECK_THAT(error_of(write(dir, "[analysis]\nchunk_chars = 200\nchunk_overlap_chars = 200\n")),
              Catch::Contains("chunk_overlap_chars must be smaller"));
+}
+
+TEST_CASE("[auto_follow] tabs chooses a followed channel's tabs among videos, streams, shorts") {
+  test::temp_dir dir;
+  auto c = load_config(write(dir, "[auto_follow]\ntabs = shorts, videos\n"), {}, {});
+  CHECK(c.auto_follow.tabs == std::vector<std::string>{"shorts", "videos"});
+  CHECK_THAT(error_of(write(dir, "[auto_follow]\ntabs = videos, clips\n")),
+             Catch::Contains("vfb.conf:2") && Catch::Contains("unknown tab 'clips'") &&
+                 Catch::Contains("videos, streams or shorts"));
+  CHECK_THAT(error_of(write(dir, "[auto_follow]\ntabs = ,\n")),
+             Catch::Contains("at least one tab"));
+  CHECK_THAT(error_of(write(dir, "[auto_follow]\ntabs = shorts,shorts\n")),
+             Catch::Contains("named twice"));
 }
 
 TEST_CASE("yt-dlp's extra arguments, JS runtime and release source") {

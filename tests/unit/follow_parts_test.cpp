@@ -1,7 +1,9 @@
 // The pure parts of following: channel resolution, the listing command line and its output,
 // turning entries into backfill jobs, ISO dates.
+
 #include "adapters/backfill.hpp"
 #include "adapters/channel.hpp"
+#include "adapters/follow_url.hpp"
 #include "adapters/rate_limits.hpp"
 
 #include <algorithm>
@@ -38,12 +40,83 @@ TEST_CASE("every spelling of a channel becomes one canonical URL") {
         "https://www.youtube.com/user/scishow");
 }
 
+TEST_CASE("a handle in another script: one percent-encoded spelling, ASCII lower-cased") {
+  const std::string cafe = "https://www.youtube.com/@caf%C3%A9";
+  CHECK(canonical_channel_url("@caf\xC3\xA9") == cafe); // "@café" as typed
+  CHECK(canonical_channel_url("https://www.youtube.com/@caf\xC3\xA9/videos") == cafe);
+  CHECK(canonical_channel_url("https://m.youtube.com/@caf%c3%a9") == cafe);
+  CHECK(canonical_channel_url("@CAF%C3%A9") == cafe);
+  // Cyrillic and CJK handles; upper-case letters outside ASCII keep their case (and UTF-8).
+  CHECK(canonical_channel_url("@\xD0\x9A\xD0\xBE\xD1\x82") == // "@Кот"
+        "https://www.youtube.com/@%D0%9A%D0%BE%D1%82");
+  CHECK(canonical_channel_url("@\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E") ==
+        "https://www.youtube.com/@%E6%97%A5%E6%9C%AC%E8%AA%9E");
+  for (const char* bad : {"@caf\xC3", // cut UTF-8
+                          "@caf%C3",  // the same, encoded
+                          "@caf%ZZ",  // not an escape
+                          "@\xC0\xAF"
+                          "abc", // overlong '/'
+                          "@ab\xC2\xA0"
+                          "cd", // no-break space
+                          "@ab\xE2\x80\x8B"
+                          "cd",                 // zero-width space
+                          "@ab%2Fcd",           // an encoded '/'
+                          "@\xC3\xA9\xC3\xA9"}) // two letters
+    CHECK_FALSE(canonical_channel_url(bad));
+  // The URL yt-dlp gets is ASCII, as every URL check here wants.
+  CHECK(canonicalize_url(cafe + "/videos", url_policy{}).error ==
+        "not a YouTube video URL (no video id): channel and playlist URLs are followed, not "
+        "submitted");
+}
+
+TEST_CASE("playlists: playlist?list=, a video in a playlist, a playlist's feed; mixes refused") {
+  const std::string pl = "PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU";
+  const std::string canonical = "https://www.youtube.com/playlist?list=" + pl;
+  CHECK(canonical_playlist_url(canonical) == canonical);
+  CHECK(canonical_playlist_url("http://m.youtube.com/playlist?list=" + pl + "&si=x#t") ==
+        canonical);
+  CHECK(canonical_playlist_url("https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=" + pl +
+                               "&index=3") == canonical);
+  CHECK(canonical_playlist_url("https://www.youtube.com/feeds/videos.xml?playlist_id=" + pl) ==
+        canonical);
+  CHECK(canonical_playlist_url("https://www.youtube.com/playlist?list=UUsXVk37bltHxD1rDPwtNM8Q") ==
+        "https://www.youtube.com/playlist?list=UUsXVk37bltHxD1rDPwtNM8Q");
+  CHECK(canonical_playlist_url("https://music.youtube.com/playlist?list="
+                               "OLAK5uy_kZCTHeVLrd5y6bZyuQqUzLEzKPLwkCPTI") ==
+        "https://www.youtube.com/playlist?list=OLAK5uy_kZCTHeVLrd5y6bZyuQqUzLEzKPLwkCPTI");
+  CHECK_FALSE(canonical_playlist_url("https://www.youtube.com/watch?v=dQw4w9WgXcQ"));
+  CHECK_FALSE(canonical_playlist_url("https://example.com/playlist?list=" + pl));
+  CHECK_THROWS_WITH(canonical_playlist_url("https://www.youtube.com/watch?v=dQw4w9WgXcQ&list="
+                                           "RDdQw4w9WgXcQ"),
+                    Catch::Contains("mix"));
+  CHECK_THROWS_WITH(canonical_playlist_url("https://www.youtube.com/playlist?list=WL"),
+                    Catch::Contains("signed-in account"));
+  CHECK_THROWS_WITH(canonical_playlist_url("https://www.youtube.com/playlist?list=PL<x>"),
+                    Catch::Contains("malformed playlist id"));
+  CHECK(is_playlist_url(canonical));
+  CHECK_FALSE(is_playlist_url("https://www.youtube.com/@x"));
+
+  backfill_plan plan;
+  plan.channel_url = canonical;
+  CHECK(plan_urls(plan, {"videos", "streams", "shorts"}) == std::vector<std::string>{canonical});
+}
+
+TEST_CASE("a channel's feed is followed as the channel") {
+  auto channel = "https://www.youtube.com/channel/" + uc;
+  CHECK(youtube_follow_url("https://www.youtube.com/feeds/videos.xml?channel_id=" + uc) == channel);
+  CHECK(youtube_follow_url("https://youtube.com/feeds/videos.xml?user=scishow") ==
+        "https://www.youtube.com/user/scishow");
+  CHECK_FALSE(youtube_follow_url("https://www.youtube.com/feeds/videos.xml?channel_id=UCshort"));
+  CHECK_FALSE(youtube_follow_url("https://www.youtube.com/feeds/videos.xml"));
+}
+
 TEST_CASE("a video URL or another site never becomes a channel") {
   for (const char* s :
        {"https://www.youtube.com/watch?v=dQw4w9WgXcQ", "https://youtu.be/dQw4w9WgXcQ",
         "https://www.youtube.com/shorts/dQw4w9WgXcQ", "https://www.youtube.com/live/dQw4w9WgXcQ",
         "https://www.youtube.com/embed/dQw4w9WgXcQ", "https://www.youtube.com/",
         "https://www.youtube.com/playlist?list=PL123", "https://vimeo.com/channels/staffpicks",
+        "https://www.youtube.com/feeds/videos.xml?channel_id=UCabcdefghijklmnopqrstuv",
         "https://www.youtube.com.evil.example/@scishow", "@a", "@bad handle", "UCshort", "",
         "https://www.youtube.com/channel/notanid"})
     CHECK_FALSE(canonical_channel_url(s));
@@ -67,9 +140,21 @@ TEST_CASE("the uploader's channel: channel_url, then channel_id, then uploader_u
   CHECK(resolve_channel(d) == "https://www.youtube.com/@third");
   d.uploader_id.clear();
   CHECK_FALSE(resolve_channel(d));
-  CHECK(channel_tabs("https://www.youtube.com/@x") ==
+  CHECK(channel_tabs("https://www.youtube.com/@x", {"videos", "streams"}) ==
         std::vector<std::string>{"https://www.youtube.com/@x/videos",
                                  "https://www.youtube.com/@x/streams"});
+}
+
+TEST_CASE("the chosen tabs in one order; each tab keeps its marker slot whatever is chosen") {
+  CHECK(channel_tabs("https://www.youtube.com/@x", {"shorts", "videos"}) ==
+        std::vector<std::string>{"https://www.youtube.com/@x/videos",
+                                 "https://www.youtube.com/@x/shorts"});
+  CHECK(marker_slot("https://www.youtube.com/@x/videos") == 0);
+  CHECK(marker_slot("https://www.youtube.com/@x/streams") == 1);
+  CHECK(marker_slot("https://www.youtube.com/@x/shorts") == 2);
+  CHECK(marker_slot("https://www.youtube.com/playlist?list=PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU") ==
+        0);
+  CHECK(marker_slot("http://127.0.0.1/feed.xml") == 0);
 }
 
 TEST_CASE("YouTube downloads are recognised by extractor, or by page when none is given") {
@@ -114,6 +199,15 @@ TEST_CASE("the listing command: flat, lazy, JSON lines, a break filter, the URL 
   o.since = 0;
   argv = listing_argv(o, "http://127.0.0.1/feed.xml");
   CHECK(std::find(argv.begin(), argv.end(), "--break-match-filters") == argv.end());
+
+  // A playlist is in its owner's order: neither the window nor a marker may end its listing.
+  listing_options playlist;
+  playlist.since = 1'700'000'000'000;
+  playlist.stop_at_id = "abc";
+  playlist.chronological = false;
+  argv = listing_argv(playlist, "https://www.youtube.com/playlist?list=PLx");
+  CHECK(std::find(argv.begin(), argv.end(), "--break-match-filters") == argv.end());
+  CHECK(has_pair(argv, "--extractor-args", "youtubetab:approximate_date"));
 }
 
 TEST_CASE("listing lines: entries, YouTube ids as URLs, malformed lines, unavailable videos") {
@@ -190,10 +284,10 @@ TEST_CASE("entries become backfill jobs: same workspace, cutoff, cap, no duplica
     CHECK(j.origin == job_origin::backfill);
     CHECK(j.upload_cutoff == plan.since);
   }
-  CHECK(plan_urls(plan).size() == 2); // YouTube: /videos and /streams
+  CHECK(plan_urls(plan, {"videos", "streams"}).size() == 2); // YouTube: /videos and /streams
   plan.source_type = "generic";
   plan.channel_url = "http://127.0.0.1/feed.xml";
-  CHECK(plan_urls(plan) == std::vector<std::string>{"http://127.0.0.1/feed.xml"});
+  CHECK(plan_urls(plan, {"videos"}) == std::vector<std::string>{"http://127.0.0.1/feed.xml"});
 }
 
 TEST_CASE("ISO dates for --since, in UTC") {
