@@ -407,6 +407,10 @@ stage_result post_stage(shared_state& s, const stage_request& req, const progres
     return went_on("no Discord webhook for " + job.key.tenant + "/" + job.key.workspace);
   if (s.env->artifacts->checkpoint(job.id, stage_kind::post))
     return went_on("already posted"); // never post twice for one job
+  // /analyze: the Discord bridge answers the asker with the result when the job ends (a bot
+  // message, else this same webhook); a card here too would be the same answer twice.
+  if (job.origin == job_origin::discord)
+    return went_on("answered by the Discord bridge");
   auto d = need_download(s, job);
   // A new follow enqueues up to 200 backfill videos: one message each would flood the channel.
   if (job.priority != priority_class::interactive) {

@@ -108,6 +108,11 @@ backfill_listing list_plan(const backfill_plan& plan, const std::vector<std::str
     } catch (const ytdlp_error& e) {
       if (!base.youtube || !missing_tab(e))
         throw;
+      // An old yt-dlp may not find the uploads tab in YouTube's current pages at all.
+      if (is_uploads_tab(urls[i]) && base.version &&
+          *base.version < ytdlp_release::youtube_channel_pages)
+        throw ytdlp_error({ytdlp_failure::transient, empty_uploads_reason(urls[i], base),
+                           std::chrono::milliseconds{0}});
       ++out.missing_tabs;
       continue;
     }

@@ -94,6 +94,13 @@ check_result check_js_runtime(const ytdlp_setup& s) {
                  std::to_string(s.js_version->minor) + "." + std::to_string(s.js_version->patch) +
                  ")";
   }
+  if (!s.js_runtime.empty() && s.js_runtime.rfind("deno:", 0) == 0 &&
+      (!s.js_version || *s.js_version < min_deno))
+    return warn(name,
+                s.js_runtime +
+                    (s.js_version ? " is older than Deno 2.3" : " does not run as Deno") +
+                    ": yt-dlp ignores it",
+                deno_fix);
   if (knows_option) {
     if (runtime.empty())
       return warn(name,

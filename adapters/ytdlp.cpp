@@ -91,7 +91,7 @@ std::vector<std::string> find_captions(const nlohmann::json& info, const fs::pat
     bool wanted;
     bool manual;
     size_t rank;
-    int variant; // 0: a plain language ("en"), 1: the original speech ("en-orig"), 2: others
+    int variant; // 0: the original speech ("en-orig"), 1: a plain language ("en"), 2: others
   };
   std::vector<found> all;
   auto manual = info.find("subtitles");
@@ -106,11 +106,13 @@ std::vector<std::string> find_captions(const nlohmann::json& info, const fs::pat
       if (lang_matches(lang, sub_langs[i]))
         rank = i;
     bool is_manual = manual != info.end() && manual->is_object() && manual->contains(lang);
-    int variant = lang.find('-') == std::string::npos ? 0 : text::ends_with(lang, "-orig") ? 1 : 2;
+    int variant = text::ends_with(lang, "-orig") ? 0 : lang.find('-') == std::string::npos ? 1 : 2;
     all.push_back({e.path().string(), rank < sub_langs.size(), is_manual, rank, variant});
   }
-  // Ties go to the language itself, then the original speech, before any other variant: by
-  // file name, "media.en-de.vtt" (a translation) would come before "media.en.vtt".
+  // Ties go to the original speech ("en-orig": YouTube's recognition of what is said), then the
+  // language itself (for a video in another language, YouTube's automatic "en" is a machine
+  // translation), before any other variant: by file name, "media.en-de.vtt" (a translation)
+  // would come before "media.en.vtt".
   std::sort(all.begin(), all.end(), [](const found& a, const found& b) {
     return std::tie(b.wanted, b.manual, a.rank, a.variant, a.path) <
            std::tie(a.wanted, a.manual, b.rank, b.variant, b.path);

@@ -78,8 +78,8 @@ void add_extractor_arg(std::vector<std::string>& argv, const std::string& extrac
 /// is written before the download), else the one `media.EXT` in `out_dir`. Captions are the
 /// `media.LANG.vtt` files: languages matching `sub_langs` (yt-dlp's regular expressions, "all")
 /// first, then people's captions before automatic ones (those are speech recognition or machine
-/// translation), then in `sub_langs` order, then the plain language before "-orig" before other
-/// variants. Fields that are missing or of the wrong type stay
+/// translation), then in `sub_langs` order, then the original speech ("-orig") before the plain
+/// language before other variants. Fields that are missing or of the wrong type stay
 /// empty. Throws ytdlp_error (permanent) for JSON that is malformed or names no id.
 download_result parse_info_json(std::string_view json, const std::filesystem::path& out_dir,
                                 const std::vector<std::string>& sub_langs = {"en.*", "en"});

@@ -52,8 +52,10 @@ version_probe probe_version(const fs::path& program) {
     p = {false, program.string() + " --version " + run.describe() +
                     (said.empty() ? std::string{} : ": " + said.substr(0, 300))};
   }
-  std::lock_guard lock{mu};
-  cache[program.string()] = {key, p};
+  if (p.ok) { // a failed run (a busy host, a slow start) is tried again next time
+    std::lock_guard lock{mu};
+    cache[program.string()] = {key, p};
+  }
   return p;
 }
 
@@ -214,10 +216,19 @@ std::vector<std::string> split_ytdlp_args(std::string_view text) {
                                                 "--quiet",
                                                 "--simulate",
                                                 "-s"};
+  // Options that run commands or write where vfb does not look, in every spelling: "--exec",
+  // "--exec-before-download", "--netrc-cmd"; short ones with the value attached ("-o/tmp/x").
+  static const char* const refused_prefixes[] = {"--exec",   "--netrc-cmd", "--print",
+                                                 "--output", "--paths",     "--config-location"};
+  static const std::string refused_short = "oPajJOqsUk";
   for (const auto& w : words) {
     auto name = w.substr(0, w.find('='));
-    if (refused.count(name) != 0)
-      throw std::invalid_argument("'" + name +
+    bool prefixed = std::any_of(std::begin(refused_prefixes), std::end(refused_prefixes),
+                                [&](const char* p) { return name.rfind(p, 0) == 0; });
+    bool short_one =
+        w.size() > 2 && w[0] == '-' && w[1] != '-' && refused_short.find(w[1]) != std::string::npos;
+    if (refused.count(name) != 0 || prefixed || short_one)
+      throw std::invalid_argument("'" + (short_one ? w.substr(0, 2) : name) +
                                   "' cannot be set here: vfb chooses it for every run");
   }
   return words;

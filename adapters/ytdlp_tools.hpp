@@ -48,7 +48,8 @@ struct ytdlp_setup {
 std::filesystem::path managed_tools_dir(const std::filesystem::path& data_dir);
 
 /// Finds yt-dlp and a JavaScript runtime and reads their versions (each program's --version is
-/// run once and remembered while the file stays the same, so an update is seen at once).
+/// run once and remembered while the file stays the same, so an update is seen at once; a run
+/// that failed is not remembered).
 ytdlp_setup locate_ytdlp(const ytdlp_tools& tools);
 
 /// The arguments for a yt-dlp of `version`: `--js-runtimes js_runtime` when it knows the option

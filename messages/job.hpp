@@ -95,7 +95,8 @@ enum class outcome_kind : uint8_t {
   permanent_failure = 2, // private, deleted, unsupported: never retried
   transient_failure = 3, // retried with backoff until max attempts, then dead
   throttled = 4,         // the source pushes back: wait, no attempt burned
-  waiting = 5,           // not out yet (a premiere, a scheduled stream): wait, no attempt burned
+  waiting = 5,           // not out yet (a premiere, a scheduled stream): wait; under an hour
+                         // uses an attempt (a stream that never starts ends dead)
 };
 
 /// Whether a job that ended so comes back to the queue by itself (its run is not the last).

@@ -1083,6 +1083,7 @@ op_result<millis> job_queue::batch::heartbeat(uint64_t id, uint64_t epoch, milli
 
 op_result<job_state> job_queue::batch::complete(uint64_t id, uint64_t epoch,
                                                 const job_outcome& outcome) {
+  constexpr millis short_wait = 3'600'000;
   auto rec = load(id);
   if (auto refused = check_lease<job_state>(rec, id, epoch))
     return *refused;
@@ -1121,6 +1122,13 @@ op_result<job_state> job_queue::batch::complete(uint64_t id, uint64_t epoch,
     break;
   }
   case outcome_kind::waiting: // only this job waits: the source is fine
+    // A wait of under an hour ("begins in a few moments") uses an attempt: a stream that is
+    // announced and never starts must not be looked at every few minutes for ever.
+    if (outcome.retry_after < short_wait && ++v.job.attempt >= q_.opts_.max_attempts) {
+      set_state(*rec, job_state::dead,
+                outcome.reason + " (gave up after " + std::to_string(v.job.attempt) + " attempts)");
+      break;
+    }
     v.job.not_before = now_ + std::max<millis>(0, outcome.retry_after);
     set_state(*rec, job_state::queued, outcome.reason);
     v.last_error = outcome.reason;

@@ -149,9 +149,17 @@ TEST_CASE("a client in another actor system uses the scheduler over the network"
     CHECK(seen ==
           std::vector<job_state>{job_state::queued, job_state::leased, job_state::retrying});
   }
-  caf::scoped_actor self{*server.sys};
-  self->send_exit(sched, caf::exit_reason::user_shutdown);
-  self->wait_for(sched);
+  REQUIRE(server.sys->middleman().unpublish(caf::actor_cast<scheduler_actor>(sched), *port));
+  {
+    caf::scoped_actor self{*server.sys};
+    self->send_exit(sched, caf::exit_reason::user_shutdown);
+    self->wait_for(sched);
+  }
+  // The scheduler's answers went out; what is left is CAF 0.17's teardown of a system whose
+  // detached actor served a remote node: about one run in five, ~actor_system waits for ever
+  // for a detached thread whose actor is never released (gdb: private_thread::
+  // await_self_destroyed). The test binary exits right after; the system is left to it.
+  (void)server.sys.release();
 }
 
 namespace {

@@ -547,6 +547,14 @@ TEST_CASE("an uploads tab listed as empty with success is an error that says wha
   CHECK(older.ok);
   CHECK(older.enqueued == 0);
   CHECK(rig.registry->get(id)->last_error.empty());
+
+  // Old yt-dlp may not even find the uploads tab on today's pages: not an empty channel either.
+  fx.rec.tab(channel + "/videos", {}, 1,
+             {"ERROR: [youtube:tab] " + channel_id + ": This channel does not have a videos tab"});
+  fx.install();
+  auto missing = rig.refresh(id);
+  CHECK_FALSE(missing.ok);
+  CHECK_THAT(missing.note, Catch::Contains("too old"));
 }
 
 TEST_CASE("a channel without a Live tab is listed from its other tabs, other failures fail") {

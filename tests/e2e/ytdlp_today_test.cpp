@@ -50,8 +50,9 @@ TEST_CASE("captions: only original tracks are asked for, and the original wins")
   replay_fixture f;
   f.rec.video("capvideo001", f.media);
   auto& d = f.rec.doc["downloads"][watch + "capvideo001"];
-  // A German upload with German captions by people; YouTube offers their machine translations
-  // ("en-de": English from German) and its own speech recognition ("en", "en-orig").
+  // An English upload with German captions by people: YouTube offers their machine
+  // translations ("en-de": English from German) and its recognition of the speech ("en",
+  // "en-orig", English (Original)).
   d["captions"] = {
       {"manual", {{"de", vtt("Der Vulkan brach aus.")}}},
       {"automatic", {{"en", vtt("the volcano erupted")}, {"en-orig", vtt("the volcano erupted")}}}};
@@ -68,7 +69,7 @@ TEST_CASE("captions: only original tracks are asked for, and the original wins")
   auto t = env->artifacts->cached_transcript("youtube", "capvideo001");
   REQUIRE(t);
   CHECK(t->origin == "captions");
-  CHECK(t->language == "en"); // wanted ("en.*"), then the plain language before "en-orig"
+  CHECK(t->language == "en-orig"); // wanted ("en.*"), and the original speech first
 }
 
 TEST_CASE("the JavaScript runtime goes only to a yt-dlp that knows --js-runtimes") {

@@ -74,8 +74,10 @@ inline int64_t approximate_months_ago(int months) {
   int total = tm.tm_year * 12 + tm.tm_mon - months;
   tm.tm_year = total / 12;
   tm.tm_mon = total % 12;
-  static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  tm.tm_mday = std::min(tm.tm_mday, days[tm.tm_mon]);
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int year = tm.tm_year + 1900;
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  tm.tm_mday = std::min(tm.tm_mday, days[tm.tm_mon] + (tm.tm_mon == 1 && leap ? 1 : 0));
   auto t = timegm(&tm);
   return (t + day_s / 2) / day_s * day_s;
 }

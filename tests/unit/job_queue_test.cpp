@@ -421,6 +421,31 @@ TEST_CASE("a throttled job waits without burning an attempt, and its source's br
   f.sound();
 }
 
+TEST_CASE("a premiere waits without an attempt, and a stream that never starts ends dead") {
+  queue_options o = default_options();
+  o.max_attempts = 3;
+  fixture f{o};
+  auto id = f.add(make_job("t1", "premiere"));
+  f.add(make_job("t1", "other"));
+  // Hours away: only this job waits (no breaker), and no attempt is used.
+  CHECK(f.finish(f.take_one(), job_outcome::waiting(2 * 3'600'000, "Premieres in 2 hours")) ==
+        job_state::queued);
+  auto v = f.view(id);
+  CHECK(v.job.attempt == 0);
+  CHECK(v.job.not_before == f.now + 2 * 3'600'000);
+  CHECK(v.last_error == "Premieres in 2 hours");
+  CHECK(external_ids(f.take(5)) == std::vector<std::string>{"other"});
+  f.sound();
+  // "Begins in a few moments", again and again: each short wait uses an attempt.
+  for (uint32_t round = 1; round <= 3; ++round) {
+    f.now = f.view(id).job.not_before;
+    auto state = f.finish(f.take_one(), job_outcome::waiting(300'000, "begin in a few moments"));
+    CHECK(state == (round < 3 ? job_state::queued : job_state::dead));
+  }
+  CHECK_THAT(f.view(id).last_error, Catch::Contains("gave up after 3 attempts"));
+  f.sound();
+}
+
 TEST_CASE("expired leases are rescued with an attempt counted, and a poison pill ends dead") {
   queue_options o = default_options();
   o.max_rescues = 2;

@@ -98,16 +98,36 @@ TEST_CASE("local and private hosts are refused unless loopback is allowed") {
 TEST_CASE("every spelling the resolver accepts for a non-public address is refused") {
   // glibc's inet_aton (getaddrinfo, curl, Python and so yt-dlp) reads all of these as
   // 127.0.0.1, 10.0.0.1 or 0.0.0.0; inet_pton reads the IPv6 ones.
-  for (auto url :
-       {"http://127.1/", "http://2130706433/", "http://0x7f000001/", "http://0/",
-        "http://017700000001/", "http://0177.0.0.1/", "http://0x7f.0.0.1/", "http://127.0.1/",
-        "http://0xA000001/", "http://10.1/", "http://167772161/", "http://127.0.0.1./",
-        "http://[0:0:0:0:0:0:0:1]/", "http://[0000::0001]/", "http://[::]/",
-        "http://[::ffff:7f00:1]/", "http://[::FFFF:10.0.0.1]/", "http://[::ffff:c0a8:101]/",
-        "http://[::127.0.0.1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:7f00:1::]/",
-        "http://[fe80::1]/", "http://[FEBF::1]/", "http://[fc00::5]/", "http://[ff02::1]/",
-        "http://100.64.0.1/", "http://224.0.0.1/", "http://255.255.255.255/",
-        "http://198.18.0.1/", "http://192.0.0.8/"})
+  for (auto url : {"http://127.1/",
+                   "http://2130706433/",
+                   "http://0x7f000001/",
+                   "http://0/",
+                   "http://017700000001/",
+                   "http://0177.0.0.1/",
+                   "http://0x7f.0.0.1/",
+                   "http://127.0.1/",
+                   "http://0xA000001/",
+                   "http://10.1/",
+                   "http://167772161/",
+                   "http://127.0.0.1./",
+                   "http://[0:0:0:0:0:0:0:1]/",
+                   "http://[0000::0001]/",
+                   "http://[::]/",
+                   "http://[::ffff:7f00:1]/",
+                   "http://[::FFFF:10.0.0.1]/",
+                   "http://[::ffff:c0a8:101]/",
+                   "http://[::127.0.0.1]/",
+                   "http://[64:ff9b::a9fe:a9fe]/",
+                   "http://[2002:7f00:1::]/",
+                   "http://[fe80::1]/",
+                   "http://[FEBF::1]/",
+                   "http://[fc00::5]/",
+                   "http://[ff02::1]/",
+                   "http://100.64.0.1/",
+                   "http://224.0.0.1/",
+                   "http://255.255.255.255/",
+                   "http://198.18.0.1/",
+                   "http://192.0.0.8/"})
     CHECK_THAT(reject(url), Catch::Contains("local or private"));
   // Public addresses in odd spellings stay public; malformed IPv6 literals are refused.
   for (auto url : {"http://0x08080808/", "http://134744072/", "http://8.8.8.8/",
@@ -118,9 +138,9 @@ TEST_CASE("every spelling the resolver accepts for a non-public address is refus
   CHECK_THAT(reject("http://[fe80::1%25eth0]/"), Catch::Contains("malformed IPv6"));
   CHECK_THAT(reject("http://[127.0.0.1]/"), Catch::Contains("malformed IPv6"));
   // ... and the loopback spellings are recognised as loopback (fetched without a proxy).
-  for (auto url : {"http://127.1/", "http://2130706433/", "http://0x7f000001/",
-                   "http://017700000001/", "http://[0:0:0:0:0:0:0:1]/", "http://[::ffff:7f00:1]/",
-                   "http://localhost./"})
+  for (auto url :
+       {"http://127.1/", "http://2130706433/", "http://0x7f000001/", "http://017700000001/",
+        "http://[0:0:0:0:0:0:0:1]/", "http://[::ffff:7f00:1]/", "http://localhost./"})
     CHECK(is_loopback_url(url));
   CHECK_FALSE(is_loopback_url("http://[::ffff:10.0.0.1]/"));
 }

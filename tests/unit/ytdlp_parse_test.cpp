@@ -158,13 +158,14 @@ TEST_CASE("captions: wanted languages first, then people's captions, then prefer
   CHECK(names({"pt-.*", "de", "en"}) == std::vector<std::string>{"media.pt-BR.vtt", "media.de.vtt",
                                                                  "media.en.vtt", "media.fr.vtt",
                                                                  "media.en-orig.vtt"});
-  // Among equals the language itself, then the original speech.
-  CHECK(names({"en.*"}) == std::vector<std::string>{"media.en.vtt", "media.en-orig.vtt",
+  // Among equals the original speech, then the language itself.
+  CHECK(names({"en.*"}) == std::vector<std::string>{"media.en-orig.vtt", "media.en.vtt",
                                                     "media.fr.vtt", "media.pt-BR.vtt",
                                                     "media.de.vtt"});
   // A translation that sorts first by name ("en-de" < "en.") never beats the original.
   touch(dir / "media.en-de.vtt");
-  CHECK(names({"en.*", "en"}).front() == "media.en.vtt");
+  CHECK(names({"en.*", "en"}).front() == "media.en-orig.vtt");
+  CHECK(names({"en"}).front() == "media.en.vtt");
   std::filesystem::remove(dir / "media.en-de.vtt");
   // "all" wants everything: people's first.
   CHECK(names({"all"}).front() == "media.fr.vtt");

@@ -79,7 +79,8 @@ TEST_CASE("tools.ytdlp_args: words as a shell splits them, nothing expanded, vfb
         std::vector<std::string>{"$HOME", "$(id)", "`id`"});
   CHECK_THROWS_WITH(split_ytdlp_args("--proxy 'socks5://x"), Catch::Contains("unclosed"));
   for (auto bad : {"-o /tmp/x", "--output=/tmp/x", "--exec 'rm -rf /'", "-j", "--print id",
-                   "--config-locations /etc", "-a list.txt", "--"})
+                   "--config-locations /etc", "-a list.txt", "--", "-o/tmp/x", "-P/x",
+                   "--exec-before-download id", "--netrc-cmd id", "-qj"})
     CHECK_THROWS_WITH(split_ytdlp_args(bad), Catch::Contains("vfb chooses it"));
 }
 
@@ -124,7 +125,8 @@ TEST_CASE("a Deno too old for yt-dlp is passed over, and a new one goes to a new
   script(managed, "deno", "deno 2.2.0 (stable, release, x86_64-unknown-linux-gnu)");
   auto s = locate_ytdlp(t);
   CHECK(s.js_runtime.rfind("deno:" + (managed / "deno").string(), 0) != 0);
-  script(managed, "deno", "deno 2.9.6 (stable, release, x86_64-unknown-linux-gnu)");
+  // (A longer line: a same-size file in the same instant could look unchanged.)
+  script(managed, "deno", "deno 2.10.0 (stable, release, x86_64-unknown-linux-gnu)");
   s = locate_ytdlp(t);
   CHECK(s.js_runtime == "deno:" + (managed / "deno").string());
   CHECK(s.args == std::vector<std::string>{"--js-runtimes", s.js_runtime});
