@@ -285,7 +285,21 @@ struct discord_bridge::impl {
     auto waiting = replies->replies_for(id);
     if (waiting.empty())
       return;
-    auto v = ask<job_view>(node.scheduler, caf::get_atom::value, id);
+    auto [found, err] =
+        blocking_ask<job_view>(sys, node.scheduler, opts.timeout, caf::get_atom::value, id);
+    if (!found && err.category() == error_category &&
+        err.code() == static_cast<uint8_t>(errc::not_found)) {
+      // The queue no longer knows the job: nothing will ever end, so nobody is left waiting.
+      spdlog::warn("discord: job {} is gone from the queue; its {} pending answers are dropped", id,
+                   waiting.size());
+      for (const auto& p : waiting)
+        replies->remove_reply(p.job_id, p.id);
+      return;
+    }
+    if (!found)
+      throw command_failed(err == caf::sec::request_timeout ? "the node did not answer in time"
+                                                            : error_message(err));
+    auto v = std::move(*found);
     if (!over(v.state))
       return; // it runs again (a retry): the answers wait for its end
     auto text = result_text(v);

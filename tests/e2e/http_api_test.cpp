@@ -5,6 +5,7 @@
 #include "actors/http_api.hpp"
 #include "actors/node.hpp"
 #include "storage/artifact_store.hpp"
+#include "storage/discord_store.hpp"
 #include "storage/follow_registry.hpp"
 #include "storage/job_queue.hpp"
 #include "storage/media_json.hpp"
@@ -754,6 +755,37 @@ TEST_CASE("Discord: pending /analyze answers survive a node restart (webhook rou
   CHECK_THAT(post["content"].get<std::string>(),
              Catch::Contains("<@42> Job 1 done") && Catch::Contains("videos/restart"));
   CHECK(discord.violations().empty());
+}
+
+TEST_CASE("Discord: answers kept for a job the queue no longer knows are dropped at start") {
+  test::fake_discord discord;
+  test::temp_dir kept;
+  auto data = kept / "data";
+  {
+    // A data dir whose queue was reset: the stored answer's job 99 is not in the new queue.
+    discord_store store{discord_options_for(vfb_config{}, data, false)};
+    pending_reply ghost;
+    ghost.job_id = 99;
+    ghost.tenant = "acme";
+    ghost.workspace = "main";
+    ghost.channel_id = "555";
+    ghost.user_id = "42";
+    store.add_reply(ghost);
+  }
+  {
+    auto n = discord_node(discord, data);
+    // Answers go out in the order jobs end; the node's start checked job 99 first.
+    std::string token;
+    discord.send_interaction(
+        endpoint(n),
+        slash("analyze", option("url", "http://127.0.0.1:9/videos/after"), {"op-role"}), &token);
+    n.wait_ended(1);
+    REQUIRE(discord.wait_for_route(test::fake_discord::create_message, 1));
+    CHECK(discord.requests(test::fake_discord::create_message).size() == 1); // none for 99
+  }
+  discord_store store{discord_options_for(vfb_config{}, data, true)};
+  CHECK(store.replies_for(99).empty());
+  CHECK(store.jobs_with_replies().empty());
 }
 
 TEST_CASE("Discord: a refused edit is logged with Discord's status, code and message") {
