@@ -47,35 +47,48 @@ std::string hex(const unsigned char* bytes, size_t n) {
 }
 
 /// Streams `url` to `sink`, following redirects (GitHub sends the latest release's files from
-/// another host). Throws when the server cannot be reached, answers other than 200, or sends
-/// more than `max_bytes`.
+/// another host) but never from https to http. Throws when the server cannot be reached,
+/// answers other than 200, redirects too often, or sends more than `max_bytes`.
 void fetch(const tool_update_options& o, const std::string& file,
            const std::function<void(const char*, size_t)>& sink) {
-  auto [origin, dir] = split_url(o.release_url);
   auto url = o.release_url + "/" + file;
-  httplib::Client client{origin};
-  client.set_follow_location(true);
-  client.set_connection_timeout(std::chrono::seconds{30});
-  client.set_read_timeout(o.timeout);
-  client.set_default_headers({{"User-Agent", "vfb (tools update)"}});
-  size_t received = 0;
-  bool too_big = false;
-  auto res = client.Get(dir + "/" + file, [&](const char* data, size_t n) {
-    received += n;
-    if (received > o.max_bytes) {
-      too_big = true;
-      return false;
+  for (int hop = 0; hop <= 10; ++hop) {
+    auto [origin, path] = split_url(url);
+    httplib::Client client{origin};
+    client.set_follow_location(false); // each hop is checked here
+    client.set_connection_timeout(std::chrono::seconds{30});
+    client.set_read_timeout(o.timeout);
+    client.set_default_headers({{"User-Agent", "vfb (tools update)"}});
+    size_t received = 0;
+    bool too_big = false;
+    int status = 0;
+    auto res = client.Get(
+        path, [&](const httplib::Response& r) { return (status = r.status), true; },
+        [&](const char* data, size_t n) {
+          if (status != 200)
+            return true; // a redirect's or an error's own body
+          received += n;
+          if (received > o.max_bytes) {
+            too_big = true;
+            return false;
+          }
+          sink(data, n);
+          return true;
+        });
+    if (too_big)
+      throw failed(url + " is larger than " + std::to_string(o.max_bytes >> 20) + " MiB");
+    if (!res)
+      throw failed("cannot fetch " + url + " (" + httplib::to_string(res.error()) +
+                   " error: the server is down, unreachable or refused the connection)");
+    if (res->status >= 300 && res->status < 400 && res->has_header("Location")) {
+      url = redirect_target(url, res->get_header_value("Location"));
+      continue;
     }
-    sink(data, n);
-    return true;
-  });
-  if (too_big)
-    throw failed(url + " is larger than " + std::to_string(o.max_bytes >> 20) + " MiB");
-  if (!res)
-    throw failed("cannot fetch " + url + " (" + httplib::to_string(res.error()) +
-                 " error: the server is down, unreachable or refused the connection)");
-  if (res->status != 200)
-    throw failed(url + " answered HTTP " + std::to_string(res->status));
+    if (res->status != 200)
+      throw failed(url + " answered HTTP " + std::to_string(res->status));
+    return;
+  }
+  throw failed(o.release_url + "/" + file + " redirects more than 10 times");
 }
 
 /// SHA-256 of a file, lower-case hex; "" when it cannot be read.
@@ -106,6 +119,19 @@ std::optional<ytdlp_version> version_of(const fs::path& program, std::string* sa
 }
 
 } // namespace
+
+std::string redirect_target(const std::string& from, const std::string& location) {
+  std::string next = location;
+  if (location.rfind("//", 0) == 0) // scheme-relative
+    next = from.substr(0, from.find("://") + 1) + location;
+  else if (!location.empty() && location.front() == '/')
+    next = split_url(from).first + location;
+  else if (location.rfind("http://", 0) != 0 && location.rfind("https://", 0) != 0)
+    throw failed("the release server redirects to '" + location + "', which is not http(s)");
+  if (from.rfind("https://", 0) == 0 && next.rfind("http://", 0) == 0)
+    throw failed("the release server redirects from https to plain http (" + next + ")");
+  return next;
+}
 
 std::optional<std::string> checksum_for(std::string_view sums, std::string_view asset) {
   while (!sums.empty()) {

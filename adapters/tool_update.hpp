@@ -40,6 +40,10 @@ struct tool_update_result {
   std::filesystem::path path;
 };
 
+/// Where a redirect from `from` to `location` (absolute, scheme-relative or a path) leads.
+/// Throws tool_update_error for a step down from https to http, or a scheme that is not http(s).
+std::string redirect_target(const std::string& from, const std::string& location);
+
 /// The checksum SHA2-256SUMS gives `asset`, lower case; nullopt when no line names it exactly.
 std::optional<std::string> checksum_for(std::string_view sums, std::string_view asset);
 

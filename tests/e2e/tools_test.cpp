@@ -94,6 +94,19 @@ TEST_CASE("SHA2-256SUMS lines name each file exactly") {
   CHECK_FALSE(checksum_for(std::string(64, 'z') + "  yt-dlp\n", "yt-dlp"));
 }
 
+TEST_CASE("release redirects are followed, but never from https down to http") {
+  CHECK(redirect_target("https://github.com/yt-dlp/yt-dlp/releases/latest/download/yt-dlp",
+                        "https://github.com/yt-dlp/yt-dlp/releases/download/2026.11.30/yt-dlp") ==
+        "https://github.com/yt-dlp/yt-dlp/releases/download/2026.11.30/yt-dlp");
+  CHECK(redirect_target("https://a.example/x/y", "/z") == "https://a.example/z");
+  CHECK(redirect_target("https://a.example/x/y", "//cdn.example/z") == "https://cdn.example/z");
+  CHECK(redirect_target("http://127.0.0.1:5/a", "https://b.example/c") == "https://b.example/c");
+  CHECK_THROWS_WITH(redirect_target("https://a.example/x", "http://a.example/x"),
+                    Catch::Contains("from https to plain http"));
+  CHECK_THROWS_WITH(redirect_target("https://a.example/x", "file:///etc/passwd"),
+                    Catch::Contains("not http(s)"));
+}
+
 TEST_CASE("vfb tools update installs a verified release, which vfb prefers and doctor shows") {
   REQUIRE(sodium_init() >= 0);
   release_server rel;
