@@ -491,6 +491,10 @@ struct http_api::impl {
     owned_job(id, who); // a job's workspace never changes: checking first is enough
     auto v = retry ? ask<job_view>(scheduler, opts.timeout, retry_atom::value, id)
                    : ask<job_view>(scheduler, opts.timeout, cancel_atom::value, id);
+    // A job cancelled while queued never runs, so the pipeline reports no end: /analyze askers
+    // hear of it from here.
+    if (!retry && discord && v.state == job_state::cancelled)
+      discord->job_ended(id);
     return json_reply(200, to_json(v));
   }
 

@@ -757,6 +757,51 @@ TEST_CASE("Discord: pending /analyze answers survive a node restart (webhook rou
   CHECK(discord.violations().empty());
 }
 
+TEST_CASE("Discord: /analyze of a job cancelled while queued is answered at once") {
+  test::fake_discord discord;
+  node_extras held;
+  held.hold_stages = true;
+  // One slot per stage: with the stages held, the pipeline cannot take every job.
+  api_node n{64 * 1024,
+             [&](vfb_config& c) {
+               c.discord.public_key = discord.public_key_hex();
+               c.discord.api_base = discord.base_url() + "/api/v10";
+               c.discord.guilds["111"] = "acme/main";
+               c.discord.guild_operators["111"] = {"op-role"};
+               c.discord.bot_token = test::fake_discord::bot_token;
+               c.pipeline.download_slots = 1;
+               c.pipeline.transcribe_slots = 1;
+               c.pipeline.analyze_slots = 1;
+               c.pipeline.post_slots = 1;
+             },
+             {},
+             held};
+  for (int video = 1; video <= 8; ++video) {
+    std::string token;
+    discord.send_interaction(
+        endpoint(n),
+        slash("analyze", option("url", "http://127.0.0.1:9/videos/" + std::to_string(video)),
+              {"op-role"}),
+        &token);
+    edit_of(discord, token); // "Queued as job N"
+  }
+  auto queued = nlohmann::json::parse(n.call("GET", "/v1/jobs?state=queued", n.acme_viewer).text);
+  REQUIRE(queued["jobs"].size() > 0);
+  auto id = queued["jobs"][0]["id"].get<uint64_t>();
+  auto r = n.call("POST", "/v1/jobs/" + std::to_string(id) + "/cancel", n.acme_operator);
+  INFO(r.text);
+  REQUIRE(r.status == 200);
+  CHECK_THAT(r.text, Catch::Contains("cancelled"));
+  // The cancelled job never runs: its answer comes from the cancellation, not a pipeline end.
+  REQUIRE(discord.wait_for_route(test::fake_discord::create_message, 1));
+  auto m = discord.requests(test::fake_discord::create_message).front();
+  CHECK_THAT(m.json["content"].get<std::string>(),
+             Catch::Contains("Job " + std::to_string(id) + " cancelled"));
+  n.release_stages.set_value();
+  n.wait_ended(1);
+  CHECK(discord.violations().empty());
+}
+
 TEST_CASE("Discord: answers kept for a job the queue no longer knows are dropped at start") {
   test::fake_discord discord;
   test::temp_dir kept;
