@@ -550,20 +550,21 @@ nlohmann::json slash(const std::string& name, const nlohmann::json& options,
 }
 
 /// A node whose Discord bridge talks to `discord` as the real Discord, with a bot token.
+/// The config of a node bridged to `discord`: guild 111 is acme/main, "op-role" operates.
+void bridge_to(vfb_config& c, test::fake_discord& discord, bool bot) {
+  c.discord.public_key = discord.public_key_hex();
+  c.discord.api_base = discord.base_url() + "/api/v10";
+  c.discord.guilds["111"] = "acme/main";
+  c.discord.guild_operators["111"] = {"op-role"};
+  if (bot)
+    c.discord.bot_token = test::fake_discord::bot_token;
+  else
+    c.discord.webhooks["acme/main"] = discord.webhook_url();
+}
+
 api_node discord_node(test::fake_discord& discord, const fs::path& data_dir = {},
                       const node_extras& extras = {}, bool bot = true) {
-  return api_node{64 * 1024,
-                  [&](vfb_config& c) {
-                    c.discord.public_key = discord.public_key_hex();
-                    c.discord.api_base = discord.base_url() + "/api/v10";
-                    c.discord.guilds["111"] = "acme/main";
-                    c.discord.guild_operators["111"] = {"op-role"};
-                    if (bot)
-                      c.discord.bot_token = test::fake_discord::bot_token;
-                    else
-                      c.discord.webhooks["acme/main"] = discord.webhook_url();
-                  },
-                  data_dir, extras};
+  return api_node{64 * 1024, [&](vfb_config& c) { bridge_to(c, discord, bot); }, data_dir, extras};
 }
 
 std::string endpoint(const api_node& n) {
@@ -764,11 +765,7 @@ TEST_CASE("Discord: /analyze of a job cancelled while queued is answered at once
   // One slot per stage: with the stages held, the pipeline cannot take every job.
   api_node n{64 * 1024,
              [&](vfb_config& c) {
-               c.discord.public_key = discord.public_key_hex();
-               c.discord.api_base = discord.base_url() + "/api/v10";
-               c.discord.guilds["111"] = "acme/main";
-               c.discord.guild_operators["111"] = {"op-role"};
-               c.discord.bot_token = test::fake_discord::bot_token;
+               bridge_to(c, discord, true);
                c.pipeline.download_slots = 1;
                c.pipeline.transcribe_slots = 1;
                c.pipeline.analyze_slots = 1;
