@@ -226,4 +226,14 @@ TEST_CASE(
   CHECK(status["yt-dlp"] == "fail");
   CHECK(status["ffmpeg"] == "fail");
   CHECK(status["speech recognition"] == "ok");
+
+  // A configured runtime is checked, not trusted.
+  auto runtime = json::parse(
+      run_vfb(data.path(), {"--set", "tools.js_runtime=deno:/nonexistent/deno", "doctor", "--json"})
+          .out);
+  for (const auto& c : runtime["checks"])
+    if (c["check"] == "javascript runtime") {
+      CHECK(c["status"] == "warn");
+      CHECK_THAT(c["detail"].get<std::string>(), Catch::Contains("does not run as Deno"));
+    }
 }

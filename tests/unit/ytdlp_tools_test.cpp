@@ -115,6 +115,22 @@ TEST_CASE("the managed yt-dlp wins over PATH, and a configured path is used as i
   CHECK_THAT(s.version_problem, Catch::Contains("unrecognised version"));
 }
 
+TEST_CASE("a --version run that failed is tried again, not remembered") {
+  test::temp_dir dir;
+  // Fails once (a busy host, a slow start), then answers: the same file both times.
+  auto p = dir / "yt-dlp";
+  std::ofstream(p) << "#!/bin/sh\nif [ ! -e \"$0.ran\" ]; then : > \"$0.ran\"; exit 1; fi\n"
+                   << "echo 2026.11.30\n";
+  ::chmod(p.c_str(), 0755);
+  ytdlp_tools t;
+  t.program = p.string();
+  t.js_runtime = "none";
+  CHECK_FALSE(locate_ytdlp(t).version);
+  auto again = locate_ytdlp(t);
+  REQUIRE(again.version);
+  CHECK(again.version->text == "2026.11.30");
+}
+
 TEST_CASE("a Deno too old for yt-dlp is passed over, and a new one goes to a new yt-dlp") {
   test::temp_dir dir;
   auto managed = dir / "tools" / "bin";
