@@ -98,11 +98,12 @@ struct running_node {
   }
 
   uint64_t submit(const std::string& url, const std::string& tenant = "acme",
-                  const std::string& workspace = "main") {
+                  const std::string& workspace = "main", job_origin origin = job_origin::cli) {
     submission s;
     s.url = url;
     s.tenant = tenant;
     s.workspace = workspace;
+    s.origin = origin;
     uint64_t id = 0;
     self->request(node.submission, caf::infinite, submit_atom::value, s)
         .receive([&](const enqueue_result& r) { id = r.job_id; },
@@ -224,6 +225,16 @@ TEST_CASE(
   CHECK(probed > 1.0);
   CHECK(d->duration == Approx(probed).margin(0.05));
   CHECK(finished_stage(events, stage_kind::download, " (0:")); // "volcano (0:09)", not bare
+}
+
+TEST_CASE("an /analyze job is answered by the Discord bridge alone: no second card") {
+  pipeline_fixture f;
+  f.config.discord.webhooks["acme/main"] = f.discord.webhook_url();
+  running_node n{f};
+  auto id = n.submit(f.page(), "acme", "main", job_origin::discord);
+  auto events = n.until_ended(id, outcome_kind::done);
+  CHECK(finished_stage(events, stage_kind::post, "answered by the Discord bridge"));
+  CHECK(f.discord.posts().empty());
 }
 
 TEST_CASE("a missing video fails permanently with the server's reason") {
