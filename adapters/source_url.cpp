@@ -69,20 +69,28 @@ bool is_non_public_v4(uint8_t a, uint8_t b, uint8_t c) {
          (a == 198 && (b == 18 || b == 19)) || a >= 224;
 }
 
+/// Whether bytes [from, to) of an address are all zero.
+bool zeros(const numeric_host& n, size_t from, size_t to) {
+  return std::all_of(n.bytes.begin() + from, n.bytes.begin() + to,
+                     [](uint8_t v) { return v == 0; });
+}
+
+/// An IPv4-mapped IPv6 address (::ffff:a.b.c.d).
+bool is_v4_mapped(const numeric_host& n) {
+  return n.v6 && zeros(n, 0, 10) && n.bytes[10] == 0xff && n.bytes[11] == 0xff;
+}
+
 bool is_non_public(const numeric_host& n) {
   const auto& x = n.bytes;
   if (!n.v6)
     return is_non_public_v4(x[0], x[1], x[2]);
-  auto zeros = [&](size_t from, size_t to) {
-    return std::all_of(x.begin() + from, x.begin() + to, [](uint8_t v) { return v == 0; });
-  };
   // An IPv4 address inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d, which covers
   // :: and ::1), NAT64 (64:ff9b::a.b.c.d) and 6to4 (2002:a.b.c.d::) reach that IPv4 address.
-  if (zeros(0, 10) && x[10] == 0xff && x[11] == 0xff)
+  if (is_v4_mapped(n))
     return is_non_public_v4(x[12], x[13], x[14]);
-  if (zeros(0, 12))
+  if (zeros(n, 0, 12))
     return true; // ::, ::1 and the deprecated IPv4-compatible form
-  if (x[0] == 0x00 && x[1] == 0x64 && x[2] == 0xff && x[3] == 0x9b && zeros(4, 12))
+  if (x[0] == 0x00 && x[1] == 0x64 && x[2] == 0xff && x[3] == 0x9b && zeros(n, 4, 12))
     return is_non_public_v4(x[12], x[13], x[14]);
   if (x[0] == 0x20 && x[1] == 0x02)
     return is_non_public_v4(x[2], x[3], x[4]);
@@ -96,11 +104,9 @@ bool is_loopback(const numeric_host& n) {
   const auto& x = n.bytes;
   if (!n.v6)
     return x[0] == 127;
-  bool prefix_zero = std::all_of(x.begin(), x.begin() + 10, [](uint8_t v) { return v == 0; });
-  if (prefix_zero && x[10] == 0xff && x[11] == 0xff)
+  if (is_v4_mapped(n))
     return x[12] == 127;
-  return prefix_zero && x[10] == 0 && x[11] == 0 && x[12] == 0 && x[13] == 0 && x[14] == 0 &&
-         x[15] == 1;
+  return zeros(n, 0, 15) && x[15] == 1; // ::1
 }
 
 /// Hosts that name this machine or a private network: a submitted URL must not make the node

@@ -37,12 +37,9 @@ std::pair<std::string, std::string> split_url(const std::string& url) {
 }
 
 std::string hex(const unsigned char* bytes, size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 0xf];
-  }
+  std::string out(2 * n + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), bytes, n); // lower case, NUL-terminated
+  out.pop_back();
   return out;
 }
 

@@ -7,7 +7,6 @@
 #include <mutex>
 #include <set>
 #include <sys/stat.h>
-#include <unistd.h>
 
 namespace vfb {
 
@@ -59,11 +58,6 @@ version_probe probe_version(const fs::path& program) {
   return p;
 }
 
-bool executable(const fs::path& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
-}
-
 /// The directory of the running executable (vfb, or a test binary in the build dir).
 fs::path own_dir() {
   std::error_code ec;
@@ -91,7 +85,7 @@ void find_js_runtime(const ytdlp_tools& t, ytdlp_setup& s) {
   if (auto on_path = find_program("deno"))
     candidates.push_back(*on_path);
   for (const auto& c : candidates) {
-    if (!executable(c))
+    if (!find_program(c.string())) // a path: is it an executable file
       continue;
     auto p = probe_version(c);
     auto v = p.ok ? parse_deno_version(p.output) : std::nullopt;
@@ -113,7 +107,7 @@ ytdlp_setup locate_ytdlp(const ytdlp_tools& t) {
   ytdlp_setup s;
   s.program = t.program;
   bool bare = t.program.find('/') == std::string::npos;
-  if (bare && !t.managed_dir.empty() && executable(t.managed_dir / t.program)) {
+  if (bare && !t.managed_dir.empty() && find_program((t.managed_dir / t.program).string())) {
     s.program = (t.managed_dir / t.program).string();
     s.origin = "managed";
   } else if (auto found = find_program(t.program)) {
