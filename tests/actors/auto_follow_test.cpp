@@ -2,9 +2,7 @@
 // temporary directory, and the deterministic scheduler (each step runs when the test says so).
 // What it records, what it asks the enumerator to list, and what its subscribers hear.
 #include "actors/auto_follow.hpp"
-#include "tests/support/actor_systems.hpp"
 #include "tests/support/follow_stand_ins.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -12,7 +10,6 @@
 #include <catch2/catch.hpp>
 
 using namespace vfb;
-using vfb::test::deterministic_system;
 
 namespace {
 
@@ -40,29 +37,18 @@ auto_follow_options options() {
 }
 
 /// An auto-follow actor over a fresh registry, the test's actor subscribed to its results.
-struct rig {
-  test::temp_dir dir;
-  deterministic_system ds;
-  std::shared_ptr<follow_registry> registry;
-  std::shared_ptr<test::enumerator_script> script = std::make_shared<test::enumerator_script>();
-  caf::actor enumerator;
+struct rig : test::stand_in_rig {
   auto_follow_actor actor;
-  caf::scoped_actor self{*ds.sys};
 
   explicit rig(const auto_follow_options& o = options()) {
-    registry = test::temp_registry(dir);
     script->listed(2, "vid0xxxxxxx", "listed 2 videos");
     script->answer.job_ids = {101, 102};
-    enumerator = ds.sys->spawn(test::stand_in_enumerator, script);
     actor = ds.sys->spawn(auto_follow, registry,
                           caf::actor_cast<channel_enumerator_actor>(enumerator), o);
     self->send(actor, subscribe_atom::value, caf::actor_cast<follow_result_sink>(self));
     ds.sched->run();
   }
-  ~rig() {
-    ds.stop(self, actor);
-    ds.stop(self, enumerator);
-  }
+  ~rig() { ds.stop(self, actor); }
 
   follow_result after(const download_completed& d) {
     self->send(actor, d);

@@ -3,9 +3,7 @@
 // directory, and the deterministic scheduler. Which follows a tick lists, how a listing is
 // recorded, and one listing per follow at a time.
 #include "actors/follow_refresher.hpp"
-#include "tests/support/actor_systems.hpp"
 #include "tests/support/follow_stand_ins.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -14,7 +12,6 @@
 #include <limits>
 
 using namespace vfb;
-using vfb::test::deterministic_system;
 
 namespace {
 
@@ -29,26 +26,17 @@ refresher_options options() {
 
 constexpr millis never = std::numeric_limits<millis>::max() / 2;
 
-struct rig {
-  test::temp_dir dir;
-  deterministic_system ds;
-  std::shared_ptr<follow_registry> registry;
-  std::shared_ptr<test::enumerator_script> script = std::make_shared<test::enumerator_script>();
-  caf::actor enumerator;
+struct rig : test::stand_in_rig {
   follow_refresher_actor actor;
-  caf::scoped_actor self{*ds.sys};
 
   rig() {
-    registry = test::temp_registry(dir);
     script->listed(1, "vid0xxxxxxx", "listed 1 video");
     script->answer.newest_timestamp = 1'700'000'000;
     script->hold = true; // each listing waits for the test's release()
-    enumerator = ds.sys->spawn(test::stand_in_enumerator, script);
   }
   ~rig() {
     if (actor)
       ds.stop(self, actor);
-    ds.stop(self, enumerator);
   }
   /// Starts the refresher: its first tick runs at once.
   void start() {

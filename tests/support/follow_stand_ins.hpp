@@ -1,14 +1,16 @@
 // Stand-ins for the per-actor follow tests (tests/actors/): a channel enumerator that records
-// each plan and answers as the test scripts it (at once, or when released), and a follow
-// registry in a temporary directory.
+// each plan and answers as the test scripts it (at once, or when released), a follow registry in
+// a temporary directory, and the rig of both on the deterministic scheduler.
 #pragma once
 
 #include "messages/actors.hpp"
 #include "messages/errors.hpp"
 #include "storage/follow_registry.hpp"
+#include "tests/support/actor_systems.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
 #include <memory>
 #include <vector>
 
@@ -69,5 +71,19 @@ inline std::shared_ptr<follow_registry> temp_registry(const temp_dir& dir) {
   o.sync = false;
   return std::make_shared<follow_registry>(o);
 }
+
+/// What every per-actor follow test starts from: a registry in a temporary directory, the
+/// stand-in enumerator, the deterministic scheduler and the test's own actor. A test's rig
+/// spawns the actor under test and stops it in its own destructor (before this one runs).
+struct stand_in_rig {
+  temp_dir dir;
+  deterministic_system ds;
+  std::shared_ptr<follow_registry> registry = temp_registry(dir);
+  std::shared_ptr<enumerator_script> script = std::make_shared<enumerator_script>();
+  caf::actor enumerator = ds.sys->spawn(stand_in_enumerator, script);
+  caf::scoped_actor self{*ds.sys};
+
+  ~stand_in_rig() { ds.stop(self, enumerator); }
+};
 
 } // namespace vfb::test
