@@ -113,6 +113,15 @@ refresher_options refresher_options_from(const vfb_config& cfg) {
   return o;
 }
 
+follow_options follow_options_from(const vfb_config& cfg) {
+  follow_options o;
+  o.max_videos = static_cast<uint32_t>(cfg.auto_follow.max_videos);
+  o.window = cfg.auto_follow.window_days * 24 * 3600 * 1000;
+  o.refresh = refresher_options_from(cfg);
+  o.policy = url_policy_from(cfg);
+  return o;
+}
+
 std::filesystem::path artifacts_dir(const std::filesystem::path& data_dir) {
   return data_dir / "artifacts";
 }
@@ -161,10 +170,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
     eo.stop = n.stopping;
     n.enumerator = sys.spawn<caf::detached>(channel_enumerator, scheduler, eo);
     auto_follow_options ao;
+    static_cast<follow_options&>(ao) = follow_options_from(cfg);
     ao.enabled = cfg.auto_follow.enabled;
-    ao.max_videos = static_cast<uint32_t>(cfg.auto_follow.max_videos);
-    ao.window = cfg.auto_follow.window_days * 24 * 3600 * 1000;
-    ao.refresh = refresher_options_from(cfg);
     n.auto_follow = sys.spawn<caf::detached>(auto_follow, setup.follows, n.enumerator, ao);
     if (setup.refresh_follows)
       n.refresher =

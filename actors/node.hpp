@@ -96,6 +96,10 @@ url_policy url_policy_from(const vfb_config& cfg);
 struct refresher_options;
 refresher_options refresher_options_from(const vfb_config& cfg);
 
+/// What every new follow takes from the config: cap, window, refresh period, URL policy.
+struct follow_options;
+follow_options follow_options_from(const vfb_config& cfg);
+
 /// The memory store's options for a data dir (DATA_DIR/memory) as configured.
 memory_options memory_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,
                                   bool read_only);

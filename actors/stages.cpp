@@ -7,6 +7,7 @@
 #include "adapters/speech.hpp"
 #include "adapters/vtt.hpp"
 #include "adapters/ytdlp.hpp"
+#include "messages/time.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/discord_store.hpp"
 #include "storage/media_json.hpp"
@@ -18,7 +19,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -26,15 +26,6 @@
 #include <thread>
 
 namespace vfb {
-
-std::string utc_date(millis when) {
-  auto secs = static_cast<std::time_t>(when / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y%m%d", &tm);
-  return buf;
-}
 
 namespace {
 

@@ -43,7 +43,4 @@ struct stage_environment {
 /// transcriber's function owns its speech decoder (loaded on first use).
 stage_function_factory real_stages(std::shared_ptr<const stage_environment> env);
 
-/// YYYYMMDD (UTC) of a time in milliseconds since the epoch, for yt-dlp's --dateafter.
-std::string utc_date(millis when);
-
 } // namespace vfb

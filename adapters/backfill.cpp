@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <set>
 
 namespace vfb {
@@ -179,46 +177,6 @@ std::vector<ingest_job> jobs_for_entries(const std::vector<listing_entry>& entri
     jobs.push_back(std::move(j));
   }
   return jobs;
-}
-
-std::string iso_utc(millis when) {
-  auto secs = static_cast<std::time_t>(when / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::optional<millis> parse_iso_utc(std::string_view text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  char tail = 0;
-  std::string t{text};
-  int n = 0;
-  if (t.size() == 10 && std::sscanf(t.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10) {
-    // a date alone: midnight UTC
-  } else if (t.size() == 20 &&
-             std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) ==
-                 7 &&
-             tail == 'Z') {
-  } else {
-    return std::nullopt;
-  }
-  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-    return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  auto secs = timegm(&tm);
-  std::tm back{};
-  gmtime_r(&secs, &back);
-  if (back.tm_mday != d) // 2026-02-31 and the like
-    return std::nullopt;
-  return static_cast<millis>(secs) * 1000;
 }
 
 } // namespace vfb

@@ -59,9 +59,4 @@ std::vector<ingest_job> jobs_for_entries(const std::vector<listing_entry>& entri
                                          const backfill_plan& plan, const url_policy& policy,
                                          size_t* refused = nullptr);
 
-/// ISO 8601 UTC ("2025-11-29T00:00:00Z") for a time in ms, and back (a date alone is
-/// midnight UTC); nullopt for anything else.
-std::string iso_utc(millis when);
-std::optional<millis> parse_iso_utc(std::string_view text);
-
 } // namespace vfb

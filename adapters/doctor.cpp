@@ -1,6 +1,7 @@
 #include "adapters/doctor.hpp"
 
 #include "adapters/process.hpp"
+#include "messages/time.hpp"
 #include "text/strings.hpp"
 
 #include <algorithm>
@@ -8,7 +9,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -50,11 +50,8 @@ std::string first_line_of(const std::string& program, const std::string& arg) {
 }
 
 int days_between(const ytdlp_version& v, std::chrono::system_clock::time_point now) {
-  std::tm tm{};
-  tm.tm_year = v.year - 1900;
-  tm.tm_mon = v.month - 1;
-  tm.tm_mday = v.day;
-  auto released = std::chrono::system_clock::from_time_t(timegm(&tm));
+  auto released = std::chrono::system_clock::time_point{
+      std::chrono::milliseconds{utc_midnight(v.year, v.month, v.day)}};
   return static_cast<int>(std::chrono::duration_cast<std::chrono::hours>(now - released).count() /
                           24);
 }

@@ -1,21 +1,20 @@
 // `vfb follow add|ls|rm|pause|resume` and `vfb settings auto-follow`: the follow registry from
 // the command line. `follow add` lists the channel or feed at once and enqueues its window;
 // with --wait it also processes those jobs in an embedded node.
-#include "actors/channel_enumerator.hpp"
-#include "actors/follow_refresher.hpp"
-#include "actors/scheduler.hpp"
-#include "adapters/backfill.hpp"
-#include "adapters/channel.hpp"
+#include "actors/node.hpp"
 #include "apps/cli.hpp"
 #include "apps/embedded_node.hpp"
+#include "follows/auto_follow_decision.hpp"
+#include "follows/follow_listing.hpp"
+#include "follows/follow_service.hpp"
 #include "messages/json.hpp"
+#include "messages/time.hpp"
 #include "storage/data_dir_lock.hpp"
 #include "storage/follow_registry.hpp"
 #include "storage/job_queue.hpp"
 
 #include <nlohmann/json.hpp>
 #include <ostream>
-#include <random>
 
 namespace vfb::cli {
 
@@ -25,18 +24,11 @@ follow_registry open_follows(const context& ctx, bool read_only) {
   return follow_registry{follows_options_for(ctx.config, ctx.data_dir, read_only)};
 }
 
-follow_record follow_for_url(const context& ctx, const std::string& url) {
-  try {
-    return follow_for_url(url, url_policy_from(ctx.config));
-  } catch (const std::invalid_argument& e) {
-    throw usage_error(e.what());
-  }
-}
-
-uint32_t limit_option(const context& ctx) {
+/// --limit; unset: the configured cap.
+std::optional<uint32_t> limit_option(const context& ctx) {
   auto l = ctx.inv.value("--limit");
   if (!l)
-    return static_cast<uint32_t>(ctx.config.auto_follow.max_videos);
+    return std::nullopt;
   size_t used = 0;
   long long n = -1;
   try {
@@ -83,50 +75,53 @@ int change_follow(context& ctx, const char* verb,
 int cmd_follow_add(context& ctx) {
   log_to_stderr();
   auto now = now_millis();
-  auto f = follow_for_url(ctx, ctx.inv.words.at(0));
-  f.tenant = ctx.inv.required("--tenant");
-  f.workspace = ctx.inv.required("--workspace");
-  f.origin = job_origin::cli;
-  f.limit = limit_option(ctx);
-  f.since = now - ctx.config.auto_follow.window_days * 24 * 3600 * 1000;
+  follow_request req;
+  req.url = ctx.inv.words.at(0);
+  req.tenant = ctx.inv.required("--tenant");
+  req.workspace = ctx.inv.required("--workspace");
+  req.origin = job_origin::cli;
+  req.limit = limit_option(ctx);
   if (auto s = ctx.inv.value("--since")) {
-    auto since = parse_iso_utc(*s);
-    if (!since)
+    req.since = parse_iso_utc(*s);
+    if (!req.since)
       throw usage_error("--since needs a date like 2025-11-29 or 2025-11-29T12:00:00Z, got '" + *s +
                         "'");
-    f.since = *since;
   }
-  auto ro = refresher_options_from(ctx.config);
-  std::mt19937_64 rng{std::random_device{}()};
-  f.next_refresh_at = next_refresh(now, ro, rng); // listed right here, not by a refresher now
+  auto options = follow_options_from(ctx.config);
+  follow_record f;
+  try { // a URL that cannot be followed is refused before the data dir is touched
+    f = new_follow(req, options, now);
+  } catch (const follow_refused& e) {
+    throw usage_error(e.what());
+  }
   // The queue is written below: take the data dir first, so that a running node (which owns it)
   // makes this a clear error before anything is recorded.
   std::error_code ec;
   std::filesystem::create_directories(ctx.data_dir, ec);
   auto lock = std::make_unique<data_dir_lock>(ctx.data_dir);
-  auto follows =
-      std::make_unique<follow_registry>(follows_options_for(ctx.config, ctx.data_dir, false));
-  auto added = follows->add(f, now);
+  auto follows = std::make_unique<follow_service>(
+      std::make_shared<follow_registry>(follows_options_for(ctx.config, ctx.data_dir, false)),
+      options);
+  // Listed right here, not by a refresher now.
+  auto added = follows->add(f, now, first_listing::by_caller);
   f = added.follow;
   if (!added.created && !ctx.json)
     ctx.out << "already following " << f.channel_url << " in " << f.tenant << '/' << f.workspace
             << " (follow " << f.id << "); listing it again" << std::endl;
-  auto plan = plan_for(f, static_cast<uint32_t>(ctx.config.auto_follow.max_videos));
+  auto plan = follows->plan(f);
   std::vector<ingest_job> jobs;
   auto r = list_for_plan(enumerator_options_from(ctx.config, ctx.data_dir), plan, jobs);
   auto enqueue = [&](job_queue& q) {
-    if (!jobs.empty())
+    if (!finish_without_jobs(r, plan, jobs))
       count_enqueued(r, plan, q.enqueue_bulk(jobs, false, now_millis()));
-    else if (r.ok && r.note.empty())
-      count_enqueued(r, plan, {});
   };
   if (!ctx.inv.has("--wait")) {
     {
       job_queue queue{queue_options_for(ctx.config, ctx.data_dir, false)};
       enqueue(queue);
     }
-    store_listing(*follows, f.id, r, ro, rng);
-    print_listing(ctx, *follows->get(f.id), r);
+    follows->store_listing(f.id, r);
+    print_listing(ctx, *follows->registry().get(f.id), r);
     return r.ok ? exit_ok : exit_refused;
   }
   // The node opens the registry and takes the data dir itself.
@@ -135,7 +130,7 @@ int cmd_follow_add(context& ctx) {
   embedded_node_options eo;
   eo.prepare = enqueue;
   embedded_node node{ctx, eo};
-  store_listing(node.follows(), f.id, r, ro, rng);
+  follow_service{node.follows_ptr(), options}.store_listing(f.id, r);
   print_listing(ctx, *node.follows().get(f.id), r);
   if (!r.ok)
     return exit_refused;
@@ -226,8 +221,7 @@ int cmd_settings_auto_follow(context& ctx) {
         throw;
     }
   }
-  bool effective = *setting == auto_follow_setting::on ||
-                   (*setting == auto_follow_setting::inherit && ctx.config.auto_follow.enabled);
+  bool effective = auto_follow_effective(*setting, ctx.config.auto_follow.enabled);
   if (ctx.json)
     ctx.out << nlohmann::json{{"tenant", tenant},
                               {"workspace", workspace},

@@ -1,8 +1,8 @@
 // `vfb token create|ls|revoke`: the HTTP API's bearer tokens from the command line. The token
 // text is printed once, by `create`; the store keeps only its hash, so `ls` cannot show it.
 #include "actors/node.hpp"
-#include "adapters/backfill.hpp"
 #include "apps/cli.hpp"
+#include "messages/time.hpp"
 #include "storage/token_store.hpp"
 
 #include <nlohmann/json.hpp>

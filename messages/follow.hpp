@@ -1,5 +1,6 @@
-// What the auto-follow, channel enumerator and follow refresher actors exchange, and what they
-// report (`vfb run` waits for the jobs a follow enqueued).
+// Follows: the record of one followed channel or feed (kept by storage/follow_registry), and
+// what the auto-follow, channel enumerator and follow refresher actors exchange and report
+// (`vfb run` waits for the jobs a follow enqueued).
 #pragma once
 
 #include "messages/job.hpp"
@@ -10,6 +11,35 @@
 #include <vector>
 
 namespace vfb {
+
+/// One followed channel or feed of one workspace.
+struct follow_record {
+  uint64_t id = 0;
+  std::string tenant;
+  std::string workspace;
+  std::string channel_url; // canonical: https://www.youtube.com/channel/UC... , /@handle, a feed
+  std::string source;      // "youtube" or "generic"
+  std::string uploader;    // display name when known (for `follow ls`)
+  job_origin origin = job_origin::cli; // who created it: auto-follow (backfill), cli, api, discord
+  uint64_t created_from_job = 0;       // the job whose download triggered it (0: explicit)
+  millis created_at = 0;
+  millis since = 0;            // the backfill window's start: older uploads are not enqueued
+  uint32_t limit = 0;          // at most this many backfill videos (0: no limit)
+  bool paused = false;         // a paused follow is not refreshed
+  millis last_listed_at = 0;   // when the last listing finished (0: never listed)
+  millis next_refresh_at = 0;  // when the refresher lists it next
+  std::string newest_id;       // the newest video seen by the last listing (stop marker)
+  millis newest_timestamp = 0; // its upload time, ms (0: unknown)
+  uint64_t enqueued_total = 0; // jobs this follow has enqueued so far
+  std::string last_error;      // the last listing's failure, for `follow ls`
+  /// Per marker slot (`marker_slot`: a YouTube channel's tab at its index among videos,
+  /// streams, shorts, whichever tabs are chosen; anything else at 0): the newest downloadable
+  /// entry the listings saw there, where each refresh of that tab stops ("": none yet). Empty
+  /// for follows stored before per-tab markers: they stop at `newest_id` until their next
+  /// listing. Stored as a field added later: records written with it cannot be read by an older
+  /// vfb.
+  std::vector<std::string> newest_ids;
+};
 
 /// What to list and for whom (the original design's BackfillPlan).
 struct backfill_plan {

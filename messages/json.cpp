@@ -1,24 +1,10 @@
 #include "messages/json.hpp"
 
-#include "adapters/backfill.hpp"
-#include "storage/follow_registry.hpp"
+#include "messages/time.hpp"
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 namespace vfb {
-
-std::string iso_time(millis t) {
-  if (t <= 0)
-    return {};
-  std::time_t secs = static_cast<std::time_t>(t / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(t % 1000));
-  return buf;
-}
 
 nlohmann::json to_json(const job_view& v) {
   const auto& j = v.job;
@@ -36,16 +22,16 @@ nlohmann::json to_json(const job_view& v) {
       {"origin", to_string(j.origin)},
       {"attempt", j.attempt},
       {"rescues", v.rescues},
-      {"created_at", iso_time(v.created_at)},
-      {"updated_at", iso_time(v.updated_at)},
+      {"created_at", iso_utc_or_empty(v.created_at)},
+      {"updated_at", iso_utc_or_empty(v.updated_at)},
   };
   if (j.not_before > 0)
-    out["not_before"] = iso_time(j.not_before);
+    out["not_before"] = iso_utc(j.not_before);
   if (j.upload_cutoff > 0)
-    out["upload_cutoff"] = iso_time(j.upload_cutoff);
+    out["upload_cutoff"] = iso_utc(j.upload_cutoff);
   if (v.state == job_state::leased) {
     out["worker"] = v.worker;
-    out["lease_deadline"] = iso_time(v.lease_deadline);
+    out["lease_deadline"] = iso_utc_or_empty(v.lease_deadline);
     out["epoch"] = v.epoch;
   }
   if (!v.last_error.empty())
@@ -96,7 +82,7 @@ nlohmann::json to_json(const follow_record& f) {
           {"since", iso_utc(f.since)},
           {"limit", f.limit},
           {"paused", f.paused},
-          {"last_listed_at", f.last_listed_at == 0 ? "" : iso_utc(f.last_listed_at)},
+          {"last_listed_at", iso_utc_or_empty(f.last_listed_at)},
           {"next_refresh_at", iso_utc(f.next_refresh_at)},
           {"newest_id", f.newest_id},
           {"enqueued_total", f.enqueued_total},

@@ -1,4 +1,5 @@
-// The JSON form of the messages, shared by the CLI's --json output and the HTTP API.
+// The JSON form of the messages, shared by the CLI's --json output and the HTTP API. Times are
+// ISO 8601 as messages/time.hpp prints them.
 #pragma once
 
 #include "messages/follow.hpp"
@@ -9,11 +10,6 @@
 #include <string>
 
 namespace vfb {
-
-struct follow_record; // storage/follow_registry.hpp
-
-/// ISO 8601 UTC with milliseconds ("2026-11-24T12:00:00.000Z"); empty for 0.
-std::string iso_time(millis t);
 
 nlohmann::json to_json(const job_view& v);
 nlohmann::json to_json(const enqueue_result& r);

@@ -13,6 +13,7 @@
 // a running node) see every committed change.
 #pragma once
 
+#include "messages/follow.hpp"
 #include "messages/job.hpp"
 #include "storage/lmdb.hpp"
 
@@ -46,35 +47,6 @@ public:
 
 private:
   follow_failure kind_;
-};
-
-/// One followed channel or feed of one workspace.
-struct follow_record {
-  uint64_t id = 0;
-  std::string tenant;
-  std::string workspace;
-  std::string channel_url; // canonical: https://www.youtube.com/channel/UC... , /@handle, a feed
-  std::string source;      // "youtube" or "generic"
-  std::string uploader;    // display name when known (for `follow ls`)
-  job_origin origin = job_origin::cli; // who created it: auto-follow (backfill), cli, api, discord
-  uint64_t created_from_job = 0;       // the job whose download triggered it (0: explicit)
-  millis created_at = 0;
-  millis since = 0;            // the backfill window's start: older uploads are not enqueued
-  uint32_t limit = 0;          // at most this many backfill videos (0: no limit)
-  bool paused = false;         // a paused follow is not refreshed
-  millis last_listed_at = 0;   // when the last listing finished (0: never listed)
-  millis next_refresh_at = 0;  // when the refresher lists it next
-  std::string newest_id;       // the newest video seen by the last listing (stop marker)
-  millis newest_timestamp = 0; // its upload time, ms (0: unknown)
-  uint64_t enqueued_total = 0; // jobs this follow has enqueued so far
-  std::string last_error;      // the last listing's failure, for `follow ls`
-  /// Per marker slot (`marker_slot`: a YouTube channel's tab at its index among videos,
-  /// streams, shorts, whichever tabs are chosen; anything else at 0): the newest downloadable
-  /// entry the listings saw there, where each refresh of that tab stops ("": none yet). Empty
-  /// for follows stored before per-tab markers: they stop at `newest_id` until their next
-  /// listing. Stored as a field added later: records written with it cannot be read by an older
-  /// vfb.
-  std::vector<std::string> newest_ids;
 };
 
 /// Whether a workspace auto-follows uploaders: its own setting, else the node's flag.

@@ -1,7 +1,7 @@
 // What a follow URL becomes (follow_for_url) and how a follow is planned (plan_for): pure
 // functions of the actors that follow, tested without an actor system.
-#include "actors/follow_refresher.hpp"
 #include "adapters/follow_url.hpp"
+#include "follows/follow_plan.hpp"
 
 #include <catch2/catch.hpp>
 

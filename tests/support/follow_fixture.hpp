@@ -10,6 +10,7 @@
 #include "actors/scheduler.hpp"
 #include "actors/stages.hpp"
 #include "messages/errors.hpp"
+#include "messages/time.hpp"
 #include "storage/follow_registry.hpp"
 #include "storage/job_queue.hpp"
 #include "tests/support/actor_systems.hpp"

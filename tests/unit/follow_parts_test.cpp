@@ -5,6 +5,7 @@
 #include "adapters/channel.hpp"
 #include "adapters/follow_url.hpp"
 #include "adapters/rate_limits.hpp"
+#include "messages/time.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -293,7 +294,7 @@ TEST_CASE("entries become backfill jobs: same workspace, cutoff, cap, no duplica
 TEST_CASE("ISO dates for --since, in UTC") {
   CHECK(parse_iso_utc("2025-11-29") == 1'764'374'400'000);
   CHECK(parse_iso_utc("2025-11-29T12:30:00Z") == 1'764'419'400'000);
-  CHECK(iso_utc(1'764'419'400'000) == "2025-11-29T12:30:00Z");
+  CHECK(iso_utc(1'764'419'400'000) == "2025-11-29T12:30:00.000Z");
   for (const char* bad : {"", "2025-13-01", "2025-02-30", "29.11.2025", "2025-11-29T12:30:00",
                           "2025-11-29x", "1969-01-01"})
     CHECK_FALSE(parse_iso_utc(bad));
