@@ -56,13 +56,13 @@ std::vector<std::string> names(const std::vector<follow_record>& follows) {
   return out;
 }
 
-follow_error fails_with(const std::function<void()>& f) {
+storage_error fails_with(const std::function<void()>& f) {
   try {
     f();
-  } catch (const follow_error& e) {
+  } catch (const storage_error& e) {
     return e;
   }
-  FAIL("no follow_error");
+  FAIL("no storage_error");
   throw std::logic_error("unreachable");
 }
 
@@ -332,7 +332,7 @@ TEST_CASE("follows: read-only opening") {
   auto o = options_for(dir);
   o.read_only = true;
   auto missing = fails_with([&] { follow_registry r{o}; });
-  CHECK(missing.kind() == follow_failure::missing);
+  CHECK(missing.kind() == store_failure::missing);
   CHECK_FALSE(std::filesystem::exists(o.dir)); // read-only creates nothing
 
   o.read_only = false;
@@ -348,9 +348,9 @@ TEST_CASE("follows: read-only opening") {
   CHECK(ro.setting("t", "w") == auto_follow_setting::on);
   CHECK(ro.check_invariants().empty());
   auto e = fails_with([&] { ro.add(follow("b"), 2); });
-  CHECK(e.kind() == follow_failure::io);
+  CHECK(e.kind() == store_failure::io);
   CHECK_THAT(e.what(), Catch::Contains("read-only"));
-  CHECK_THROWS_AS(ro.set_setting("t", "w", auto_follow_setting::off), follow_error);
+  CHECK_THROWS_AS(ro.set_setting("t", "w", auto_follow_setting::off), storage_error);
   CHECK(ro.setting("t", "w") == auto_follow_setting::on);
 }
 

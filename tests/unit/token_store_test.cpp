@@ -20,13 +20,13 @@ token_store_options options_for(const test::temp_dir& dir) {
   return o;
 }
 
-token_error fails_with(const std::function<void()>& f) {
+storage_error fails_with(const std::function<void()>& f) {
   try {
     f();
-  } catch (const token_error& e) {
+  } catch (const storage_error& e) {
     return e;
   }
-  FAIL("no token_error");
+  FAIL("no storage_error");
   throw std::logic_error("unreachable");
 }
 
@@ -178,9 +178,9 @@ TEST_CASE("tokens: everything survives a reopen and ids are not reused") {
   CHECK(ro.verify(a));
   CHECK(ids(ro.list()) == std::vector<uint64_t>{1, 2, 3});
   auto e = fails_with([&] { ro.create("t", "w", token_role::viewer, "", 1); });
-  CHECK(e.kind() == token_failure::io);
+  CHECK(e.kind() == store_failure::io);
   CHECK_THAT(e.what(), Catch::Contains("read-only"));
-  CHECK_THROWS_AS(ro.revoke(1, 1), token_error);
+  CHECK_THROWS_AS(ro.revoke(1, 1), storage_error);
   CHECK(ro.verify(a));
 }
 
@@ -189,7 +189,7 @@ TEST_CASE("tokens: read-only opening of a missing store creates nothing") {
   auto o = options_for(dir);
   o.read_only = true;
   auto missing = fails_with([&] { token_store s{o}; });
-  CHECK(missing.kind() == token_failure::missing);
+  CHECK(missing.kind() == store_failure::missing);
   CHECK_FALSE(std::filesystem::exists(o.dir));
 }
 
