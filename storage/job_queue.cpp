@@ -1,3 +1,7 @@
+// The job queue's life and write path: opening (format check, recovery, rescue of leases from
+// an earlier run), the long-lived write transaction and how a batch joins it, the log, map
+// growth, checkpoints, and the one-operation conveniences. What a batch does: job_queue_batch.cpp
+// and job_queue_transitions.cpp.
 #include "storage/job_queue_layout.hpp"
 
 #include <cerrno>

@@ -1,3 +1,5 @@
+// The memory store's life and writes: opening, put and remove of a video (the index work is in
+// memory_store_postings.cpp), statistics and corpus counts for topics.
 #include "storage/memory_store.hpp"
 
 #include "storage/memory_store_layout.hpp"

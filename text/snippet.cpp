@@ -1,3 +1,4 @@
+// text::snippet: a window of words around the first query term, white space folded.
 #include "text/snippet.hpp"
 
 #include "text/tokenizer.hpp"

@@ -1,6 +1,7 @@
 // The memory store: BM25 ranking over chunks, replacing a re-ingested video, namespaces that
 // never mix, statistics for topics, and the store's behaviour at its storage limits.
 #include "storage/memory_store.hpp"
+#include "tests/support/fails_with.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "text/bm25.hpp"
 #include "text/tokenizer.hpp"
@@ -43,16 +44,6 @@ std::vector<std::string> ids(const std::vector<memory_hit>& hits) {
   for (auto& h : hits)
     out.push_back(h.external_id + "@" + std::to_string(h.start_ms));
   return out;
-}
-
-storage_error fails_with(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const storage_error& e) {
-    return e;
-  }
-  FAIL("no storage_error");
-  throw std::logic_error("unreachable");
 }
 
 } // namespace
@@ -277,7 +268,7 @@ TEST_CASE("memory: everything survives a reopen, also read-only") {
   memory_store ro{o};
   CHECK(ro.search("t", "w2", "storage").size() == 1);
   CHECK(ro.stats("t", "w").videos == 2);
-  auto e = fails_with([&] { ro.put("t", "w", video("d", {"x"})); });
+  auto e = test::fails_with([&] { ro.put("t", "w", video("d", {"x"})); });
   CHECK_THAT(e.what(), Catch::Contains("read-only"));
 }
 
@@ -345,7 +336,7 @@ TEST_CASE("memory: a refused put goes through once the size limit is raised") {
   {
     memory_store m{o};
     m.put("t", "w", video("small", {"first video"}));
-    CHECK(fails_with([&] { m.put("t", "w", video("big", {text})); }).kind() ==
+    CHECK(test::fails_with([&] { m.put("t", "w", video("big", {text})); }).kind() ==
           store_failure::disk_full);
   }
   o.max_map_size = 0;
@@ -370,17 +361,17 @@ TEST_CASE("memory: bad identifiers and bad directories get clear errors") {
   memory_options o;
   o.dir = dir / "absent";
   o.read_only = true;
-  CHECK(fails_with([&] { memory_store m{o}; }).kind() == store_failure::missing);
+  CHECK(test::fails_with([&] { memory_store m{o}; }).kind() == store_failure::missing);
 
   o.dir = dir / "file";
   o.read_only = false;
   std::ofstream{o.dir} << "not a directory";
-  CHECK(fails_with([&] { memory_store m{o}; }).kind() == store_failure::io);
+  CHECK(test::fails_with([&] { memory_store m{o}; }).kind() == store_failure::io);
 
   o.dir = dir / "garbage";
   std::filesystem::create_directories(o.dir);
   std::ofstream{o.dir / "data.mdb"} << std::string(16384, 'g');
-  auto e = fails_with([&] { memory_store m{o}; });
+  auto e = test::fails_with([&] { memory_store m{o}; });
   CHECK(e.kind() == store_failure::corrupt);
   CHECK_THAT(e.what(), Catch::Contains(o.dir.string()));
 }
