@@ -148,8 +148,8 @@ int cmd_follow_ls(context& ctx) {
   try {
     all = open_follows(ctx, true).list(ctx.inv.value("--tenant").value_or(""),
                                        ctx.inv.value("--workspace").value_or(""));
-  } catch (const follow_error& e) {
-    if (e.kind() != follow_failure::missing)
+  } catch (const storage_error& e) {
+    if (e.kind() != store_failure::missing)
       throw;
   }
   if (ctx.json) {
@@ -216,8 +216,8 @@ int cmd_settings_auto_follow(context& ctx) {
     setting = auto_follow_setting::inherit; // what a data dir with no follows yet means
     try {
       setting = open_follows(ctx, true).setting(tenant, workspace);
-    } catch (const follow_error& e) {
-      if (e.kind() != follow_failure::missing)
+    } catch (const storage_error& e) {
+      if (e.kind() != store_failure::missing)
         throw;
     }
   }

@@ -42,15 +42,15 @@ struct writable_queue {
   static const std::filesystem::path& prepare(const std::filesystem::path& dir, bool create) {
     std::error_code ec;
     if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
-      throw queue_error(queue_failure::io, "data dir " + dir.string() + " is not a directory");
+      throw storage_error(store_failure::io, "data dir " + dir.string() + " is not a directory");
     if (!std::filesystem::exists(dir / "data.mdb", ec)) {
       if (!create)
-        throw queue_error(queue_failure::missing,
-                          "no queue at " + dir.string() + " (nothing enqueued yet?)");
+        throw storage_error(store_failure::missing,
+                            "no queue at " + dir.string() + " (nothing enqueued yet?)");
       std::filesystem::create_directories(dir, ec);
       if (ec)
-        throw queue_error(queue_failure::io,
-                          "cannot create data dir " + dir.string() + ": " + ec.message());
+        throw storage_error(store_failure::io,
+                            "cannot create data dir " + dir.string() + ": " + ec.message());
     }
     return dir;
   }

@@ -116,8 +116,8 @@ int cmd_search(context& ctx) {
   try {
     memory_store memory{memory_options_for(ctx.config, ctx.data_dir, true)};
     hits = memory.search(tenant, workspace, query, limit);
-  } catch (const memory_error& e) {
-    if (e.kind() != memory_failure::missing)
+  } catch (const storage_error& e) {
+    if (e.kind() != store_failure::missing)
       throw;
     // Nothing processed yet in this data dir: an empty answer, not an error.
   }

@@ -67,8 +67,8 @@ int cmd_token_ls(context& ctx) {
   try {
     all = open_tokens(ctx, true).list(ctx.inv.value("--tenant").value_or(""),
                                       ctx.inv.value("--workspace").value_or(""));
-  } catch (const token_error& e) {
-    if (e.kind() != token_failure::missing)
+  } catch (const storage_error& e) {
+    if (e.kind() != store_failure::missing)
       throw;
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());

@@ -24,8 +24,8 @@ bool is_disk_full(int code) {
 [[noreturn]] void fail(int code, const std::string& doing) {
   auto reason = std::string{doing} + ": " + std::strerror(code);
   if (is_disk_full(code))
-    throw artifact_error(artifact_failure::disk_full, "disk full: " + reason);
-  throw artifact_error(artifact_failure::io, reason);
+    throw storage_error(store_failure::disk_full, "disk full: " + reason);
+  throw storage_error(store_failure::io, reason);
 }
 
 /// Makes a directory's entries (a rename, a new file) durable.
@@ -152,7 +152,7 @@ std::optional<nlohmann::json> read_json_file(const fs::path& path, std::string* 
 
 artifact_store::artifact_store(fs::path root) : root_(std::move(root)) {
   if (sodium_init() < 0)
-    throw artifact_error(artifact_failure::io, "libsodium failed to initialise");
+    throw storage_error(store_failure::io, "libsodium failed to initialise");
   ensure_dir(root_);
 }
 

@@ -16,6 +16,7 @@
 #include "messages/job.hpp"
 #include "messages/media.hpp"
 #include "messages/pipeline.hpp"
+#include "storage/store_error.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -27,29 +28,16 @@
 
 namespace vfb {
 
-enum class artifact_failure : uint8_t { disk_full, io };
-
-/// A file of the artifact store could not be written or removed.
-class artifact_error : public std::runtime_error {
-public:
-  artifact_error(artifact_failure kind, const std::string& what)
-      : std::runtime_error(what), kind_(kind) {}
-  artifact_failure kind() const { return kind_; }
-
-private:
-  artifact_failure kind_;
-};
-
 class artifact_store {
 public:
-  /// Uses `root`, creating it when needed. Throws artifact_error when it cannot.
+  /// Uses `root`, creating it when needed. Throws storage_error when it cannot.
   explicit artifact_store(std::filesystem::path root);
 
   const std::filesystem::path& root() const { return root_; }
 
   // -- per-video cache --------------------------------------------------------------------------
 
-  /// The video's cache directory, created on demand. Throws artifact_error.
+  /// The video's cache directory, created on demand. Throws storage_error.
   std::filesystem::path video_dir(const std::string& source, const std::string& external_id);
 
   /// Caches what a download produced (its paths should point into `video_dir`).
@@ -70,12 +58,12 @@ public:
   // -- per-job checkpoints ----------------------------------------------------------------------
 
   /// Saves a stage's output for a job, replacing an earlier one atomically. Throws
-  /// artifact_error (kind disk_full when the disk refused); the earlier checkpoint stays then.
+  /// storage_error (kind disk_full when the disk refused); the earlier checkpoint stays then.
   void save_checkpoint(uint64_t job_id, stage_kind stage, const nlohmann::json& value);
   /// The stage's saved output; absent as for `cached_download`.
   std::optional<nlohmann::json> checkpoint(uint64_t job_id, stage_kind stage,
                                            std::string* problem = nullptr) const;
-  /// Forgets every checkpoint of a job (when it is over). Throws artifact_error.
+  /// Forgets every checkpoint of a job (when it is over). Throws storage_error.
   void clear_checkpoints(uint64_t job_id);
 
 private:
@@ -87,7 +75,7 @@ private:
 
 /// Replaces `path` with `data` so that a crash leaves the old content or the new one: a
 /// temporary file in the same directory, fsync, rename, fsync of the directory. On failure the
-/// temporary file is removed and artifact_error thrown (`what` names the file).
+/// temporary file is removed and storage_error thrown (`what` names the file).
 void write_file_atomically(const std::filesystem::path& path, std::string_view data);
 
 /// The JSON document in `path`, or nullopt: silently when there is no such file, else with the

@@ -85,28 +85,14 @@ digest_entry decode_entry(std::string_view key, std::string_view value) {
 
 struct discord_store::dbs : tables {};
 
-discord_store::discord_store(discord_store_options opts) : opts_(std::move(opts)) {
-  dbs_ = std::make_unique<dbs>();
-  env_ = lmdb::open_store<discord_store_error>(
-      site(), opts_.sync, opts_.initial_map_size, format_version, static_cast<tables&>(*dbs_),
-      [](auto open) {
-        return tables{open("replies"), open("digest"), open("meta")};
-      });
+discord_store::discord_store(const discord_store_options& opts)
+    : lmdb::store(opts, "discord store"), dbs_(std::make_unique<dbs>()) {
+  open(format_version, static_cast<tables&>(*dbs_), [](auto table) {
+    return tables{table("replies"), table("digest"), table("meta")};
+  });
 }
 
 discord_store::~discord_store() = default;
-
-lmdb::store_site discord_store::site() const {
-  return {"discord store", opts_.dir, opts_.read_only, opts_.max_map_size};
-}
-
-template <class F> auto discord_store::read(F&& f) const {
-  return lmdb::guarded_read<discord_store_error>(*env_, resize_, site(), f);
-}
-
-template <class F> auto discord_store::write(F&& f) {
-  return lmdb::guarded_write<discord_store_error>(*env_, resize_, site(), f);
-}
 
 pending_reply discord_store::add_reply(pending_reply r) {
   for (const auto* part : {&r.tenant, &r.workspace, &r.guild_id, &r.channel_id, &r.user_id})

@@ -14,36 +14,18 @@
 #pragma once
 
 #include "messages/job.hpp"
-#include "storage/lmdb.hpp"
+#include "storage/lmdb_store.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace vfb {
 
-struct discord_store_options {
-  std::filesystem::path dir; // e.g. DATA_DIR/discord; created when writable
-  bool read_only = false;
-  bool sync = true;
-  size_t initial_map_size = size_t{1} << 20;
-  size_t max_map_size = 0; // 0: grow until the disk is full
-};
-
-class discord_store_error : public std::runtime_error {
-public:
-  discord_store_error(lmdb::store_failure kind, const std::string& what)
-      : std::runtime_error(what), kind_(kind) {}
-  lmdb::store_failure kind() const { return kind_; }
-
-private:
-  lmdb::store_failure kind_;
-};
+/// Where the store lives (e.g. DATA_DIR/discord) and how it writes; see lmdb::store_options.
+struct discord_store_options : lmdb::store_options {};
 
 /// An /analyze whose job had not ended when it was asked: its answer is delivered at the end.
 struct pending_reply {
@@ -77,16 +59,14 @@ struct digest_group {
   std::vector<digest_entry> entries;
 };
 
-class discord_store {
+class discord_store : private lmdb::store {
 public:
-  /// Opens (and when writable creates) the store in `opts.dir`. Throws discord_store_error.
-  explicit discord_store(discord_store_options opts);
+  /// Opens (and when writable creates) the store in `opts.dir`. Throws storage_error.
+  explicit discord_store(const discord_store_options& opts);
   ~discord_store();
-  discord_store(const discord_store&) = delete;
-  discord_store& operator=(const discord_store&) = delete;
 
   /// Records a pending reply; returns it with its id. Throws std::invalid_argument for strings
-  /// over 400 bytes or with a zero byte, discord_store_error for storage failures.
+  /// over 400 bytes or with a zero byte, storage_error for storage failures.
   pending_reply add_reply(pending_reply r);
   /// The pending replies of a job, oldest first.
   std::vector<pending_reply> replies_for(uint64_t job_id) const;
@@ -104,14 +84,7 @@ public:
 
 private:
   struct dbs;
-  template <class F> auto read(F&& f) const;
-  template <class F> auto write(F&& f);
-  lmdb::store_site site() const;
-
-  discord_store_options opts_;
-  std::unique_ptr<lmdb::env> env_;
   std::unique_ptr<dbs> dbs_;
-  mutable std::shared_mutex resize_;
 };
 
 } // namespace vfb

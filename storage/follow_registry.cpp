@@ -201,29 +201,15 @@ std::optional<auto_follow_setting> parse_auto_follow_setting(std::string_view s)
 
 // -- follow_registry --------------------------------------------------------------------------
 
-follow_registry::follow_registry(follow_registry_options opts) : opts_(std::move(opts)) {
-  dbs_ = std::make_unique<dbs>();
-  env_ =
-      lmdb::open_store<follow_error>(site(), opts_.sync, opts_.initial_map_size, format_version,
-                                     static_cast<tables&>(*dbs_), [](auto open) {
-                                       return tables{open("follows"), open("by_channel"),
-                                                     open("due"), open("settings"), open("meta")};
-                                     });
+follow_registry::follow_registry(const follow_registry_options& opts)
+    : lmdb::store(opts, "follow registry"), dbs_(std::make_unique<dbs>()) {
+  open(format_version, static_cast<tables&>(*dbs_), [](auto table) {
+    return tables{table("follows"), table("by_channel"), table("due"), table("settings"),
+                  table("meta")};
+  });
 }
 
 follow_registry::~follow_registry() = default;
-
-lmdb::store_site follow_registry::site() const {
-  return {"follow registry", opts_.dir, opts_.read_only, opts_.max_map_size};
-}
-
-template <class F> auto follow_registry::read(F&& f) const {
-  return lmdb::guarded_read<follow_error>(*env_, resize_, site(), f);
-}
-
-template <class F> auto follow_registry::write(F&& f) {
-  return lmdb::guarded_write<follow_error>(*env_, resize_, site(), f);
-}
 
 follow_added follow_registry::add(follow_record f, millis now) {
   auto key = channel_key(f); // validates before anything is written

@@ -15,38 +15,20 @@
 
 #include "messages/follow.hpp"
 #include "messages/job.hpp"
-#include "storage/lmdb.hpp"
+#include "storage/lmdb_store.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace vfb {
 
-struct follow_registry_options {
-  std::filesystem::path dir; // e.g. DATA_DIR/follows; created when writable
-  bool read_only = false;
-  bool sync = true;
-  size_t initial_map_size = size_t{16} << 20;
-  size_t max_map_size = 0; // 0: grow until the disk is full
-};
-
-using follow_failure = lmdb::store_failure;
-
-class follow_error : public std::runtime_error {
-public:
-  follow_error(follow_failure kind, const std::string& what)
-      : std::runtime_error(what), kind_(kind) {}
-  follow_failure kind() const { return kind_; }
-
-private:
-  follow_failure kind_;
+/// Where the registry lives (e.g. DATA_DIR/follows) and how it writes; see lmdb::store_options.
+struct follow_registry_options : lmdb::store_options {
+  follow_registry_options() { initial_map_size = size_t{16} << 20; }
 };
 
 /// Whether a workspace auto-follows uploaders: its own setting, else the node's flag.
@@ -63,18 +45,16 @@ struct follow_added {
   bool created = false;
 };
 
-class follow_registry {
+class follow_registry : private lmdb::store {
 public:
-  /// Opens (and when writable creates) the registry in `opts.dir`. Throws follow_error.
-  explicit follow_registry(follow_registry_options opts);
+  /// Opens (and when writable creates) the registry in `opts.dir`. Throws storage_error.
+  explicit follow_registry(const follow_registry_options& opts);
   ~follow_registry();
-  follow_registry(const follow_registry&) = delete;
-  follow_registry& operator=(const follow_registry&) = delete;
 
   /// Adds a follow unless (tenant, workspace, channel_url) is followed already. The id,
   /// created_at (= now) and next_refresh_at (= now, unless set) are assigned here. Throws
   /// std::invalid_argument for an empty tenant, workspace or channel_url, one containing a zero
-  /// byte, or keys over 400 bytes (the three with their length prefixes); follow_error for
+  /// byte, or keys over 400 bytes (the three with their length prefixes); storage_error for
   /// storage failures. Nothing is stored when it throws.
   follow_added add(follow_record f, millis now);
 
@@ -112,14 +92,7 @@ public:
 
 private:
   struct dbs;
-  template <class F> auto read(F&& f) const;
-  template <class F> auto write(F&& f);
-  lmdb::store_site site() const;
-
-  follow_registry_options opts_;
-  std::unique_ptr<lmdb::env> env_;
   std::unique_ptr<dbs> dbs_;
-  mutable std::shared_mutex resize_; // growing the map needs every transaction closed
 };
 
 } // namespace vfb

@@ -16,11 +16,14 @@
 // Threads: the long-lived transaction belongs to the thread that writes. Call `checkpoint()`
 // from that thread before handing the queue to another one (the scheduler does on exit).
 // Other processes read the state of the last checkpoint (at most a second or so behind).
+//
+// The implementation is split by concern; storage/job_queue_layout.hpp lists the files.
 #pragma once
 
 #include "messages/job.hpp"
 #include "storage/codec.hpp"
 #include "storage/lmdb.hpp"
+#include "storage/store_error.hpp"
 #include "storage/write_ahead_log.hpp"
 
 #include <atomic>
@@ -61,19 +64,6 @@ struct queue_options {
   uint64_t checkpoint_log_bytes = uint64_t{32} << 20;
 };
 
-/// Why the queue as a whole could not do what was asked.
-using queue_failure = lmdb::store_failure;
-
-class queue_error : public std::runtime_error {
-public:
-  queue_error(queue_failure kind, const std::string& what)
-      : std::runtime_error(what), kind_(kind) {}
-  queue_failure kind() const { return kind_; }
-
-private:
-  queue_failure kind_;
-};
-
 /// Why an operation on one job was refused; the batch and its other operations go on.
 enum class queue_errc : uint8_t { ok = 0, not_found, stale_lease, wrong_state };
 
@@ -90,7 +80,7 @@ public:
   class batch;
 
   /// Opens (and in write mode creates) the queue in `opts.dir`. In write mode every job still
-  /// leased from an earlier run is rescued: its worker is gone. Throws `queue_error`.
+  /// leased from an earlier run is rescued: its worker is gone. Throws `storage_error`.
   explicit job_queue(queue_options opts);
   ~job_queue();
 
@@ -199,7 +189,7 @@ private:
 /// The operations available inside one write transaction.
 class job_queue::batch {
 public:
-  /// A job as stored: the view plus where it sits in the indexes (defined in the .cpp).
+  /// A job as stored: the view plus where it sits in the indexes (job_queue_layout.hpp).
   struct record;
 
   batch(job_queue& q, lmdb::txn& t, millis now);
@@ -283,9 +273,9 @@ template <class F> auto job_queue::write_impl(millis now, F&& f, bool sync) {
       rethrow(e);
     } catch (const codec::decode_error& e) {
       discard_batch();
-      throw queue_error(queue_failure::corrupt,
-                        "queue at " + opts_.dir.string() + " is corrupt: " + e.what());
-    } catch (const queue_error&) {
+      throw storage_error(store_failure::corrupt,
+                          "queue at " + opts_.dir.string() + " is corrupt: " + e.what());
+    } catch (const storage_error&) {
       throw; // from after the batch was logged: it counts
     } catch (...) {
       discard_batch();

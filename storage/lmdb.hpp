@@ -3,6 +3,8 @@
 // commit always forgets its handle before it can throw.
 #pragma once
 
+#include "storage/store_error.hpp"
+
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -199,9 +201,6 @@ template <class F> auto write_growing(env& e, std::shared_mutex& resize, F&& f) 
     }
   }
 }
-
-/// Why a store (queue, memory) as a whole could not do what was asked.
-enum class store_failure : uint8_t { missing, corrupt, disk_full, io };
 
 /// A store failure in words, naming the store: "queue at /x is corrupt: ...".
 struct store_problem {

@@ -6,8 +6,8 @@
 // statistics that score them. A video is identified by (source, external_id) inside its
 // namespace: storing it again replaces its chunks.
 //
-// Layout (see memory_store.cpp): an inverted index whose keys are namespace | term | chunk id,
-// so one cursor range scan yields a term's postings in chunk order. Postings are packed in
+// Layout (see memory_store_layout.hpp): an inverted index whose keys are namespace | term | chunk
+// id, so one cursor range scan yields a term's postings in chunk order. Postings are packed in
 // blocks of up to 128 (chunk id delta, term frequency, chunk length), so scoring never decodes a
 // chunk; only the top hits' texts are read. A put rewrites one block per distinct term of the
 // video (a few MiB for a long video), which is cheap next to the transcription that precedes it.
@@ -15,46 +15,30 @@
 // Writes: the caller serialises them (one writer). Each `put`/`remove` is one LMDB write
 // transaction; when the map is full it is thrown away, the map grows and the transaction runs
 // again. Reads use read transactions and never block the writer.
+//
+// Files: memory_store.cpp (open, put, remove, statistics), memory_store_search.cpp,
+// memory_store_postings.cpp (the index's writes), memory_store_invariants.cpp, and the private
+// memory_store_layout.{hpp,cpp} they share. The snippet of a hit is text work: text/snippet.hpp.
 #pragma once
 
 #include "messages/media.hpp"
-#include "storage/lmdb.hpp"
+#include "storage/lmdb_store.hpp"
 #include "text/bm25.hpp"
 #include "text/topics.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
-#include <shared_mutex>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace vfb {
 
-struct memory_options {
-  std::filesystem::path dir; // e.g. DATA_DIR/memory; created when writable
-  bool read_only = false;
-  /// fsync every commit (default). Off is for bulk loads: a power loss may then lose or corrupt
-  /// what was written since the last sync.
-  bool sync = true;
-  size_t initial_map_size = size_t{64} << 20;
-  size_t max_map_size = 0; // 0: grow until the disk is full
+/// Where the store lives (e.g. DATA_DIR/memory) and how it writes (see lmdb::store_options),
+/// and how it ranks.
+struct memory_options : lmdb::store_options {
+  memory_options() { initial_map_size = size_t{64} << 20; }
   text::bm25_params bm25;
-};
-
-/// Why the memory store as a whole could not do what was asked.
-using memory_failure = lmdb::store_failure;
-
-class memory_error : public std::runtime_error {
-public:
-  memory_error(memory_failure kind, const std::string& what)
-      : std::runtime_error(what), kind_(kind) {}
-  memory_failure kind() const { return kind_; }
-
-private:
-  memory_failure kind_;
 };
 
 /// One processed video as memory: where it came from and its transcript chunks.
@@ -74,17 +58,15 @@ struct memory_stats {
   uint64_t total_length = 0; // content terms over all chunks (for the average chunk length)
 };
 
-class memory_store {
+class memory_store : private lmdb::store {
 public:
-  /// Opens (and when writable creates) the store in `opts.dir`. Throws `memory_error`.
+  /// Opens (and when writable creates) the store in `opts.dir`. Throws `storage_error`.
   explicit memory_store(memory_options opts);
   ~memory_store();
-  memory_store(const memory_store&) = delete;
-  memory_store& operator=(const memory_store&) = delete;
 
   /// Stores a video's chunks, replacing whatever the namespace held for the same (source,
   /// external_id). Throws std::invalid_argument for identifiers too long to be keys (over 200
-  /// bytes), memory_error for storage failures (nothing of the entry is stored then).
+  /// bytes), storage_error for storage failures (nothing of the entry is stored then).
   void put(const std::string& tenant, const std::string& workspace, const memory_entry& entry);
 
   /// Removes a video; false when the namespace does not hold it.
@@ -114,28 +96,16 @@ public:
   void sync();
 
   const memory_options& options() const { return opts_; }
-  size_t map_size() const { return env_->map_size(); }
+  using lmdb::store::map_size;
 
 private:
   struct dbs;
   /// Both `corpus` overloads: every term, or only those in `only`.
   text::corpus_stats corpus_of(const std::string& tenant, const std::string& workspace,
                                const std::vector<std::string>* only) const;
-  template <class F> auto read(F&& f) const;
-  template <class F> void write(F&& f);
-  lmdb::store_site site() const;
 
   memory_options opts_;
-  std::unique_ptr<lmdb::env> env_;
   std::unique_ptr<dbs> dbs_;
-  // Growing the map needs every transaction of this process closed: readers hold it shared.
-  mutable std::shared_mutex resize_;
 };
-
-/// About `width` bytes of `text` around the first occurrence of one of `terms` (content terms,
-/// as the tokenizer spells them), cut at word boundaries, with "…" where text was left out.
-/// Without an occurrence, the start of the text.
-std::string memory_snippet(std::string_view text, const std::vector<std::string>& terms,
-                           size_t width = 200);
 
 } // namespace vfb

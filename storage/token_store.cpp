@@ -127,30 +127,16 @@ std::optional<token_role> parse_token_role(std::string_view s) {
 
 // -- token_store ------------------------------------------------------------------------------
 
-token_store::token_store(token_store_options opts) : opts_(std::move(opts)) {
+token_store::token_store(const token_store_options& opts)
+    : lmdb::store(opts, "token store"), dbs_(std::make_unique<dbs>()) {
   if (sodium_init() < 0)
-    throw token_error(token_failure::io, "libsodium failed to initialise");
-  dbs_ = std::make_unique<dbs>();
-  env_ =
-      lmdb::open_store<token_error>(site(), opts_.sync, opts_.initial_map_size, format_version,
-                                    static_cast<tables&>(*dbs_), [](auto open) {
-                                      return tables{open("tokens"), open("by_hash"), open("meta")};
-                                    });
+    throw storage_error(store_failure::io, "libsodium failed to initialise");
+  open(format_version, static_cast<tables&>(*dbs_), [](auto table) {
+    return tables{table("tokens"), table("by_hash"), table("meta")};
+  });
 }
 
 token_store::~token_store() = default;
-
-lmdb::store_site token_store::site() const {
-  return {"token store", opts_.dir, opts_.read_only, opts_.max_map_size};
-}
-
-template <class F> auto token_store::read(F&& f) const {
-  return lmdb::guarded_read<token_error>(*env_, resize_, site(), f);
-}
-
-template <class F> auto token_store::write(F&& f) {
-  return lmdb::guarded_write<token_error>(*env_, resize_, site(), f);
-}
 
 created_token token_store::create(const std::string& tenant, const std::string& workspace,
                                   token_role role, const std::string& label, millis now) {

@@ -15,39 +15,20 @@
 #pragma once
 
 #include "messages/job.hpp"
-#include "storage/lmdb.hpp"
+#include "storage/lmdb_store.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace vfb {
 
-struct token_store_options {
-  std::filesystem::path dir; // e.g. DATA_DIR/tokens; created when writable
-  bool read_only = false;
-  bool sync = true;
-  size_t initial_map_size = size_t{1} << 20; // a record is ~100 bytes
-  size_t max_map_size = 0;                   // 0: grow until the disk is full
-};
-
-using token_failure = lmdb::store_failure;
-
-class token_error : public std::runtime_error {
-public:
-  token_error(token_failure kind, const std::string& what)
-      : std::runtime_error(what), kind_(kind) {}
-  token_failure kind() const { return kind_; }
-
-private:
-  token_failure kind_;
-};
+/// Where the store lives (e.g. DATA_DIR/tokens) and how it writes; see lmdb::store_options. Its
+/// 1 MiB initial map holds thousands of tokens (a record is ~100 bytes).
+struct token_store_options : lmdb::store_options {};
 
 /// What a token may do. viewer: read. operator: also submit, follow, retry, cancel, settings.
 enum class token_role : uint8_t { viewer = 0, operator_ = 1 };
@@ -74,17 +55,15 @@ struct created_token {
   std::string token;
 };
 
-class token_store {
+class token_store : private lmdb::store {
 public:
-  /// Opens (and when writable creates) the store in `opts.dir`. Throws token_error.
-  explicit token_store(token_store_options opts);
+  /// Opens (and when writable creates) the store in `opts.dir`. Throws storage_error.
+  explicit token_store(const token_store_options& opts);
   ~token_store();
-  token_store(const token_store&) = delete;
-  token_store& operator=(const token_store&) = delete;
 
   /// Creates a token for a workspace. Throws std::invalid_argument for an empty tenant or
   /// workspace, a zero byte in any string, strings over 400 bytes or an unknown role;
-  /// token_error for storage failures. Nothing is stored when it throws.
+  /// storage_error for storage failures. Nothing is stored when it throws.
   created_token create(const std::string& tenant, const std::string& workspace, token_role role,
                        const std::string& label, millis now);
 
@@ -105,14 +84,7 @@ public:
 
 private:
   struct dbs;
-  template <class F> auto read(F&& f) const;
-  template <class F> auto write(F&& f);
-  lmdb::store_site site() const;
-
-  token_store_options opts_;
-  std::unique_ptr<lmdb::env> env_;
   std::unique_ptr<dbs> dbs_;
-  mutable std::shared_mutex resize_; // growing the map needs every transaction closed
 };
 
 } // namespace vfb

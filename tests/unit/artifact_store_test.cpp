@@ -226,11 +226,11 @@ TEST_CASE("artifacts: a full disk fails the save clearly and keeps the previous 
     try {
       a.save_checkpoint(4, stage_kind::download, big_checkpoint());
       return 1;
-    } catch (const artifact_error& e) {
+    } catch (const storage_error& e) {
       std::string what = e.what();
       bool clear = what.find("disk full") != std::string::npos &&
                    what.find(file.string()) != std::string::npos;
-      return e.kind() == artifact_failure::disk_full && clear ? 0 : 2;
+      return e.kind() == store_failure::disk_full && clear ? 0 : 2;
     }
   });
   REQUIRE(WIFEXITED(status));
@@ -243,11 +243,11 @@ TEST_CASE("artifacts: a full disk fails the save clearly and keeps the previous 
 TEST_CASE("artifacts: a root that cannot be a directory is an error") {
   test::temp_dir dir;
   std::ofstream{dir / "file"} << "x";
-  CHECK_THROWS_AS(artifact_store{dir / "file"}, artifact_error);
-  CHECK_THROWS_AS(artifact_store{dir / "file" / "below"}, artifact_error);
+  CHECK_THROWS_AS(artifact_store{dir / "file"}, storage_error);
+  CHECK_THROWS_AS(artifact_store{dir / "file" / "below"}, storage_error);
   artifact_store a{dir / "ok"};
   std::ofstream{dir / "ok" / "jobs"} << "x"; // where the job directories belong
-  CHECK_THROWS_AS(a.save_checkpoint(1, stage_kind::post, {{"x", 1}}), artifact_error);
+  CHECK_THROWS_AS(a.save_checkpoint(1, stage_kind::post, {{"x", 1}}), storage_error);
 }
 
 TEST_CASE("media json: download, transcript and analysis round trip") {

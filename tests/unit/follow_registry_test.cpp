@@ -1,6 +1,7 @@
 // The follow registry: one follow per channel per workspace, ids, listing, the due order, updates
 // that move a follow in it, per-workspace settings, reopening, and the storage limits.
 #include "storage/follow_registry.hpp"
+#include "tests/support/fails_with.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -54,16 +55,6 @@ std::vector<std::string> names(const std::vector<follow_record>& follows) {
   for (auto& f : follows)
     out.push_back(f.uploader);
   return out;
-}
-
-follow_error fails_with(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const follow_error& e) {
-    return e;
-  }
-  FAIL("no follow_error");
-  throw std::logic_error("unreachable");
 }
 
 /// Entries of one named database of the registry in `dir`, read around the registry (closed).
@@ -331,8 +322,8 @@ TEST_CASE("follows: read-only opening") {
   test::temp_dir dir;
   auto o = options_for(dir);
   o.read_only = true;
-  auto missing = fails_with([&] { follow_registry r{o}; });
-  CHECK(missing.kind() == follow_failure::missing);
+  auto missing = test::fails_with([&] { follow_registry r{o}; });
+  CHECK(missing.kind() == store_failure::missing);
   CHECK_FALSE(std::filesystem::exists(o.dir)); // read-only creates nothing
 
   o.read_only = false;
@@ -347,10 +338,10 @@ TEST_CASE("follows: read-only opening") {
   CHECK(names(ro.due(100)) == std::vector<std::string>{"a"});
   CHECK(ro.setting("t", "w") == auto_follow_setting::on);
   CHECK(ro.check_invariants().empty());
-  auto e = fails_with([&] { ro.add(follow("b"), 2); });
-  CHECK(e.kind() == follow_failure::io);
+  auto e = test::fails_with([&] { ro.add(follow("b"), 2); });
+  CHECK(e.kind() == store_failure::io);
   CHECK_THAT(e.what(), Catch::Contains("read-only"));
-  CHECK_THROWS_AS(ro.set_setting("t", "w", auto_follow_setting::off), follow_error);
+  CHECK_THROWS_AS(ro.set_setting("t", "w", auto_follow_setting::off), storage_error);
   CHECK(ro.setting("t", "w") == auto_follow_setting::on);
 }
 

@@ -692,8 +692,8 @@ TEST_CASE("a queue of another format is refused with a one-line reason") {
   auto open_error = [&] {
     try {
       job_queue q{o};
-    } catch (const queue_error& e) {
-      CHECK(e.kind() == queue_failure::corrupt);
+    } catch (const storage_error& e) {
+      CHECK(e.kind() == store_failure::corrupt);
       return std::string{e.what()};
     }
     return std::string{"opened"};
@@ -718,7 +718,7 @@ TEST_CASE("a missing queue cannot be opened read-only") {
   try {
     job_queue q{o};
     FAIL("opened a missing queue");
-  } catch (const queue_error& e) {
-    CHECK(e.kind() == queue_failure::missing);
+  } catch (const storage_error& e) {
+    CHECK(e.kind() == store_failure::missing);
   }
 }

@@ -1,6 +1,7 @@
 // The memory store: BM25 ranking over chunks, replacing a re-ingested video, namespaces that
-// never mix, statistics for topics, snippets, and the store's behaviour at its storage limits.
+// never mix, statistics for topics, and the store's behaviour at its storage limits.
 #include "storage/memory_store.hpp"
+#include "tests/support/fails_with.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "text/bm25.hpp"
 #include "text/tokenizer.hpp"
@@ -43,16 +44,6 @@ std::vector<std::string> ids(const std::vector<memory_hit>& hits) {
   for (auto& h : hits)
     out.push_back(h.external_id + "@" + std::to_string(h.start_ms));
   return out;
-}
-
-memory_error fails_with(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const memory_error& e) {
-    return e;
-  }
-  FAIL("no memory_error");
-  throw std::logic_error("unreachable");
 }
 
 } // namespace
@@ -253,39 +244,6 @@ TEST_CASE("memory: corpus statistics count videos, not chunks") {
   CHECK(m.corpus("t", "other").documents == 0);
 }
 
-TEST_CASE("memory: snippets show the first match in about 200 characters") {
-  std::string before, after;
-  for (int i = 0; i < 40; ++i)
-    before += "lorem" + std::to_string(i) + " ";
-  for (int i = 0; i < 40; ++i)
-    after += " ipsum" + std::to_string(i);
-  auto text = before + "needle" + after;
-  auto s = memory_snippet(text, {"needle"});
-  CHECK(s.rfind("… ", 0) == 0);
-  CHECK(s.size() >= 2 * std::string{" …"}.size() + 150);
-  CHECK(s.size() <= 200 + 2 * std::string{" …"}.size());
-  CHECK(s.substr(s.size() - std::string{" …"}.size()) == " …");
-  auto at = s.find("needle");
-  REQUIRE(at != std::string::npos);
-  CHECK(at < 80); // some context before, most of the window after
-  // Cut at word boundaries only: every word shown is a whole word of the text.
-  auto inner = s.substr(std::string{"… "}.size(), s.size() - 2 * std::string{" …"}.size());
-  auto words = text::terms(text);
-  for (auto& w : text::terms(inner))
-    CHECK(std::find(words.begin(), words.end(), w) != words.end());
-
-  CHECK(memory_snippet("short text, with the needle.", {"needle"}) ==
-        "short text, with the needle.");
-  CHECK(memory_snippet("needle" + after, {"needle"}).rfind("needle ipsum0", 0) == 0);
-  // Near the end of the text the window reaches further back instead.
-  auto tail = memory_snippet(before + "needle", {"needle"});
-  CHECK(tail.size() > 150);
-  CHECK(tail.substr(tail.size() - 6) == "needle");
-  // No match: the start of the text. White space is folded.
-  CHECK(memory_snippet("first\n\nline   second", {"absent"}) == "first line second");
-  CHECK(memory_snippet("", {"x"}).empty());
-}
-
 TEST_CASE("memory: everything survives a reopen, also read-only") {
   test::temp_dir dir;
   auto o = options_for(dir, true);
@@ -310,7 +268,7 @@ TEST_CASE("memory: everything survives a reopen, also read-only") {
   memory_store ro{o};
   CHECK(ro.search("t", "w2", "storage").size() == 1);
   CHECK(ro.stats("t", "w").videos == 2);
-  auto e = fails_with([&] { ro.put("t", "w", video("d", {"x"})); });
+  auto e = test::fails_with([&] { ro.put("t", "w", video("d", {"x"})); });
   CHECK_THAT(e.what(), Catch::Contains("read-only"));
 }
 
@@ -353,8 +311,8 @@ TEST_CASE("memory: a map at its size limit refuses the put whole, and the store 
     try {
       m.put("t", "w", video("v" + std::to_string(v), {text, text + " extra"}));
       ++stored;
-    } catch (const memory_error& e) {
-      CHECK(e.kind() == memory_failure::disk_full);
+    } catch (const storage_error& e) {
+      CHECK(e.kind() == store_failure::disk_full);
       why = e.what();
     }
   }
@@ -378,8 +336,8 @@ TEST_CASE("memory: a refused put goes through once the size limit is raised") {
   {
     memory_store m{o};
     m.put("t", "w", video("small", {"first video"}));
-    CHECK(fails_with([&] { m.put("t", "w", video("big", {text})); }).kind() ==
-          memory_failure::disk_full);
+    CHECK(test::fails_with([&] { m.put("t", "w", video("big", {text})); }).kind() ==
+          store_failure::disk_full);
   }
   o.max_map_size = 0;
   memory_store m{o};
@@ -403,18 +361,18 @@ TEST_CASE("memory: bad identifiers and bad directories get clear errors") {
   memory_options o;
   o.dir = dir / "absent";
   o.read_only = true;
-  CHECK(fails_with([&] { memory_store m{o}; }).kind() == memory_failure::missing);
+  CHECK(test::fails_with([&] { memory_store m{o}; }).kind() == store_failure::missing);
 
   o.dir = dir / "file";
   o.read_only = false;
   std::ofstream{o.dir} << "not a directory";
-  CHECK(fails_with([&] { memory_store m{o}; }).kind() == memory_failure::io);
+  CHECK(test::fails_with([&] { memory_store m{o}; }).kind() == store_failure::io);
 
   o.dir = dir / "garbage";
   std::filesystem::create_directories(o.dir);
   std::ofstream{o.dir / "data.mdb"} << std::string(16384, 'g');
-  auto e = fails_with([&] { memory_store m{o}; });
-  CHECK(e.kind() == memory_failure::corrupt);
+  auto e = test::fails_with([&] { memory_store m{o}; });
+  CHECK(e.kind() == store_failure::corrupt);
   CHECK_THAT(e.what(), Catch::Contains(o.dir.string()));
 }
 

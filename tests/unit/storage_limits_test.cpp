@@ -33,10 +33,10 @@ queue_options tiny(const test::temp_dir& dir) {
 }
 
 /// Opens a queue that must not open; returns the error.
-queue_error open_fails(const queue_options& o) {
+storage_error open_fails(const queue_options& o) {
   try {
     job_queue q{o};
-  } catch (const queue_error& e) {
+  } catch (const storage_error& e) {
     return e;
   }
   FAIL("opened " << o.dir << " although it is not a usable queue");
@@ -86,9 +86,9 @@ TEST_CASE("a map at its size limit refuses the batch whole and stays usable") {
     try {
       q.enqueue_bulk(batch, false, t0);
       accepted += batch.size();
-    } catch (const queue_error& e) {
+    } catch (const storage_error& e) {
       refused = true;
-      CHECK(e.kind() == queue_failure::disk_full);
+      CHECK(e.kind() == store_failure::disk_full);
       CHECK_THAT(e.what(), Catch::Contains("size limit"));
     }
   }
@@ -126,10 +126,10 @@ TEST_CASE("a disk that refuses writes fails the commit cleanly, and acknowledged
         q.enqueue_bulk(batch, false, t0);
         acked += batch.size();
       }
-    } catch (const queue_error& e) {
+    } catch (const storage_error& e) {
       // A refused write shows up as ENOSPC/EFBIG or, for a short write, as EIO.
       auto said_so = std::string{e.what()}.find("disk full") != std::string::npos;
-      code = e.kind() == queue_failure::disk_full || said_so ? 0 : 4;
+      code = e.kind() == store_failure::disk_full || said_so ? 0 : 4;
       why = e.what();
     } catch (...) {
       code = 5;
@@ -162,7 +162,7 @@ TEST_CASE("files that are not a queue give a clear error, not a crash") {
     for (bool ro : {false, true}) {
       o.read_only = ro;
       auto e = open_fails(o);
-      CHECK(e.kind() == queue_failure::corrupt);
+      CHECK(e.kind() == store_failure::corrupt);
       CHECK_THAT(e.what(), Catch::Contains("corrupt"));
     }
   }
@@ -180,7 +180,7 @@ TEST_CASE("files that are not a queue give a clear error, not a crash") {
     }
     o.read_only = true;
     auto e = open_fails(o);
-    CHECK(e.kind() == queue_failure::corrupt);
+    CHECK(e.kind() == store_failure::corrupt);
     CHECK_THAT(e.what(), Catch::Contains("not a vfb queue"));
   }
   SECTION("the directory is a file") {

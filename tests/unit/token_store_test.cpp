@@ -1,6 +1,7 @@
 // The token store: tokens verify until revoked, only their hashes reach the disk, listing,
 // reopening, read-only opening, and refused input.
 #include "storage/token_store.hpp"
+#include "tests/support/fails_with.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,16 +19,6 @@ token_store_options options_for(const test::temp_dir& dir) {
   o.dir = dir / "tokens";
   o.sync = false;
   return o;
-}
-
-token_error fails_with(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const token_error& e) {
-    return e;
-  }
-  FAIL("no token_error");
-  throw std::logic_error("unreachable");
 }
 
 std::vector<uint64_t> ids(const std::vector<token_record>& tokens) {
@@ -177,10 +168,10 @@ TEST_CASE("tokens: everything survives a reopen and ids are not reused") {
   token_store ro{o};
   CHECK(ro.verify(a));
   CHECK(ids(ro.list()) == std::vector<uint64_t>{1, 2, 3});
-  auto e = fails_with([&] { ro.create("t", "w", token_role::viewer, "", 1); });
-  CHECK(e.kind() == token_failure::io);
+  auto e = test::fails_with([&] { ro.create("t", "w", token_role::viewer, "", 1); });
+  CHECK(e.kind() == store_failure::io);
   CHECK_THAT(e.what(), Catch::Contains("read-only"));
-  CHECK_THROWS_AS(ro.revoke(1, 1), token_error);
+  CHECK_THROWS_AS(ro.revoke(1, 1), storage_error);
   CHECK(ro.verify(a));
 }
 
@@ -188,8 +179,8 @@ TEST_CASE("tokens: read-only opening of a missing store creates nothing") {
   test::temp_dir dir;
   auto o = options_for(dir);
   o.read_only = true;
-  auto missing = fails_with([&] { token_store s{o}; });
-  CHECK(missing.kind() == token_failure::missing);
+  auto missing = test::fails_with([&] { token_store s{o}; });
+  CHECK(missing.kind() == store_failure::missing);
   CHECK_FALSE(std::filesystem::exists(o.dir));
 }
 

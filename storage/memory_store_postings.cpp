@@ -1,0 +1,180 @@
+// The memory store's writes to its inverted index: storing and removing a video's chunks and
+// keeping each term's blocks of postings and document frequencies in step with them. Why blocks:
+// see the file comment of memory_store.hpp.
+#include "storage/memory_store_layout.hpp"
+
+namespace vfb::memory_layout {
+
+namespace {
+
+/// Stores `postings` (ascending chunks) as blocks of up to block_capacity, each keyed by its
+/// first chunk.
+void put_blocks(lmdb::txn& t, const lmdb::db& db, const std::string& prefix,
+                const std::vector<posting>& postings) {
+  for (auto begin = postings.begin(); begin != postings.end();) {
+    auto end = begin + std::min<std::ptrdiff_t>(block_capacity, postings.end() - begin);
+    auto key = prefix;
+    codec::put_be32(key, begin->chunk);
+    db.put(t, key, encode_block(begin, end));
+    begin = end;
+  }
+}
+
+/// Appends postings whose chunks are above every chunk the term has: they fill up the term's
+/// last block, then start new ones.
+void append_postings(lmdb::txn& t, const lmdb::db& db, const std::string& prefix,
+                     const std::vector<posting>& added) {
+  std::vector<posting> postings;
+  {
+    lmdb::cursor c{t, db};
+    auto past = prefix;
+    past.back() = '\x01'; // just past the term's range
+    bool at = c.seek(past) ? c.prev() : c.last();
+    if (at && is_block_of(c.key(), prefix)) {
+      auto last = decode_block(codec::get_be32(c.key(), prefix.size()), c.value());
+      if (last.size() < block_capacity)
+        postings = std::move(last); // rewritten under the same key below
+    }
+  }
+  postings.insert(postings.end(), added.begin(), added.end());
+  put_blocks(t, db, prefix, postings);
+}
+
+/// Removes the postings of `chunks` (ascending) from a term's blocks. A posting that is not
+/// there is skipped: removal must work on an index it is repairing, too.
+void remove_postings(lmdb::txn& t, const lmdb::db& db, const std::string& prefix,
+                     const std::vector<uint32_t>& chunks) {
+  for (size_t i = 0; i < chunks.size();) {
+    std::string key;
+    std::vector<posting> block;
+    {
+      lmdb::cursor c{t, db};
+      auto want = prefix;
+      codec::put_be32(want, chunks[i]);
+      bool at = c.seek(want);
+      if (!at || c.key() != want)
+        at = at ? c.prev() : c.last(); // the block that starts below the chunk
+      if (!at || !is_block_of(c.key(), prefix)) {
+        ++i;
+        continue;
+      }
+      key = std::string{c.key()};
+      block = decode_block(codec::get_be32(key, prefix.size()), c.value());
+    }
+    auto start = i;
+    std::vector<posting> kept;
+    for (auto& p : block) {
+      while (i < chunks.size() && chunks[i] < p.chunk)
+        ++i; // not in this block: missing
+      if (i < chunks.size() && chunks[i] == p.chunk)
+        ++i;
+      else
+        kept.push_back(p);
+    }
+    if (i == start) {
+      ++i; // the chunk lies past this block's last posting: missing
+      continue;
+    }
+    db.del(t, key);
+    put_blocks(t, db, prefix, kept);
+  }
+}
+
+/// Adds to a term's document frequencies; a term no chunk has any more loses its head.
+void adjust_head(lmdb::txn& t, const lmdb::db& db, const std::string& prefix, int64_t chunks,
+                 int64_t videos) {
+  term_head h;
+  if (auto raw = db.get(t, prefix))
+    h = decode<term_head>(*raw);
+  auto add = [](uint64_t& x, int64_t d) {
+    x = d < 0 && static_cast<uint64_t>(-d) > x ? 0 : x + static_cast<uint64_t>(d);
+  };
+  add(h.chunks, chunks);
+  add(h.videos, videos);
+  if (h.chunks == 0)
+    db.del(t, prefix);
+  else
+    db.put(t, prefix, encode(h));
+}
+
+void subtract(uint64_t& x, uint64_t d) {
+  x = d > x ? 0 : x - d;
+}
+
+} // namespace
+
+std::optional<space_record> find_space(lmdb::txn& t, const tables& d, const std::string& tenant,
+                                       const std::string& workspace) {
+  auto raw = d.namespaces.get(t, namespace_key(tenant, workspace));
+  if (!raw)
+    return std::nullopt;
+  return decode<space_record>(*raw);
+}
+
+space_record open_space(lmdb::txn& t, const tables& d, const std::string& tenant,
+                        const std::string& workspace) {
+  if (auto s = find_space(t, d, tenant, workspace))
+    return *s;
+  space_record s;
+  auto next = d.meta.get(t, "next_namespace");
+  s.id = next ? codec::get_be32(*next) : 0;
+  if (s.id == UINT32_MAX)
+    throw std::length_error("memory: no namespace ids left");
+  d.meta.put(t, "next_namespace", be32(s.id + 1));
+  return s;
+}
+
+void unindex_video(lmdb::txn& t, const tables& d, space_record& s, const std::string& key,
+                   const video_record& v) {
+  std::map<std::string, std::vector<uint32_t>> by_term; // sorted: neighbouring keys in turn
+  for (uint32_t i = 0; i < v.chunk_count; ++i) {
+    auto id = v.first_chunk + i;
+    auto ck = chunk_key(s.id, id);
+    auto raw = d.chunks.get(t, ck);
+    if (!raw)
+      continue;
+    auto c = decode<chunk_record>(*raw);
+    for (auto& f : analyse(c.text).frequencies)
+      by_term[f.first].push_back(id);
+    subtract(s.stats.chunks, 1);
+    subtract(s.stats.total_length, c.length);
+    d.chunks.del(t, ck);
+  }
+  for (auto& [term, chunks] : by_term) {
+    auto prefix = term_prefix(s.id, term);
+    remove_postings(t, d.postings, prefix, chunks);
+    adjust_head(t, d.postings, prefix, -static_cast<int64_t>(chunks.size()), -1);
+  }
+  subtract(s.stats.videos, 1);
+  d.videos.del(t, key);
+}
+
+void index_video(lmdb::txn& t, const tables& d, space_record& s, const std::string& key,
+                 const memory_entry& e, const std::vector<analysed_chunk>& analysed) {
+  if (s.next_chunk + e.chunks.size() > UINT32_MAX)
+    throw std::length_error("memory: the namespace has used up its chunk ids");
+  video_record v{e.job_id, e.title, e.url, static_cast<uint32_t>(s.next_chunk),
+                 static_cast<uint32_t>(e.chunks.size())};
+  std::map<std::string, std::vector<posting>> by_term;
+  for (size_t i = 0; i < e.chunks.size(); ++i) {
+    auto id = static_cast<uint32_t>(v.first_chunk + i);
+    auto& a = analysed[i];
+    chunk_record c{e.source,           e.external_id, e.chunks[i].start_ms,
+                   e.chunks[i].end_ms, a.length,      e.chunks[i].text};
+    d.chunks.put(t, chunk_key(s.id, id), encode(c));
+    for (auto& [term, tf] : a.frequencies)
+      by_term[term].push_back({id, tf, a.length});
+    s.stats.total_length += a.length;
+  }
+  for (auto& [term, postings] : by_term) {
+    auto prefix = term_prefix(s.id, term);
+    append_postings(t, d.postings, prefix, postings);
+    adjust_head(t, d.postings, prefix, static_cast<int64_t>(postings.size()), 1);
+  }
+  s.stats.chunks += e.chunks.size();
+  s.stats.videos += 1;
+  s.next_chunk += e.chunks.size();
+  d.videos.put(t, key, encode(v));
+}
+
+} // namespace vfb::memory_layout
