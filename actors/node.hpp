@@ -3,6 +3,7 @@
 // API, Discord bridge) are wired here too.
 #pragma once
 
+#include "actors/config_options.hpp"
 #include "actors/pipeline.hpp"
 #include "actors/scheduler.hpp"
 #include "adapters/config_file.hpp"
@@ -18,9 +19,6 @@ namespace vfb {
 
 class job_queue;
 class follow_registry;
-struct follow_registry_options;
-struct token_store_options;
-struct memory_options;
 struct stage_environment;
 class discord_store;
 
@@ -60,60 +58,10 @@ struct node_handles {
   std::shared_ptr<std::atomic<bool>> stopping; // cuts listings short at stop_node
 };
 
-/// The follow registry's options for a data dir (DATA_DIR/follows) as configured.
-follow_registry_options follows_options_for(const vfb_config& cfg,
-                                            const std::filesystem::path& data_dir, bool read_only);
-
-/// The Discord store's options for a data dir (DATA_DIR/discord) as configured.
-struct discord_store_options;
-discord_store_options discord_options_for(const vfb_config& cfg,
-                                          const std::filesystem::path& data_dir, bool read_only);
-
-/// The token store's options for a data dir (DATA_DIR/tokens) as configured.
-token_store_options tokens_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,
-                                       bool read_only);
-
-/// The enumerator's settings from the config (yt-dlp, URL policy, listing rate limits); with a
-/// data dir, its managed yt-dlp is preferred.
-struct enumerator_options;
-enumerator_options enumerator_options_from(const vfb_config& cfg,
-                                           const std::filesystem::path& data_dir = {});
-
-/// Where `vfb tools update` fetches yt-dlp and where it installs it (tools.*, the data dir).
-struct tool_update_options;
-tool_update_options tool_update_options_from(const vfb_config& cfg,
-                                             const std::filesystem::path& data_dir);
-
-/// How yt-dlp runs (tools.*), preferring the data dir's managed copy when there is a data dir.
-struct ytdlp_tools;
-ytdlp_tools ytdlp_tools_from(const vfb_config& cfg, const std::filesystem::path& data_dir);
-
-/// Which submitted and listed URLs are accepted (config: sources.*).
-struct url_policy;
-url_policy url_policy_from(const vfb_config& cfg);
-
-/// The refresher's period, jitter and cap from the config.
-struct refresher_options;
-refresher_options refresher_options_from(const vfb_config& cfg);
-
-/// What every new follow takes from the config: cap, window, refresh period, URL policy.
-struct follow_options;
-follow_options follow_options_from(const vfb_config& cfg);
-
-/// The memory store's options for a data dir (DATA_DIR/memory) as configured.
-memory_options memory_options_for(const vfb_config& cfg, const std::filesystem::path& data_dir,
-                                  bool read_only);
-
-/// The artifact store's root in a data dir.
-std::filesystem::path artifacts_dir(const std::filesystem::path& data_dir);
-
 /// Opens what the real stages work with: the artifact and memory stores of a data dir (the
 /// caller holds the data dir's writer lock). Throws the stores' errors.
 std::shared_ptr<const stage_environment>
 open_stage_environment(const vfb_config& cfg, const std::filesystem::path& data_dir);
-
-/// The per-stage worker counts from the config (transcribe_slots 0: one per core).
-std::array<size_t, stage_count> stage_slots_from(const vfb_config& cfg);
 
 /// Spawns the node's actors.
 node_handles spawn_node(caf::actor_system& sys, const node_setup& setup);

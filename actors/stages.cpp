@@ -13,6 +13,7 @@
 #include "storage/media_json.hpp"
 #include "storage/memory_store.hpp"
 #include "text/chunker.hpp"
+#include "text/durations.hpp"
 #include "text/key_phrases.hpp"
 #include "text/summary.hpp"
 #include "text/topics.hpp"
@@ -223,7 +224,7 @@ stage_result download_stage(shared_state& s, const stage_request& req, const pro
     std::ostringstream note;
     note << (d->title.empty() ? d->video_id : d->title);
     if (d->duration > 0)
-      note << " (" << format_duration_text(d->duration) << ")";
+      note << " (" << text::clock_duration(d->duration) << ")";
     return finish(std::move(*d), note.str());
   } catch (const ytdlp_error& e) {
     return ended(outcome_of(e.failure(), job.key));

@@ -1,255 +1,139 @@
+// Reading vfb's config file with inih (libinih), then --set overrides and the design's
+// environment flags (adapters/config_file.hpp). inih splits lines into sections and keys; the
+// key table (adapters/config_keys.cpp) turns values into settings. Debian's inih passes no line
+// numbers to the handler, so the lines are fed through our own reader, which counts them.
 #include "adapters/config_file.hpp"
 
-#include "adapters/channel.hpp"
-#include "adapters/ytdlp_tools.hpp"
+#include "adapters/config_keys.hpp"
 #include "text/strings.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <functional>
-#include <limits>
-#include <set>
+#include <ini.h>
 #include <sstream>
-#include <string_view>
 
 extern char** environ;
 
 namespace vfb {
 
 namespace {
-std::string trim(const std::string& s) {
+
+std::string trim(std::string_view s) {
   return std::string(text::trim(s));
 }
 
-int64_t to_int(const std::string& where, const std::string& v, int64_t lo, int64_t hi) {
-  size_t used = 0;
-  long long x = 0;
+/// The file's text handed to inih in fgets-sized pieces, and where inih is: the line number
+/// and the line itself, for "FILE:LINE: what is wrong". Section headers are checked as their
+/// line passes (inih reports keys only, so an unknown section without keys would go
+/// unnoticed). The first error is kept here and stops the parse: nothing may throw through C.
+struct config_lines {
+  vfb_config& config;
+  std::string file;
+  std::string text;
+  size_t pos = 0;
+  size_t line_start = 0;
+  int line = 0;
+  std::string error;
+
+  std::string where() const { return file + ":" + std::to_string(line); }
+
+  /// The current line without surrounding whitespace.
+  std::string current() const {
+    auto end = text.find('\n', line_start);
+    auto length = end == std::string::npos ? std::string::npos : end - line_start;
+    return trim(std::string_view{text}.substr(line_start, length));
+  }
+
+  /// A "[section]" line must be well-formed and name a known section.
+  bool check_section_header() {
+    auto header = current();
+    if (header.empty() || header.front() != '[')
+      return true;
+    if (header.back() != ']')
+      error = where() + ": malformed section header '" + header + "'";
+    else if (auto section = trim(std::string_view{header}.substr(1, header.size() - 2));
+             !is_config_section(section))
+      error = where() + ": unknown section [" + section + "]";
+    return error.empty();
+  }
+};
+
+/// inih's reader, as fgets: at most size - 1 characters, up to and including a newline.
+char* next_piece(char* buf, int size, void* stream) {
+  auto& in = *static_cast<config_lines*>(stream);
+  if (!in.error.empty() || in.pos >= in.text.size())
+    return nullptr;
+  if (in.pos == 0 || in.text[in.pos - 1] == '\n') {
+    ++in.line;
+    in.line_start = in.pos;
+    if (!in.check_section_header())
+      return nullptr;
+  }
+  size_t n = 0;
+  while (n + 1 < static_cast<size_t>(size) && in.pos < in.text.size()) {
+    char c = in.text[in.pos++];
+    buf[n++] = c;
+    if (c == '\n')
+      break;
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+/// inih's handler for one key line (value null: the line has no separator at all).
+int on_key(void* user, const char* section, const char* name, const char* value) {
+  auto& in = *static_cast<config_lines*>(user);
   try {
-    x = std::stoll(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
+    auto line_text = in.current();
+    auto eq = line_text.find('=');
+    if (value == nullptr || eq == std::string::npos)
+      throw config_error(in.where() + ": expected 'key = value', got '" + line_text + "'");
+    if (trim(section).empty())
+      throw config_error(in.where() + ": key outside of a [section]");
+    auto key = trim(name);
+    std::string val = value;
+    if (line_text.find(':') < eq) { // inih splits at ':' too; the format splits at '=' only
+      key = trim(std::string_view{line_text}.substr(0, eq));
+      val = trim(std::string_view{line_text}.substr(eq + 1));
+    }
+    if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
+      val = val.substr(1, val.size() - 2);
+    set_config_key(in.config, trim(section) + "." + key, in.where(), val);
+  } catch (const std::exception& e) {
+    in.error = e.what();
+    return 0;
   }
-  if (used == 0 || used != v.size())
-    throw config_error(where + ": expected an integer, got '" + v + "'");
-  if (x < lo || x > hi)
-    throw config_error(where + ": " + v + " is out of range [" + std::to_string(lo) + ", " +
-                       std::to_string(hi) + "]");
-  return x;
+  return 1;
 }
 
-bool to_bool(const std::string& where, const std::string& v) {
-  std::string l = v;
-  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (l == "1" || l == "true" || l == "yes" || l == "on")
-    return true;
-  if (l == "0" || l == "false" || l == "no" || l == "off")
-    return false;
-  throw config_error(where + ": expected true or false, got '" + v + "'");
-}
-
-std::vector<std::string> to_list(const std::string& v) {
-  std::vector<std::string> out;
-  std::stringstream in(v);
-  for (std::string item; std::getline(in, item, ',');)
-    if (auto t = trim(item); !t.empty())
-      out.push_back(t);
-  return out;
-}
-
-std::string backfill_mode(const std::string& where, const std::string& v) {
-  if (v != "digest" && v != "each" && v != "off")
-    throw config_error(where + ": expected digest, each or off, got '" + v + "'");
-  return v;
-}
-
-/// [auto_follow] tabs: some of upload_tabs, each once.
-std::vector<std::string> channel_tab_list(const std::string& where, const std::string& v) {
-  auto tabs = to_list(v);
-  if (tabs.empty())
-    throw config_error(where + ": name at least one tab (videos, streams, shorts)");
-  std::set<std::string> seen;
-  for (const auto& tab : tabs) {
-    const auto& known = upload_tabs();
-    if (std::find(known.begin(), known.end(), tab) == known.end())
-      throw config_error(where + ": unknown tab '" + tab +
-                         "' (expected videos, streams or shorts)");
-    if (!seen.insert(tab).second)
-      throw config_error(where + ": tab '" + tab + "' is named twice");
-  }
-  return tabs;
-}
-
-/// Sets one key from its text; `where` names the origin for error messages.
-using setter = std::function<void(vfb_config&, const std::string& where, const std::string& v)>;
-
-template <class Section>
-setter int_key(Section vfb_config::*section, int64_t Section::*field, int64_t lo, int64_t hi) {
-  return [=](vfb_config& c, const std::string& where, const std::string& v) {
-    c.*section.*field = to_int(where, v, lo, hi);
-  };
-}
-
-template <class Section> setter bool_key(Section vfb_config::*section, bool Section::*field) {
-  return [=](vfb_config& c, const std::string& where, const std::string& v) {
-    c.*section.*field = to_bool(where, v);
-  };
-}
-
-template <class Section>
-setter string_key(Section vfb_config::*section, std::string Section::*field) {
-  return [=](vfb_config& c, const std::string& where, const std::string& v) {
-    if (v.empty())
-      throw config_error(where + ": must not be empty");
-    c.*section.*field = v;
-  };
-}
-
-constexpr int64_t max_ms = int64_t{30} * 24 * 3600 * 1000; // 30 days
-constexpr int64_t max_s = max_ms / 1000;
-constexpr int64_t max_mb = int64_t{1} << 30; // 1 PiB in MiB
-
-/// Every configuration key; conf/vfb.conf documents each of them.
-const std::map<std::string, setter>& keys() {
-  using C = vfb_config;
-  static const std::map<std::string, setter> all = {
-      {"storage.data_dir",
-       [](C& c, const std::string&, const std::string& v) { c.storage.data_dir = v; }},
-      {"storage.sync",
-       [](C& c, const std::string& where, const std::string& v) {
-         if (v != "always" && v != "periodic")
-           throw config_error(where + ": expected always or periodic, got '" + v + "'");
-         c.storage.sync = v;
-       }},
-      {"storage.sync_interval_ms",
-       int_key(&C::storage, &C::storage_t::sync_interval_ms, 1, max_ms)},
-      {"storage.map_size_mb", int_key(&C::storage, &C::storage_t::map_size_mb, 1, max_mb)},
-      {"storage.max_map_size_mb", int_key(&C::storage, &C::storage_t::max_map_size_mb, 0, max_mb)},
-      {"queue.max_attempts", int_key(&C::queue, &C::queue_t::max_attempts, 1, 1000)},
-      {"queue.max_rescues", int_key(&C::queue, &C::queue_t::max_rescues, 0, 1000)},
-      {"queue.backoff_base_ms", int_key(&C::queue, &C::queue_t::backoff_base_ms, 1, max_ms)},
-      {"queue.backoff_cap_ms", int_key(&C::queue, &C::queue_t::backoff_cap_ms, 1, max_ms)},
-      {"queue.lease_ttl_ms", int_key(&C::queue, &C::queue_t::lease_ttl_ms, 1000, max_ms)},
-      {"queue.rescue_interval_ms", int_key(&C::queue, &C::queue_t::rescue_interval_ms, 10, max_ms)},
-      {"sources.allowed_hosts", [](C& c, const std::string&,
-                                   const std::string& v) { c.sources.allowed_hosts = to_list(v); }},
-      {"sources.allow_loopback", bool_key(&C::sources, &C::sources_t::allow_loopback)},
-      {"tools.ytdlp", string_key(&C::tools, &C::tools_t::ytdlp)},
-      {"tools.ffmpeg", string_key(&C::tools, &C::tools_t::ffmpeg)},
-      {"tools.ytdlp_timeout_s", int_key(&C::tools, &C::tools_t::ytdlp_timeout_s, 1, max_s)},
-      {"tools.ffmpeg_timeout_s", int_key(&C::tools, &C::tools_t::ffmpeg_timeout_s, 1, max_s)},
-      {"tools.ytdlp_args",
-       [](C& c, const std::string& where, const std::string& v) {
-         try {
-           c.tools.ytdlp_args = split_ytdlp_args(v);
-         } catch (const std::invalid_argument& e) {
-           throw config_error(where + ": " + e.what());
-         }
-       }},
-      {"tools.js_runtime", string_key(&C::tools, &C::tools_t::js_runtime)},
-      {"tools.release_url",
-       [](C& c, const std::string& where, const std::string& v) {
-         if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
-           throw config_error(where + ": expected an http:// or https:// URL, got '" + v + "'");
-         c.tools.release_url = v;
-       }},
-      {"tools.ytdlp_asset", string_key(&C::tools, &C::tools_t::ytdlp_asset)},
-      {"tools.auto_update_hours",
-       int_key(&C::tools, &C::tools_t::auto_update_hours, 0, 24 * 365)},
-      {"captions.languages",
-       [](C& c, const std::string& where, const std::string& v) {
-         c.captions.languages = to_list(v);
-         if (c.captions.languages.empty())
-           throw config_error(where + ": name at least one language (e.g. en.*,en)");
-       }},
-      {"captions.use", bool_key(&C::captions, &C::captions_t::use)},
-      {"speech.model_dir",
-       [](C& c, const std::string&, const std::string& v) { c.speech.model_dir = v; }},
-      {"speech.external_command",
-       [](C& c, const std::string&, const std::string& v) { c.speech.external_command = v; }},
-      {"speech.timeout_s", int_key(&C::speech, &C::speech_t::timeout_s, 1, max_s)},
-      {"pipeline.download_slots", int_key(&C::pipeline, &C::pipeline_t::download_slots, 1, 64)},
-      {"pipeline.transcribe_slots", int_key(&C::pipeline, &C::pipeline_t::transcribe_slots, 0, 64)},
-      {"pipeline.analyze_slots", int_key(&C::pipeline, &C::pipeline_t::analyze_slots, 1, 64)},
-      {"pipeline.post_slots", int_key(&C::pipeline, &C::pipeline_t::post_slots, 1, 64)},
-      {"analysis.topics", int_key(&C::analysis, &C::analysis_t::topics, 0, 100)},
-      {"analysis.key_phrases", int_key(&C::analysis, &C::analysis_t::key_phrases, 0, 100)},
-      {"analysis.summary_sentences",
-       int_key(&C::analysis, &C::analysis_t::summary_sentences, 0, 100)},
-      {"analysis.chunk_chars", int_key(&C::analysis, &C::analysis_t::chunk_chars, 100, 100000)},
-      {"analysis.chunk_overlap_chars",
-       int_key(&C::analysis, &C::analysis_t::chunk_overlap_chars, 0, 100000)},
-      {"discord.public_key",
-       [](C& c, const std::string& where, const std::string& v) {
-         if (v.empty()) {
-           c.discord.public_key.clear();
-           return;
-         }
-         if (v.size() != 64 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
-           throw config_error(where + ": expected the application's public key (64 hex digits)");
-         c.discord.public_key = v;
-       }},
-      {"discord.api_base",
-       [](C& c, const std::string& where, const std::string& v) {
-         if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
-           throw config_error(where + ": expected an http(s) URL");
-         c.discord.api_base = v;
-         while (!c.discord.api_base.empty() && c.discord.api_base.back() == '/')
-           c.discord.api_base.pop_back();
-       }},
-      {"discord.post_attempts", int_key(&C::discord, &C::discord_t::post_attempts, 1, 100)},
-      {"discord.bot_token", // empty: no bot (results go to the webhook)
-       [](C& c, const std::string&, const std::string& v) { c.discord.bot_token = v; }},
-      {"discord.backfill_posts",
-       [](C& c, const std::string& where, const std::string& v) {
-         c.discord.backfill_posts = backfill_mode(where, v);
-       }},
-      {"discord.digest_interval_min",
-       int_key(&C::discord, &C::discord_t::digest_interval_min, 1, 7 * 24 * 60)},
-      {"auto_follow.enabled", bool_key(&C::auto_follow, &C::auto_follow_t::enabled)},
-      {"auto_follow.backfill", bool_key(&C::auto_follow, &C::auto_follow_t::backfill)},
-      {"auto_follow.max_videos",
-       int_key(&C::auto_follow, &C::auto_follow_t::max_videos, 0, 100000)},
-      {"auto_follow.window_days",
-       int_key(&C::auto_follow, &C::auto_follow_t::window_days, 1, 3650)},
-      {"auto_follow.tabs",
-       [](C& c, const std::string& where, const std::string& v) {
-         c.auto_follow.tabs = channel_tab_list(where, v);
-       }},
-      {"auto_follow.refresh_interval_min",
-       int_key(&C::auto_follow, &C::auto_follow_t::refresh_interval_min, 1, 7 * 24 * 60)},
-      {"auto_follow.refresh_jitter_pct",
-       int_key(&C::auto_follow, &C::auto_follow_t::refresh_jitter_pct, 0, 50)},
-      {"log.level",
-       [](C& c, const std::string& where, const std::string& v) {
-         static const std::set<std::string> levels{"trace", "debug", "info",
-                                                   "warn",  "error", "off"};
-         if (levels.count(v) == 0)
-           throw config_error(where + ": expected trace, debug, info, warn, error or off, got '" +
-                              v + "'");
-         c.log.level = v;
-       }},
-      {"log.format",
-       [](C& c, const std::string& where, const std::string& v) {
-         if (v != "text" && v != "json")
-           throw config_error(where + ": expected text or json, got '" + v + "'");
-         c.log.format = v;
-       }},
-      {"rate_limits.listings_per_minute",
-       int_key(&C::rate_limits, &C::rate_limits_t::listings_per_minute, 0, 100000)},
-      {"rate_limits.listing_burst",
-       int_key(&C::rate_limits, &C::rate_limits_t::listing_burst, 1, 10000)},
-      {"rate_limits.downloads_per_minute",
-       int_key(&C::rate_limits, &C::rate_limits_t::downloads_per_minute, 0, 100000)},
-      {"rate_limits.download_burst",
-       int_key(&C::rate_limits, &C::rate_limits_t::download_burst, 1, 10000)},
-      {"api.listen", string_key(&C::api, &C::api_t::listen)},
-      {"api.port", int_key(&C::api, &C::api_t::port, 0, 65535)},
-      {"api.max_body_kb", int_key(&C::api, &C::api_t::max_body_kb, 1, 1 << 20)},
-  };
-  return all;
+void read_file(vfb_config& c, const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw config_error(file.string() + ": is a directory, not a config file");
+  std::ifstream stream(file);
+  if (!stream)
+    throw config_error(file.string() + ": cannot read: " + std::strerror(errno));
+  std::stringstream whole;
+  whole << stream.rdbuf();
+  config_lines in{c, file.string(), whole.str(), 0, 0, 0, {}};
+  if (text::starts_with(in.text, "\xEF\xBB\xBF")) // a UTF-8 byte order mark, as inih allows
+    in.text.erase(0, 3);
+  // The file format predates inih and is part of the interface: an indented line is a line of
+  // its own (no continuation lines), ';' inside a value belongs to it (URLs, yt-dlp arguments),
+  // a line without '=' reaches on_key (which names it), and lines may be long.
+  ini_allow_multiline = false;
+  ini_allow_inline_comments = false;
+  ini_allow_no_value = true;
+  ini_stop_on_first_error = true;
+  ini_use_stack = false;
+  ini_allow_realloc = true;
+  ini_max_line = 1 << 20;
+  int rc = ini_parse_stream(next_piece, &in, on_key, &in);
+  if (!in.error.empty())
+    throw config_error(in.error);
+  if (rc != 0)
+    throw config_error(file.string() + ":" + std::to_string(rc) + ": cannot parse this line");
 }
 
 /// The original design's environment flags and the keys they override.
@@ -264,109 +148,6 @@ const std::map<std::string, std::string>& env_flags() {
   return all;
 }
 
-/// [webhooks] maps "tenant/workspace" to a Discord webhook URL; its keys are not fixed.
-constexpr std::string_view webhooks_prefix = "webhooks.";
-
-/// [backfill_posts] maps "tenant/workspace" to digest, each or off.
-constexpr std::string_view backfill_posts_prefix = "backfill_posts.";
-
-/// The TENANT/WORKSPACE after a per-workspace section's prefix.
-std::string workspace_key(const std::string& key, size_t prefix, const std::string& where) {
-  auto workspace = key.substr(prefix);
-  auto slash = workspace.find('/');
-  if (slash == 0 || slash == std::string::npos || slash + 1 == workspace.size() ||
-      workspace.find('/', slash + 1) != std::string::npos)
-    throw config_error(where + ": keys are TENANT/WORKSPACE here, got '" + workspace + "'");
-  return workspace;
-}
-
-void set_webhook(vfb_config& c, const std::string& key, const std::string& where,
-                 const std::string& value) {
-  auto workspace = workspace_key(key, webhooks_prefix.size(), where);
-  if (value.rfind("https://", 0) != 0 && value.rfind("http://", 0) != 0)
-    throw config_error(where + ": a webhook must be an http(s) URL");
-  c.discord.webhooks[workspace] = value;
-}
-
-/// [guilds] GUILD_ID = TENANT/WORKSPACE and [guild_operators] GUILD_ID = ROLE_ID,...
-bool set_guild(vfb_config& c, const std::string& key, const std::string& where,
-               const std::string& value) {
-  for (std::string_view section : {"guilds.", "guild_operators."}) {
-    if (key.rfind(section, 0) != 0)
-      continue;
-    auto guild = key.substr(section.size());
-    if (guild.empty() || guild.find_first_not_of("0123456789") != std::string::npos)
-      throw config_error(where + ": a guild is named by its numeric id, got '" + guild + "'");
-    if (section == "guilds.") {
-      auto slash = value.find('/');
-      if (slash == 0 || slash == std::string::npos || slash + 1 == value.size() ||
-          value.find('/', slash + 1) != std::string::npos)
-        throw config_error(where + ": expected TENANT/WORKSPACE, got '" + value + "'");
-      c.discord.guilds[guild] = value;
-    } else {
-      c.discord.guild_operators[guild] = to_list(value);
-    }
-    return true;
-  }
-  return false;
-}
-
-void set(vfb_config& c, const std::string& key, const std::string& where,
-         const std::string& value) {
-  if (key.rfind(webhooks_prefix, 0) == 0)
-    return set_webhook(c, key, where, value);
-  if (key.rfind(backfill_posts_prefix, 0) == 0) {
-    auto workspace = workspace_key(key, backfill_posts_prefix.size(), where);
-    c.discord.backfill_posts_for[workspace] = backfill_mode(where, value);
-    return;
-  }
-  if (set_guild(c, key, where, value))
-    return;
-  auto it = keys().find(key);
-  if (it == keys().end())
-    throw config_error(where + ": unknown key '" + key + "' (conf/vfb.conf lists every key)");
-  it->second(c, where, value);
-}
-
-void read_file(vfb_config& c, const std::filesystem::path& file) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec))
-    throw config_error(file.string() + ": is a directory, not a config file");
-  std::ifstream in(file);
-  if (!in)
-    throw config_error(file.string() + ": cannot read: " + std::strerror(errno));
-  std::string section;
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    auto where = file.string() + ":" + std::to_string(n);
-    line = trim(line);
-    if (line.empty() || line[0] == '#' || line[0] == ';')
-      continue;
-    if (line.front() == '[') {
-      if (line.back() != ']')
-        throw config_error(where + ": malformed section header '" + line + "'");
-      section = trim(line.substr(1, line.size() - 2));
-      bool known = section == "webhooks" || section == "guilds" || section == "guild_operators" ||
-                   section == "backfill_posts" ||
-                   std::any_of(keys().begin(), keys().end(),
-                               [&](auto& kv) { return kv.first.rfind(section + ".", 0) == 0; });
-      if (!known)
-        throw config_error(where + ": unknown section [" + section + "]");
-      continue;
-    }
-    auto eq = line.find('=');
-    if (eq == std::string::npos)
-      throw config_error(where + ": expected 'key = value', got '" + line + "'");
-    if (section.empty())
-      throw config_error(where + ": key outside of a [section]");
-    auto key = trim(line.substr(0, eq));
-    auto value = trim(line.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-      value = value.substr(1, value.size() - 2);
-    set(c, section + "." + key, where, value);
-  }
-}
-
 } // namespace
 
 vfb_config load_config(const std::filesystem::path& file,
@@ -376,10 +157,10 @@ vfb_config load_config(const std::filesystem::path& file,
   if (!file.empty())
     read_file(c, file);
   for (auto& [key, value] : overrides)
-    set(c, key, "--set " + key, value);
+    set_config_key(c, key, "--set " + key, value);
   for (auto& [var, key] : env_flags())
     if (auto it = env.find(var); it != env.end() && !it->second.empty())
-      set(c, key, "environment " + var, it->second);
+      set_config_key(c, key, "environment " + var, it->second);
   if (c.queue.backoff_cap_ms < c.queue.backoff_base_ms)
     throw config_error("queue.backoff_cap_ms (" + std::to_string(c.queue.backoff_cap_ms) +
                        ") is smaller than queue.backoff_base_ms (" +

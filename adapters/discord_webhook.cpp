@@ -1,7 +1,7 @@
 #include "adapters/discord_webhook.hpp"
 
-#include <cmath>
-#include <cstdio>
+#include "text/durations.hpp"
+
 #include <cstdlib>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -50,25 +50,12 @@ std::string truncate_utf8(const std::string& s, size_t max) {
   return s.substr(0, at) + "\xE2\x80\xA6"; // …
 }
 
-std::string format_duration_text(double seconds) {
-  if (seconds <= 0)
-    return {};
-  auto total = static_cast<long long>(std::llround(seconds));
-  char buf[32];
-  if (total >= 3600)
-    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", total / 3600, (total / 60) % 60,
-                  total % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%lld:%02lld", total / 60, total % 60);
-  return buf;
-}
-
 discord_post make_post(const download_result& d, const analysis& a, const std::string& url) {
   discord_post p;
   p.title = d.title.empty() ? d.video_id : d.title;
   p.url = d.webpage_url.empty() ? url : d.webpage_url;
   p.uploader = d.uploader;
-  p.duration_text = format_duration_text(d.duration);
+  p.duration_text = text::clock_duration(d.duration);
   for (auto& s : a.summary)
     p.summary += (p.summary.empty() ? "" : " ") + s;
   for (auto& t : a.topics)

@@ -26,9 +26,6 @@ struct discord_post {
 /// The post for a download and its analysis.
 discord_post make_post(const download_result& d, const analysis& a, const std::string& url);
 
-/// "1:02:03" / "3:32" for a duration in seconds; empty for 0.
-std::string format_duration_text(double seconds);
-
 /// The webhook body: one embed (title <= 256, description <= 4096, fields <= 1024 each,
 /// everything <= 6000 characters, cut on UTF-8 boundaries with an ellipsis) and no mentions, so
 /// a video title can never ping @everyone.

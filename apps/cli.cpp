@@ -1,9 +1,15 @@
+// The `vfb` command line on CLI11: the command table (apps/command_table.cpp) becomes CLI11
+// subcommands with their options and positionals; CLI11 parses, and this file turns the result
+// into the `invocation` the commands read, with vfb's own help texts and one-line usage errors
+// (exit code 2). Global options may come before or after the command.
 #include "apps/cli.hpp"
 
+#include "apps/command_table.hpp"
+#include "text/numbers.hpp"
+
+#include <CLI/CLI.hpp>
 #include <cstdlib>
-#include <functional>
 #include <iostream>
-#include <set>
 
 namespace vfb::cli {
 
@@ -21,315 +27,166 @@ std::string invocation::required(const std::string& opt) const {
   return *v;
 }
 
-namespace {
-
-/// How many positional arguments a command takes.
-struct arity {
-  arity(size_t exactly) : min{exactly}, max{exactly} {} // NOLINT: a plain count reads best
-  arity(size_t at_least, size_t at_most) : min{at_least}, max{at_most} {}
-  size_t min;
-  size_t max;
-};
-
-/// A command: its words, the options it accepts, how many positionals, and its help.
-struct command {
-  std::vector<std::string> path;
-  std::set<std::string> options;
-  arity positionals;
-  std::string usage;
-  std::string help;
-  std::function<int(context&)> run;
-};
-
-// Options that take a value; every other option is a flag.
-const std::set<std::string> valued = {
-    "--data-dir",  "--config",  "--set",   "--tenant", "--workspace",
-    "--priority",  "--state",   "--limit", "--since",  "--role",
-    "--label",     "--api",     "--token", "--job",    "--application-id",
-    "--bot-token", "--commands"};
-const std::set<std::string> global_options = {"--data-dir", "--config", "--set", "--help",
-                                              "--json"};
-
-const std::vector<command>& commands() {
-  static const std::vector<command> all = {
-      {{"submit"},
-       {"--api", "--token", "--force"},
-       1,
-       "vfb submit URL [--api URL] [--token T] [--force] [--json]",
-       "Submits a video to a running node through its HTTP API (docs/API.md). Prints the job\n"
-       "id and `new` or `duplicate`.\n"
-       "  --api URL      the node's API (default $VFB_API, else http://127.0.0.1:8080)\n"
-       "  --token T      an operator token (default $VFB_TOKEN; vfb token create makes one)",
-       cmd_submit},
-      {{"status"},
-       {"--api", "--token", "--job"},
-       0,
-       "vfb status [--job ID] [--api URL] [--token T] [--json]",
-       "Shows a job (or the newest jobs of the token's workspace) as a running node sees it.",
-       cmd_status},
-      {{"discord", "register-commands"},
-       {"--application-id", "--bot-token", "--commands"},
-       0,
-       "vfb discord register-commands --application-id ID [--bot-token T] [--commands FILE]",
-       "Sends the slash commands (conf/discord-commands.json) to Discord for the application,\n"
-       "replacing its global commands. The bot token comes from --bot-token or\n"
-       "$VFB_DISCORD_BOT_TOKEN; discord.api_base in the config says where Discord is.",
-       cmd_discord_register},
-      {{"node"},
-       {},
-       0,
-       "vfb node [--json]",
-       "Runs the node until SIGINT or SIGTERM: it works through the queue, follows uploaders\n"
-       "(auto-follow), and lists every follow again on its period. Logs go to stderr ([log]\n"
-       "level and format in the config). On SIGINT/SIGTERM running stages stop and their jobs\n"
-       "go back to the queue, to resume from their last finished stage.\n"
-       "  --json   print {\"event\":\"ready\"} on stdout once the node runs",
-       cmd_node},
-      {{"doctor"},
-       {},
-       0,
-       "vfb doctor [--json]",
-       "Checks every tool and setting the node depends on and prints one line each: ok, warn\n"
-       "or fail, with the fix. yt-dlp (found, version, new enough for YouTube: 2026.07.04 or\n"
-       "newer reads its channel pages; its age), the JavaScript runtime YouTube's challenges\n"
-       "need (Deno 2.3+, passed to yt-dlp 2025.11.12+), ffmpeg and ffprobe, the speech model,\n"
-       "the data dir, Discord (public key, bot token, webhooks, guilds) and the API's address.\n"
-       "vfb node logs the same checks when it starts. Exit code 1 when a check fails.\n"
-       "  --json   {\"checks\": [{\"check\", \"status\", \"detail\", \"fix\"}], \"ok\": bool}",
-       cmd_doctor},
-      {{"tools", "update"},
-       {},
-       0,
-       "vfb tools update [--json]",
-       "Fetches yt-dlp's official release (tools.release_url: yt-dlp's latest release on\n"
-       "GitHub by default; the asset tools.ytdlp_asset), checks it against the release's\n"
-       "SHA2-256SUMS, checks that it runs, and installs it as DATA_DIR/tools/bin/yt-dlp in one\n"
-       "rename. vfb runs that copy in preference to the one on PATH (unless tools.ytdlp is a\n"
-       "path). Nothing is replaced when the download, the checksum or the new program fails.\n"
-       "tools.auto_update_hours lets vfb node do this on a period.",
-       cmd_tools_update},
-      {{"run"},
-       {"--tenant", "--workspace", "--force", "--no-wait-follow"},
-       1,
-       "vfb run URL [--tenant T] [--workspace W] [--force] [--no-wait-follow] [--json]",
-       "Processes a video end to end in this process: download, transcript, analysis, memory\n"
-       "and (when a webhook is configured for the workspace) a Discord post. Shows each stage\n"
-       "as it runs, then the results. Other queued jobs of the data dir are worked on too.\n"
-       "Exit code 0 when the job is done or skipped, 1 when it failed (the reason is printed;\n"
-       "a transient failure stays queued for a retry), 2 for usage and data-dir problems.\n"
-       "  --tenant T      default: local\n"
-       "  --workspace W   default: default\n"
-       "When auto-follow is on for the workspace (vfb settings auto-follow, or\n"
-       "ENABLE_AUTO_FOLLOW_UPLOADER=1) and the video is on YouTube, the uploader's channel is\n"
-       "followed and its uploads of the last 12 months are enqueued; run waits for those too.\n"
-       "  --force         process again even if this workspace already has the video\n"
-       "  --no-wait-follow  do not wait for the jobs auto-follow enqueued (they stay queued)\n"
-       "  --json          one JSON object per progress event, then the results",
-       cmd_run},
-      {{"follow", "add"},
-       {"--tenant", "--workspace", "--since", "--limit", "--wait"},
-       1,
-       "vfb follow add URL --tenant T --workspace W [--since DATE] [--limit N] [--wait] [--json]",
-       "Follows a YouTube channel (any channel URL, @handle, /c/ or /user/ name, or UC... id;\n"
-       "handles may be in any script, e.g. @café), a YouTube playlist (playlist?list=..., or\n"
-       "a watch?v=...&list=... URL: the playlist), a channel's feed\n"
-       "(feeds/videos.xml?channel_id=UC...: followed as the channel), or any RSS feed or\n"
-       "playlist yt-dlp can list. Lists it now and enqueues its uploads since DATE as backfill\n"
-       "jobs; a running node then lists it again every auto_follow.refresh_interval_min and\n"
-       "enqueues new uploads. A channel's tabs are auto_follow.tabs (videos and streams;\n"
-       "shorts when chosen). A playlist is in its owner's order: each listing takes up to N\n"
-       "entries, skipping those older than DATE.\n"
-       "  --since DATE   2025-11-29 or 2025-11-29T12:00:00Z (default: auto_follow.window_days "
-       "ago)\n"
-       "  --limit N      at most N videos (default: auto_follow.max_videos)\n"
-       "  --wait         also process the enqueued jobs here, and wait for them",
-       cmd_follow_add},
-      {{"follow", "ls"},
-       {"--tenant", "--workspace"},
-       0,
-       "vfb follow ls [--tenant T] [--workspace W] [--json]",
-       "Lists follows: channel, state, window, jobs enqueued, last and next listing, last error.",
-       cmd_follow_ls},
-      {{"follow", "rm"},
-       {},
-       1,
-       "vfb follow rm ID [--json]",
-       "Stops following (jobs already enqueued stay).",
-       cmd_follow_rm},
-      {{"follow", "pause"},
-       {},
-       1,
-       "vfb follow pause ID [--json]",
-       "Stops refreshing a follow until it is resumed.",
-       cmd_follow_pause},
-      {{"follow", "resume"},
-       {},
-       1,
-       "vfb follow resume ID [--json]",
-       "Refreshes a paused follow again (soon, then on its period).",
-       cmd_follow_resume},
-      {{"settings", "auto-follow"},
-       {"--tenant", "--workspace"},
-       {0, 1},
-       "vfb settings auto-follow [on|off|inherit] --tenant T --workspace W [--json]",
-       "Sets whether the workspace follows the uploader of every video it processes: on, off,\n"
-       "or inherit (ENABLE_AUTO_FOLLOW_UPLOADER / auto_follow.enabled decides). Stored in the\n"
-       "data dir; a running node sees the change at the next download. Without a value it\n"
-       "prints the workspace's setting and whether auto-follow is on for it now.",
-       cmd_settings_auto_follow},
-      {{"token", "create"},
-       {"--tenant", "--workspace", "--role", "--label"},
-       0,
-       "vfb token create --tenant T --workspace W --role viewer|operator [--label L] [--json]",
-       "Creates a bearer token for the HTTP API, bound to one workspace and a role, and prints\n"
-       "it. It is shown this once: vfb stores only its hash.\n"
-       "  --role R       viewer (read) or operator (also submit, follow, retry, cancel, settings)\n"
-       "  --label L      a note for token ls (who or what uses it)",
-       cmd_token_create},
-      {{"token", "ls"},
-       {"--tenant", "--workspace"},
-       0,
-       "vfb token ls [--tenant T] [--workspace W] [--json]",
-       "Lists tokens: id, workspace, role, active or revoked, label. Never the tokens themselves.",
-       cmd_token_ls},
-      {{"token", "revoke"},
-       {},
-       1,
-       "vfb token revoke ID [--json]",
-       "Revokes a token: the API refuses it from its next request on.",
-       cmd_token_revoke},
-      {{"show"},
-       {},
-       1,
-       "vfb show JOB_ID [--json]",
-       "Prints a job's results: title, topics, key phrases, summary and the timed transcript.",
-       cmd_show},
-      {{"search"},
-       {"--tenant", "--workspace", "--limit"},
-       1,
-       "vfb search QUERY --tenant T --workspace W [--limit N] [--json]",
-       "Searches the workspace's memory (every processed transcript) and prints the best\n"
-       "matching passages: video, time offset, snippet and score, best first.\n"
-       "  --limit N      at most N hits (default 10)",
-       cmd_search},
-      {{"enqueue"},
-       {"--tenant", "--workspace", "--priority", "--force"},
-       1,
-       "vfb enqueue URL --tenant T --workspace W [--priority P] [--force] [--json]",
-       "Adds a video to the queue without processing it. Prints the job id and `new`,\n"
-       "`duplicate` (the video is already queued, running or done for this workspace: the\n"
-       "existing job is kept) or `requeued` (its earlier job had failed, died, been cancelled\n"
-       "or skipped, or --force re-runs a done one).\n"
-       "  --priority P   interactive (default), refresh or backfill\n"
-       "  --force        run again even if the video was already processed",
-       cmd_enqueue},
-      {{"queue", "stats"},
-       {},
-       0,
-       "vfb queue stats [--json]",
-       "Counts jobs per state, and per tenant/workspace.",
-       cmd_queue_stats},
-      {{"queue", "ls"},
-       {"--state", "--tenant", "--workspace", "--limit"},
-       0,
-       "vfb queue ls [--state S] [--tenant T] [--workspace W] [--limit N] [--json]",
-       "Lists jobs, oldest first.\n"
-       "  --state S      one of queued leased retrying done skipped failed dead cancelled\n"
-       "                 (repeat or separate with commas for several)\n"
-       "  --limit N      at most N jobs (default 100)",
-       cmd_queue_ls},
-      {{"queue", "retry"},
-       {},
-       1,
-       "vfb queue retry ID [--json]",
-       "Puts a failed or dead job back into the queue with its attempts reset.",
-       cmd_queue_retry},
-      {{"queue", "cancel"},
-       {},
-       1,
-       "vfb queue cancel ID [--json]",
-       "Cancels a queued or retrying job.",
-       cmd_queue_cancel},
-  };
-  return all;
+std::optional<int64_t> bounded_option(const invocation& inv, const std::string& opt, int64_t lo,
+                                      int64_t hi) {
+  auto v = inv.value(opt);
+  if (!v)
+    return std::nullopt;
+  auto n = text::parse_int_in(*v, lo, hi);
+  if (!n)
+    throw usage_error(opt + " needs a number from " + std::to_string(lo) + " to " +
+                      std::to_string(hi) + ", got '" + *v + "'");
+  return n;
 }
 
-constexpr const char* global_help =
-    R"(vfb - video follow & backfill
+uint64_t parse_id(const std::string& text, const char* what) {
+  auto id = text::parse_id(text);
+  if (!id)
+    throw usage_error("'" + text + "' is not a " + what + " id (a positive number)");
+  return *id;
+}
 
-Usage: vfb [global options] COMMAND [options]
+namespace {
 
-Commands:
-  node             run the node as a service (until SIGINT/SIGTERM)
-  doctor           check yt-dlp, the JS runtime, ffmpeg, the speech model, the data dir,
-                   Discord and the API address; one line each with the fix
-  tools update     install yt-dlp's latest official release under the data dir
-  run URL          process a video end to end here, with live progress
-  show JOB_ID      a job's transcript, topics, key phrases and summary
-  follow add URL   follow a channel or feed: backfill now, new uploads later
-  follow ls        list follows (also: follow rm|pause|resume ID)
-  settings auto-follow on|off|inherit   a workspace's auto-follow switch
-  token create     a bearer token for the HTTP API (also: token ls, token revoke ID)
-  search QUERY     search a workspace's memory
-  submit URL       submit to a running node through its HTTP API (also: status [--job ID])
-  discord register-commands   install the slash commands for a Discord application
-  enqueue URL      add a video to the queue
-  queue stats      job counts per state and per tenant/workspace
-  queue ls         list jobs
-  queue retry ID   re-queue a failed or dead job
-  queue cancel ID  cancel a queued job
+/// An option as declared to CLI11, and where its values are found after parsing.
+struct declared_option {
+  std::string name;
+  CLI::Option* option;
+  bool is_flag;
+};
 
-Global options:
-  --data-dir DIR        where the queue lives (default: $VFB_DATA_DIR, else storage.data_dir
-                        from the config, else ~/.local/share/vfb)
-  --config FILE         configuration file (default: $VFB_CONFIG, else ~/.config/vfb/vfb.conf
-                        if it exists; conf/vfb.conf documents every key)
-  --set SECTION.KEY=V   override one configuration key (repeatable)
-  --json                machine-readable output
-  --help                this text, or a command's help after the command
+/// A command's CLI11 subcommand with its declared options and positionals.
+struct declared_command {
+  const command* cmd;
+  std::vector<declared_option> options;
+  std::vector<CLI::Option*> positionals;
+};
 
-Environment flags (override the config): ENABLE_AUTO_FOLLOW_UPLOADER, ENABLE_UPLOADER_BACKFILL,
-AUTO_FOLLOW_MAX_VIDEOS.
+declared_option declare(CLI::App& app, const option_spec& spec) {
+  if (spec.value_name.empty())
+    return {spec.name, app.add_flag(spec.name, spec.help)->disable_flag_override(), true};
+  auto* opt = app.add_option(spec.name, spec.help)
+                  ->type_name(spec.value_name)
+                  ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll); // the last one wins
+  return {spec.name, opt, false};
+}
 
-Exit codes: 0 success, 1 refused (unknown job, wrong state), 2 usage, config or data-dir error.
-)";
-
-invocation parse(int argc, char** argv) {
-  invocation inv;
-  bool positional_only = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (positional_only || a.size() < 2 || a[0] != '-') {
-      inv.words.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      positional_only = true;
-      continue;
-    }
-    if (a == "-h")
-      a = "--help";
-    std::string value;
-    bool has_value = false;
-    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
-      value = a.substr(eq + 1);
-      a = a.substr(0, eq);
-      has_value = true;
-    }
-    if (valued.count(a) != 0) {
-      if (!has_value) {
-        if (i + 1 >= argc)
-          throw usage_error(a + " needs a value");
-        value = argv[++i];
+/// The whole command line as CLI11 sees it.
+class parser {
+public:
+  parser() {
+    app_.require_subcommand(0, 1); // one command; later words are its arguments
+    app_.allow_extras();           // unknown words are reported below, in vfb's words
+    app_.fallthrough();            // global options may follow the command
+    for (const auto& spec : global_options())
+      globals_.push_back(declare(app_, spec));
+    for (const auto& c : commands()) {
+      CLI::App* parent = &app_;
+      if (c.path.size() > 1) {
+        auto it = groups_.find(c.path.front());
+        if (it == groups_.end())
+          it = groups_.emplace(c.path.front(), app_.add_subcommand(c.path.front())).first;
+        parent = it->second;
       }
-      inv.options[a].push_back(value);
-    } else {
-      if (has_value)
-        throw usage_error(a + " takes no value");
-      inv.options[a].push_back({});
+      auto* sub = parent->add_subcommand(c.path.back(), c.help.substr(0, c.help.find('\n')));
+      declared_command d{&c, {}, {}};
+      for (const auto& spec : c.options)
+        d.options.push_back(declare(*sub, spec));
+      for (const auto& p : c.positionals)
+        d.positionals.push_back(sub->add_option(p.name, p.help));
+      commands_.emplace(sub, std::move(d));
     }
   }
-  return inv;
+
+  CLI::App& app() { return app_; }
+
+  /// The innermost subcommand given (the app itself when none).
+  CLI::App* chosen() {
+    CLI::App* at = &app_;
+    while (!at->get_subcommands().empty())
+      at = at->get_subcommands().front();
+    return at;
+  }
+
+  const declared_command* command_of(CLI::App* sub) const {
+    auto it = commands_.find(sub);
+    return it == commands_.end() ? nullptr : &it->second;
+  }
+
+  /// The group word of a group subcommand ("follow"), or empty.
+  std::string group_of(CLI::App* sub) const {
+    for (const auto& [word, app] : groups_)
+      if (app == sub)
+        return word;
+    return {};
+  }
+
+  /// What CLI11 did not place: unknown options and surplus words ("--" itself left out).
+  std::vector<std::string> extras() {
+    std::vector<std::string> out;
+    for (auto& word : app_.remaining(true))
+      if (word != "--")
+        out.push_back(word);
+    return out;
+  }
+
+  /// The commands' view of what was given.
+  invocation invocation_for(const declared_command& d) const {
+    invocation inv;
+    for (auto* p : d.positionals)
+      for (const auto& word : p->results())
+        inv.words.push_back(word);
+    auto collect = [&](const declared_option& o) {
+      if (o.option->count() == 0)
+        return;
+      if (o.is_flag)
+        inv.options[o.name].assign(o.option->count(), std::string{});
+      else
+        inv.options[o.name] = o.option->results();
+    };
+    for (const auto& o : globals_)
+      collect(o);
+    for (const auto& o : d.options)
+      collect(o);
+    return inv;
+  }
+
+  /// A command's --help: the usage line, the text, and the options and positionals as
+  /// declared (CLI11 lists them).
+  std::string help_of(const declared_command& d, CLI::App* sub) const {
+    auto listing = formatter_.make_positionals(sub) + formatter_.make_groups(sub, {});
+    return "Usage: " + d.cmd->usage + "\n\n" + d.cmd->help + "\n" + listing;
+  }
+
+  /// `vfb GROUP --help`: each subcommand's usage and the first line of its help.
+  std::string group_help(const std::string& group) const {
+    std::string out = "Usage: vfb " + group + " SUBCOMMAND [options]\n\nSubcommands:\n";
+    for (auto& c : commands())
+      if (c.path.size() > 1 && c.path.front() == group)
+        out += "  " + c.usage + "\n      " + c.help.substr(0, c.help.find('\n')) + "\n";
+    return out + "\nvfb " + group + " SUBCOMMAND --help explains one of them; vfb --help lists " +
+           "the global options.\n";
+  }
+
+private:
+  CLI::App app_{"vfb - video follow & backfill", "vfb"};
+  CLI::Formatter formatter_;
+  std::vector<declared_option> globals_;
+  std::map<std::string, CLI::App*> groups_;
+  std::map<CLI::App*, declared_command> commands_;
+};
+
+/// CLI11's complaint about an option's value, in vfb's words.
+std::string option_problem(const CLI::ArgumentMismatch& e) {
+  std::string what = e.what();
+  auto name = what.substr(0, what.find_first_of(": "));
+  if (name.rfind("-", 0) != 0) // CLI11 names a flag without its dashes here
+    name = "--" + name;
+  if (what.find("flag override") != std::string::npos)
+    return name + " takes no value";
+  if (what.find("missing") != std::string::npos)
+    return name + " needs a value";
+  return what;
 }
 
 std::filesystem::path home_path(const char* rel) {
@@ -366,82 +223,91 @@ std::filesystem::path data_dir(const invocation& inv, const vfb_config& cfg) {
   return home_path(".local/share/vfb");
 }
 
-/// The commands under a group word ("follow", "queue"), for `vfb GROUP --help`.
-std::vector<const command*> group_commands(const std::string& group) {
-  std::vector<const command*> out;
-  for (auto& c : commands())
-    if (c.path.size() > 1 && c.path.front() == group)
-      out.push_back(&c);
-  return out;
+/// Help asked for with --help (or -h): the global text, a group's list, or a command's own.
+int print_help(parser& p, std::ostream& out) {
+  auto* sub = p.chosen();
+  if (auto* d = p.command_of(sub))
+    out << p.help_of(*d, sub);
+  else if (auto group = p.group_of(sub); !group.empty())
+    out << p.group_help(group);
+  else
+    out << global_help;
+  return exit_ok;
 }
 
-/// `vfb GROUP --help`: each subcommand's usage and the first line of its help.
-void print_group_help(std::ostream& out, const std::string& group,
-                      const std::vector<const command*>& members) {
-  out << "Usage: vfb " << group << " SUBCOMMAND [options]\n\nSubcommands:\n";
-  for (auto* c : members)
-    out << "  " << c->usage << "\n      " << c->help.substr(0, c->help.find('\n')) << "\n";
-  out << "\nvfb " << group << " SUBCOMMAND --help explains one of them; vfb --help lists the "
-      << "global options.\n";
+/// Checks what CLI11 could not place against the command's usage; usage_error when wrong.
+void check_arguments(const declared_command& d, const std::vector<std::string>& extras,
+                     size_t given) {
+  const auto& cmd = *d.cmd;
+  for (const auto& word : extras)
+    if (word.size() > 1 && word[0] == '-')
+      throw usage_error("unknown option " + word.substr(0, word.find('=')) +
+                        " (usage: " + cmd.usage + ")");
+  // Positional slots left empty, yet words CLI11 could not place: they came before the command.
+  if (!extras.empty() && given < cmd.positionals.size())
+    throw usage_error("unknown command '" + extras.front() + "' (see vfb --help)");
+  auto positionals = given + extras.size();
+  auto least = cmd.required_positionals;
+  auto most = cmd.positionals.size();
+  if (positionals < least || positionals > most)
+    throw usage_error("expected " +
+                      (least == most ? std::to_string(least)
+                                     : std::to_string(least) + " to " + std::to_string(most)) +
+                      " argument" + (most == 1 ? "" : "s") + " (usage: " + cmd.usage + ")");
 }
 
-const command* find_command(const invocation& inv) {
-  const command* best = nullptr;
-  for (auto& c : commands()) {
-    if (inv.words.size() < c.path.size())
-      continue;
-    if (std::equal(c.path.begin(), c.path.end(), inv.words.begin()))
-      if (best == nullptr || c.path.size() > best->path.size())
-        best = &c;
-  }
-  return best;
+/// The first word CLI11 could not place (not an option), if any.
+std::optional<std::string> first_word(const std::vector<std::string>& extras) {
+  for (const auto& word : extras)
+    if (word.size() < 2 || word[0] != '-')
+      return word;
+  return std::nullopt;
 }
 
 } // namespace
 
 int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   try {
-    auto inv = parse(argc, argv);
-    if (inv.words.empty()) {
-      (inv.has("--help") ? out : err) << global_help;
-      return inv.has("--help") ? exit_ok : exit_usage;
+    parser p;
+    try {
+      p.app().parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+      return print_help(p, out);
+    } catch (const CLI::ArgumentMismatch& e) {
+      throw usage_error(option_problem(e));
+    } catch (const CLI::ParseError& e) {
+      throw usage_error(e.what());
     }
-    if (inv.words[0] == "help") {
-      out << global_help;
-      return exit_ok;
-    }
-    auto* cmd = find_command(inv);
-    if (cmd == nullptr) {
-      std::string what = inv.words[0];
-      auto members = group_commands(what);
-      if (!members.empty() && inv.words.size() == 1) {
-        print_group_help(inv.has("--help") ? out : err, what, members);
-        return inv.has("--help") ? exit_ok : exit_usage;
+    auto* sub = p.chosen();
+    auto extras = p.extras();
+    auto word = first_word(extras);
+    if (sub == &p.app()) { // no command
+      if (word == "help") {
+        out << global_help;
+        return exit_ok;
       }
-      if (!members.empty())
-        what += " " + inv.words[1];
-      throw usage_error("unknown command '" + what + "' (see vfb " +
-                        (members.empty() ? std::string{} : inv.words[0] + " ") + "--help)");
+      if (word)
+        throw usage_error("unknown command '" + *word + "' (see vfb --help)");
+      err << global_help;
+      return exit_usage;
     }
-    if (inv.has("--help")) {
-      out << "Usage: " << cmd->usage << "\n\n" << cmd->help << "\n";
-      return exit_ok;
+    auto* d = p.command_of(sub);
+    if (d == nullptr) { // a group without a known subcommand
+      auto group = p.group_of(sub);
+      if (word)
+        throw usage_error("unknown command '" + group + " " + *word + "' (see vfb " + group +
+                          " --help)");
+      err << p.group_help(group);
+      return exit_usage;
     }
-    for (auto& [opt, values] : inv.options)
-      if (cmd->options.count(opt) == 0 && global_options.count(opt) == 0)
-        throw usage_error("unknown option " + opt + " (usage: " + cmd->usage + ")");
-    auto positionals = inv.words.size() - cmd->path.size();
-    auto [least, most] = cmd->positionals;
-    if (positionals < least || positionals > most)
-      throw usage_error("expected " +
-                        (least == most ? std::to_string(least)
-                                       : std::to_string(least) + " to " + std::to_string(most)) +
-                        " argument" + (most == 1 ? "" : "s") + " (usage: " + cmd->usage + ")");
-    inv.words.erase(inv.words.begin(), inv.words.begin() + cmd->path.size());
+    auto inv = p.invocation_for(*d);
+    if (word == "help") // vfb help COMMAND
+      return print_help(p, out);
+    check_arguments(*d, extras, inv.words.size());
     auto cfg = load(inv);
     auto dir = data_dir(inv, cfg);
     context ctx{inv, cfg, dir, out, err, inv.has("--json")};
-    return cmd->run(ctx);
+    return d->cmd->run(ctx);
   } catch (const usage_error& e) {
     err << "vfb: " << e.what() << "\n";
     return exit_usage;

@@ -1,4 +1,6 @@
-// The `vfb` command line: argument parsing, global options, help, and dispatch to commands.
+// The `vfb` command line as the commands see it: the parsed invocation, the context every
+// command gets, exit codes, and the commands themselves (apps/commands_*.cpp). The parsing
+// (CLI11) is in apps/cli.cpp, the table of commands in apps/command_table.cpp.
 #pragma once
 
 #include "adapters/config_file.hpp"
@@ -12,7 +14,6 @@
 #include <vector>
 
 namespace vfb {
-struct queue_options;
 struct job_view;
 } // namespace vfb
 
@@ -53,10 +54,6 @@ struct context {
 /// Runs the command line; returns the process exit code.
 int run(int argc, char** argv, std::ostream& out, std::ostream& err);
 
-/// The queue's options as configured, for the queue in `dir`.
-queue_options queue_options_for(const vfb_config& cfg, const std::filesystem::path& dir,
-                                bool read_only);
-
 // Commands (apps/commands_*.cpp).
 int cmd_enqueue(context& ctx);
 int cmd_queue_stats(context& ctx);
@@ -92,6 +89,10 @@ void log_to_stderr();
 /// An id (of a job, or `what`) given on the command line; usage_error unless it is a positive
 /// number.
 uint64_t parse_id(const std::string& text, const char* what = "job");
+
+/// The number given with option `opt`, if given; usage_error unless it is within [lo, hi].
+std::optional<int64_t> bounded_option(const invocation& inv, const std::string& opt, int64_t lo,
+                                      int64_t hi);
 
 /// Prints what the pipeline produced for a job (download, analysis, transcript); the whole
 /// transcript only when `full_transcript`. Used by `show` and at the end of `run`.

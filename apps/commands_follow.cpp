@@ -26,19 +26,10 @@ follow_registry open_follows(const context& ctx, bool read_only) {
 
 /// --limit; unset: the configured cap.
 std::optional<uint32_t> limit_option(const context& ctx) {
-  auto l = ctx.inv.value("--limit");
-  if (!l)
+  auto n = bounded_option(ctx.inv, "--limit", 1, 100000);
+  if (!n)
     return std::nullopt;
-  size_t used = 0;
-  long long n = -1;
-  try {
-    n = std::stoll(*l, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != l->size() || n < 1 || n > 100000)
-    throw usage_error("--limit needs a number from 1 to 100000, got '" + *l + "'");
-  return static_cast<uint32_t>(n);
+  return static_cast<uint32_t>(*n);
 }
 
 void print_listing(context& ctx, const follow_record& f, const enumeration_result& r) {

@@ -1,5 +1,6 @@
 // `vfb enqueue` and `vfb queue ...`: the queue commands that work on the data dir directly,
 // without starting a node.
+#include "actors/config_options.hpp"
 #include "adapters/source_url.hpp"
 #include "apps/cli.hpp"
 #include "messages/json.hpp"
@@ -12,21 +13,6 @@
 #include <sstream>
 
 namespace vfb::cli {
-
-queue_options queue_options_for(const vfb_config& cfg, const std::filesystem::path& dir,
-                                bool read_only) {
-  queue_options o;
-  o.dir = dir;
-  o.read_only = read_only;
-  o.sync = cfg.storage.sync == "periodic" ? sync_mode::periodic : sync_mode::always;
-  o.initial_map_size = static_cast<size_t>(cfg.storage.map_size_mb) << 20;
-  o.max_map_size = static_cast<size_t>(cfg.storage.max_map_size_mb) << 20;
-  o.max_attempts = static_cast<uint32_t>(cfg.queue.max_attempts);
-  o.max_rescues = static_cast<uint32_t>(cfg.queue.max_rescues);
-  o.backoff_base = cfg.queue.backoff_base_ms;
-  o.backoff_cap = cfg.queue.backoff_cap_ms;
-  return o;
-}
 
 namespace {
 
@@ -94,8 +80,7 @@ int change_job(context& ctx, op_result<job_view> (job_queue::*op)(uint64_t, mill
 } // namespace
 
 int cmd_enqueue(context& ctx) {
-  url_policy policy{ctx.config.sources.allowed_hosts, ctx.config.sources.allow_loopback};
-  auto url = canonicalize_url(ctx.inv.words.at(0), policy);
+  auto url = canonicalize_url(ctx.inv.words.at(0), url_policy_from(ctx.config));
   if (!url.ok)
     throw usage_error("invalid URL: " + url.error);
   ingest_job job;
@@ -155,12 +140,8 @@ int cmd_queue_ls(context& ctx) {
     }
   f.tenant = ctx.inv.value("--tenant").value_or("");
   f.workspace = ctx.inv.value("--workspace").value_or("");
-  if (auto l = ctx.inv.value("--limit")) {
-    auto n = parse_id(*l);
-    if (n > 100000)
-      throw usage_error("--limit must be at most 100000");
-    f.limit = static_cast<uint32_t>(n);
-  }
+  if (auto n = bounded_option(ctx.inv, "--limit", 1, 100000))
+    f.limit = static_cast<uint32_t>(*n);
   auto q = open_read_only(ctx);
   auto jobs = q.list(f);
   if (ctx.json) {
@@ -187,19 +168,6 @@ int cmd_queue_retry(context& ctx) {
 
 int cmd_queue_cancel(context& ctx) {
   return change_job(ctx, &job_queue::cancel, "cancel");
-}
-
-uint64_t parse_id(const std::string& text, const char* what) {
-  size_t used = 0;
-  unsigned long long id = 0;
-  try {
-    id = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || id == 0 || text[0] == '-' || text[0] == '+')
-    throw usage_error("'" + text + "' is not a " + what + " id (a positive number)");
-  return id;
 }
 
 } // namespace vfb::cli

@@ -1,7 +1,6 @@
 // `vfb show JOB_ID` and `vfb search QUERY`: what the pipeline produced, read from the data dir
 // without a node (read-only, no lock: a running node may keep writing meanwhile).
 #include "actors/node.hpp"
-#include "adapters/discord_webhook.hpp"
 #include "apps/cli.hpp"
 #include "apps/progress_view.hpp"
 #include "messages/json.hpp"
@@ -9,6 +8,7 @@
 #include "storage/job_queue.hpp"
 #include "storage/media_json.hpp"
 #include "storage/memory_store.hpp"
+#include "text/durations.hpp"
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -19,7 +19,7 @@ namespace {
 
 /// "1:02:03" / "3:32" for milliseconds into a video.
 std::string offset_text(int64_t ms) {
-  auto text = format_duration_text(static_cast<double>(ms / 1000));
+  auto text = text::clock_duration(static_cast<double>(ms / 1000));
   return text.empty() ? "0:00" : text;
 }
 
@@ -56,7 +56,7 @@ int show_results(const context& ctx, const job_view& v, bool full_transcript) {
     if (!d->uploader.empty())
       out << "uploader:    " << d->uploader << '\n';
     if (d->duration > 0)
-      out << "duration:    " << format_duration_text(d->duration) << '\n';
+      out << "duration:    " << text::clock_duration(d->duration) << '\n';
     if (!d->upload_date.empty())
       out << "uploaded:    " << d->upload_date.substr(0, 4) << '-' << d->upload_date.substr(4, 2)
           << '-' << d->upload_date.substr(6) << '\n';
@@ -98,19 +98,7 @@ int cmd_show(context& ctx) {
 int cmd_search(context& ctx) {
   auto tenant = ctx.inv.required("--tenant");
   auto workspace = ctx.inv.required("--workspace");
-  size_t limit = 10;
-  if (auto l = ctx.inv.value("--limit")) {
-    size_t used = 0;
-    long long n = 0;
-    try {
-      n = std::stoll(*l, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != l->size() || n < 1 || n > 1000)
-      throw usage_error("--limit needs a number from 1 to 1000, got '" + *l + "'");
-    limit = static_cast<size_t>(n);
-  }
+  auto limit = static_cast<size_t>(bounded_option(ctx.inv, "--limit", 1, 1000).value_or(10));
   const auto& query = ctx.inv.words.at(0);
   std::vector<memory_hit> hits;
   try {

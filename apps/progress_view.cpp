@@ -1,21 +1,10 @@
 #include "apps/progress_view.hpp"
 
-#include <cstdio>
+#include "text/durations.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace vfb::cli {
-
-std::string format_duration(millis ms) {
-  char buf[64];
-  if (ms < 1000)
-    std::snprintf(buf, sizeof buf, "%lld ms", static_cast<long long>(ms));
-  else if (ms < 60'000)
-    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
-  else
-    std::snprintf(buf, sizeof buf, "%lld min %02lld s", static_cast<long long>(ms / 60'000),
-                  static_cast<long long>((ms / 1000) % 60));
-  return buf;
-}
 
 std::optional<std::string> progress_view::line(const pipeline_event& ev) {
   auto tag = "[" + std::string{to_string(ev.stage)} + "] ";
@@ -36,7 +25,8 @@ std::optional<std::string> progress_view::line(const pipeline_event& ev) {
     return tag + pct + (ev.note.empty() ? "" : " " + ev.note);
   }
   case progress_kind::finished:
-    return tag + "done in " + format_duration(ev.elapsed) + (ev.note.empty() ? "" : ": " + ev.note);
+    return tag + "done in " + text::elapsed_duration(ev.elapsed) +
+           (ev.note.empty() ? "" : ": " + ev.note);
   case progress_kind::ended: {
     std::string what{to_string(ev.outcome.kind)};
     return "job " + std::to_string(ev.job_id) + " " + what +

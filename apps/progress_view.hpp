@@ -23,9 +23,6 @@ private:
   std::string last_note_;
 };
 
-/// A duration for people: "850 ms", "4.2 s", "3 min 05 s".
-std::string format_duration(millis ms);
-
 /// The event as JSON (for `vfb run --json`, one object per line).
 nlohmann::json to_json(const pipeline_event& ev);
 

@@ -252,3 +252,28 @@ TEST_CASE("the bot token comes from the file or $VFB_DISCORD_BOT_TOKEN, backfill
   CHECK_THAT(error_of(write(dir, "[backfill_posts]\nacme = off\n")),
              Catch::Contains("TENANT/WORKSPACE"));
 }
+
+TEST_CASE("the file format is kept as read by inih: indented lines, ';' and ':' in values, long "
+          "lines, CRLF, a byte order mark, and line numbers in every message") {
+  test::temp_dir dir;
+  auto long_arg = std::string(3000, 'x');
+  auto c = load_config(write(dir, "\xEF\xBB\xBF[ tools ]\r\n  ytdlp_args = --proxy socks5://h:1 "
+                                  "--add-header a;b --user-agent " +
+                                      long_arg +
+                                      "\r\n    ffmpeg = /opt/ff;mpeg\r\n[webhooks]\n"
+                                      "acme/main = https://discord.com/api/webhooks/1/x:y\n"),
+                       {}, {});
+  CHECK(c.tools.ytdlp_args == std::vector<std::string>{"--proxy", "socks5://h:1", "--add-header",
+                                                       "a;b", "--user-agent", long_arg});
+  CHECK(c.tools.ffmpeg == "/opt/ff;mpeg");
+  CHECK(webhook_for(c, "acme", "main") ==
+        std::optional<std::string>{"https://discord.com/api/webhooks/1/x:y"});
+  CHECK_THAT(error_of(write(dir, "[queue]\n\n# note\nmax_attempts: 3\n")),
+             Catch::Contains("vfb.conf:4") && Catch::Contains("key = value"));
+  CHECK_THAT(error_of(write(dir, "[queue]\nmax_attempts = 3\n[storage] x\n")),
+             Catch::Contains("vfb.conf:3") && Catch::Contains("malformed section"));
+  CHECK_THAT(error_of(write(dir, "[queue]\na:b = 3\n")),
+             Catch::Contains("vfb.conf:2") && Catch::Contains("unknown key 'queue.a:b'"));
+  CHECK_THAT(error_of(write(dir, "[queue]\n" + std::string(500, '#') + "\n[nope]\n")),
+             Catch::Contains("vfb.conf:3") && Catch::Contains("unknown section [nope]"));
+}

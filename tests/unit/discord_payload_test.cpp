@@ -1,5 +1,6 @@
 // The Discord embed for a processed video: content, limits, UTF-8-safe cuts, no mentions.
 #include "adapters/discord_webhook.hpp"
+#include "text/durations.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -43,8 +44,8 @@ TEST_CASE("a post shows title, link, uploader, duration, summary, topics and key
   CHECK(e["fields"][1]["value"] == "volcano, ash");
   CHECK(e["fields"][2]["value"] == "solar eclipse");
   CHECK(j["allowed_mentions"]["parse"].empty());
-  CHECK(format_duration_text(3723) == "1:02:03");
-  CHECK(format_duration_text(0).empty());
+  CHECK(text::clock_duration(3723) == "1:02:03");
+  CHECK(text::clock_duration(0).empty());
 }
 
 TEST_CASE("huge inputs stay within Discord's limits, cut on character boundaries") {
