@@ -2,10 +2,10 @@
 // refresher over the data dir, until SIGINT or SIGTERM. Then it stops gracefully: running
 // stages stop, their jobs go back to the queue (no attempt counted), and the queue is
 // checkpointed. Logs go to stderr as text or JSON lines ([log] in the config).
-#include "actors/http_api.hpp"
 #include "actors/stages.hpp"
 #include "apps/cli.hpp"
 #include "apps/embedded_node.hpp"
+#include "frontends/http_api.hpp"
 #include "storage/token_store.hpp"
 
 #include <csignal>

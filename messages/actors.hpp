@@ -1,5 +1,5 @@
 // Every typed actor interface of vfb, in one place (as in Tenzir's VAST). Each handler has a
-// one-line comment saying what it does. Only actors and apps include this header.
+// one-line comment saying what it does. Only actors, frontends and apps include this header.
 #pragma once
 
 #include "messages/follow.hpp"

@@ -2,8 +2,8 @@
 // actor system). Stages are stand-ins that finish at once and write what the real ones would
 // (download and analysis checkpoints, memory), so results and search are real reads. Channel
 // listings run `true` as yt-dlp: an empty listing, which is all the API's part needs.
-#include "actors/http_api.hpp"
 #include "actors/node.hpp"
+#include "frontends/http_api.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/discord_store.hpp"
 #include "storage/follow_registry.hpp"

@@ -5,6 +5,10 @@
 //
 // `vfb node` builds one from the node's handles and stores (it must pass the stage
 // environment's memory store: LMDB forbids opening one environment twice in a process).
+//
+// The parts: this class (start, stop, the route table), api_router.hpp (authentication and the
+// error shape), api_routes.hpp (the handlers by concern), metrics.hpp (the pipeline's counters
+// and /metrics), http_helpers.hpp (parsing requests, answering them) and discord_bridge.hpp.
 #pragma once
 
 #include "actors/node.hpp"

@@ -10,6 +10,10 @@
 //   webhook. Every pending reply of a job gets its answer; they survive restarts (start()
 //   delivers those whose jobs ended meanwhile).
 // - Discord's refusals of an edit or a post are logged with its status, code and message.
+//
+// The parts: this class (the guild map, built once from the config, the triage of answer() and
+// the worker threads), discord_commands.hpp (what each slash command does) and
+// discord_delivery.hpp (deferred replies and the delivery of results).
 #pragma once
 
 #include "actors/node.hpp"

@@ -1,0 +1,106 @@
+// The jobs of the token's workspace: POST /v1/submissions, GET /v1/jobs/ID (with the pipeline's
+// progress and the results so far), GET /v1/jobs, POST /v1/jobs/ID/retry and .../cancel. Other
+// workspaces' jobs answer 404, exactly like missing ones.
+#include "frontends/api_routes.hpp"
+#include "frontends/job_results.hpp"
+#include "frontends/metrics.hpp"
+#include "messages/json.hpp"
+
+#include <sstream>
+
+namespace vfb {
+
+namespace {
+
+/// The job if it belongs to the token's workspace, else 404.
+job_view owned_job(const job_routes& s, uint64_t id, const token_record& who) {
+  job_view v;
+  try {
+    v = s.node.ask<job_view>(s.scheduler, caf::get_atom::value, id);
+  } catch (const api_error& e) {
+    if (e.status == 404)
+      throw not_found("job", id);
+    throw;
+  }
+  if (v.job.key.tenant != who.tenant || v.job.key.workspace != who.workspace)
+    throw not_found("job", id);
+  return v;
+}
+
+httplib::Response job_action(const job_routes& s, const httplib::Request& req,
+                             const token_record& who, bool retry) {
+  auto id = path_id(req, "job");
+  owned_job(s, id, who); // a job's workspace never changes: checking first is enough
+  auto v = retry ? s.node.ask<job_view>(s.scheduler, retry_atom::value, id)
+                 : s.node.ask<job_view>(s.scheduler, cancel_atom::value, id);
+  // A job cancelled while queued never runs, so the pipeline reports no end: /analyze askers
+  // hear of it from here.
+  if (!retry && s.job_cancelled && v.state == job_state::cancelled)
+    s.job_cancelled(id);
+  return json_reply(200, to_json(v));
+}
+
+} // namespace
+
+void add_job_routes(api_router& router, job_routes deps) {
+  auto s = std::make_shared<job_routes>(std::move(deps));
+
+  router.add("POST", "/v1/submissions", access::operator_,
+             [s](const httplib::Request& req, const token_record& who) {
+               auto body = body_of(req);
+               submission sub;
+               sub.url = required_string(body, "url");
+               sub.tenant = who.tenant;
+               sub.workspace = who.workspace;
+               sub.origin = job_origin::api;
+               if (body.contains("force") && !body["force"].is_null()) {
+                 if (!body["force"].is_boolean())
+                   throw bad_request("'force' must be true or false");
+                 sub.force = body["force"].get<bool>();
+               }
+               auto r = s->node.ask<enqueue_result>(s->submission, submit_atom::value, sub);
+               return json_reply(202, to_json(r));
+             });
+
+  router.add("GET", R"(/v1/jobs/(\d+))", access::viewer,
+             [s](const httplib::Request& req, const token_record& who) {
+               auto v = owned_job(*s, path_id(req, "job"), who);
+               auto body = to_json(v);
+               body["stages"] = s->counters->progress_of(v.job.id);
+               body["results"] = job_results(s->data_dir, v);
+               return json_reply(200, body);
+             });
+
+  router.add(
+      "GET", "/v1/jobs", access::viewer, [s](const httplib::Request& req, const token_record& who) {
+        job_filter filter;
+        filter.tenant = who.tenant;
+        filter.workspace = who.workspace;
+        filter.limit = static_cast<uint32_t>(query_number(req, "limit", 100, 1, 1000));
+        if (req.has_param("state")) {
+          std::istringstream names{req.get_param_value("state")};
+          for (std::string name; std::getline(names, name, ',');) {
+            job_state st;
+            if (!parse(name, st))
+              throw bad_request("unknown state '" + name + "'");
+            filter.states.push_back(st);
+          }
+        }
+        auto jobs = s->node.ask<std::vector<job_view>>(s->scheduler, list_atom::value, filter);
+        auto arr = nlohmann::json::array();
+        for (const auto& v : jobs)
+          arr.push_back(to_json(v));
+        return json_reply(200, {{"jobs", arr}});
+      });
+
+  router.add("POST", R"(/v1/jobs/(\d+)/retry)", access::operator_,
+             [s](const httplib::Request& req, const token_record& who) {
+               return job_action(*s, req, who, true);
+             });
+  router.add("POST", R"(/v1/jobs/(\d+)/cancel)", access::operator_,
+             [s](const httplib::Request& req, const token_record& who) {
+               return job_action(*s, req, who, false);
+             });
+}
+
+} // namespace vfb

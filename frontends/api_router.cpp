@@ -1,0 +1,112 @@
+// The HTTP API's door: authentication and error mapping around each route (see api_router.hpp).
+#include "frontends/api_router.hpp"
+
+#include "frontends/http_helpers.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace vfb {
+
+std::optional<std::string> bearer_token(const httplib::Request& req) {
+  auto header = req.get_header_value("Authorization");
+  const std::string scheme = "bearer ";
+  if (header.size() <= scheme.size() ||
+      !std::equal(scheme.begin(), scheme.end(), header.begin(),
+                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
+    return std::nullopt;
+  return header.substr(scheme.size());
+}
+
+api_router::api_router(httplib::Server& server, std::shared_ptr<token_store> tokens,
+                       size_t max_body_bytes)
+    : server_(server), tokens_(std::move(tokens)) {
+  server_.set_payload_max_length(max_body_bytes);
+  // httplib's own refusals (no route, body too large) get the API's error shape too; the
+  // handlers' answers already have a body and pass unchanged.
+  server_.set_error_handler(httplib::Server::HandlerWithResponse{[](const httplib::Request&,
+                                                                    httplib::Response& res) {
+    if (!res.body.empty())
+      return httplib::Server::HandlerResponse::Unhandled;
+    if (res.status == 413)
+      res.set_content(error_body("payload_too_large", "the body is over the limit").dump(),
+                      "application/json");
+    else if (res.status == 404)
+      res.set_content(error_body("not_found", "no such endpoint").dump(), "application/json");
+    else
+      res.set_content(error_body("http_" + std::to_string(res.status), "request refused").dump(),
+                      "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }});
+}
+
+token_record api_router::authenticate(const httplib::Request& req, access need) const {
+  auto token = bearer_token(req);
+  if (!token)
+    throw api_error(401, "unauthorized", "an Authorization: Bearer token is required");
+  auto record = tokens_->verify(*token);
+  if (!record)
+    throw api_error(401, "unauthorized", "unknown or revoked token");
+  if (need == access::operator_ && record->role != token_role::operator_)
+    throw api_error(403, "forbidden", "this needs an operator token");
+  return *record;
+}
+
+void api_router::add(const char* method, const char* pattern, access need, api_handler h) {
+  auto wrapped = [this, need, h](const httplib::Request& req, httplib::Response& res) {
+    httplib::Response out;
+    try {
+      token_record who;
+      if (need != access::open)
+        who = authenticate(req, need);
+      out = h(req, who);
+    } catch (const api_error& e) {
+      out = json_reply(e.status, error_body(e.code, e.what()));
+      if (e.status == 401)
+        out.set_header("WWW-Authenticate", "Bearer realm=\"vfb\"");
+    } catch (const std::invalid_argument& e) {
+      out = json_reply(400, error_body("bad_request", e.what()));
+    } catch (const std::exception& e) {
+      // The stores' errors (storage failures, a full disk): the request may succeed later.
+      out = json_reply(503, error_body("unavailable", e.what()));
+    }
+    res.status = out.status;
+    res.body = std::move(out.body);
+    for (auto& [k, v] : out.headers)
+      res.set_header(k.c_str(), v);
+  };
+  std::string m = method;
+  if (m == "GET") {
+    server_.Get(pattern, wrapped);
+    return;
+  }
+  // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3),
+  // e.g. `curl -X POST .../cancel`. httplib 0.11 reads such a POST, PUT or DELETE body until
+  // the client closes the connection, which a client waiting for its answer never does: 400
+  // after its 5 s read timeout. Handlers with a content reader run before any body is read,
+  // so they read one only when the headers announce it.
+  auto with_body = [wrapped](const httplib::Request& req, httplib::Response& res,
+                             const httplib::ContentReader& reader) {
+    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding"))
+      return wrapped(req, res);
+    std::string body;
+    // httplib enforces the payload limit (413) and sets the status when reading fails; the
+    // error handler gives that answer the API's error shape.
+    if (!reader([&](const char* data, size_t n) {
+          body.append(data, n);
+          return true;
+        }))
+      return;
+    auto with = req;
+    with.body = std::move(body);
+    wrapped(with, res);
+  };
+  if (m == "POST")
+    server_.Post(pattern, with_body);
+  else if (m == "PUT")
+    server_.Put(pattern, with_body);
+  else
+    server_.Delete(pattern, with_body);
+}
+
+} // namespace vfb

@@ -1,0 +1,75 @@
+// The HTTP API's routes by concern, each file adding its own to the router (http_api.cpp calls
+// them in turn). Each concern gets only what its handlers use: the jobs routes never see the
+// follow registry, the search route sees nothing but the memory store.
+//
+//   api_status.cpp   GET /healthz, GET /metrics
+//   api_discord.cpp  POST /discord/interactions
+//   api_jobs.cpp     POST /v1/submissions, GET /v1/jobs[/ID], POST /v1/jobs/ID/{retry,cancel}
+//   api_follows.cpp  GET|POST /v1/follows, DELETE /v1/follows/ID, GET|PUT /v1/settings/auto-follow
+//   api_search.cpp   GET /v1/memory/search
+#pragma once
+
+#include "adapters/config_file.hpp"
+#include "frontends/api_ask.hpp"
+#include "frontends/api_router.hpp"
+#include "messages/actors.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace vfb {
+
+struct pipeline_counters;
+class discord_bridge;
+class follow_registry;
+class memory_store;
+
+/// /healthz and /metrics: the queue's counts, the pipeline's counters, the breakers.
+struct status_routes {
+  api_asker node;
+  scheduler_actor scheduler;
+  std::shared_ptr<pipeline_counters> counters;
+};
+void add_status_routes(api_router& router, status_routes deps);
+
+/// Discord's interactions, verified with the application's public key, answered by the bridge.
+struct discord_routes {
+  std::string public_key; // empty: the endpoint answers 404
+  std::shared_ptr<discord_bridge> bridge;
+};
+void add_discord_routes(api_router& router, discord_routes deps);
+
+/// Submitting, viewing, listing, retrying and cancelling the token's workspace's jobs.
+struct job_routes {
+  api_asker node;
+  scheduler_actor scheduler;
+  submission_actor submission;
+  std::shared_ptr<pipeline_counters> counters;
+  /// Where results are read (job_results); empty: jobs are shown without results.
+  std::filesystem::path data_dir;
+  /// Hears of a job cancelled before it ran (the pipeline reports no end for it); may be empty.
+  std::function<void(uint64_t)> job_cancelled;
+};
+void add_job_routes(api_router& router, job_routes deps);
+
+/// The workspace's follows and its auto-follow setting.
+struct follow_routes {
+  api_asker node;
+  channel_enumerator_actor enumerator;
+  /// How long POST /v1/follows waits for its listing.
+  std::chrono::milliseconds listing_timeout;
+  vfb_config config;
+  std::shared_ptr<follow_registry> follows; // null: 503
+};
+void add_follow_routes(api_router& router, follow_routes deps);
+
+/// Search over the workspace's memory.
+struct search_routes {
+  std::shared_ptr<memory_store> memory; // null: 503
+};
+void add_search_routes(api_router& router, search_routes deps);
+
+} // namespace vfb

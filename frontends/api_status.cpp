@@ -1,0 +1,42 @@
+// GET /healthz and GET /metrics: the node's state for load balancers and monitoring. Both are
+// open (no token), so they name no tenant unless a valid token asks for its own workspace.
+#include "frontends/api_routes.hpp"
+#include "frontends/metrics.hpp"
+#include "messages/json.hpp"
+
+namespace vfb {
+
+void add_status_routes(api_router& router, status_routes deps) {
+  auto s = std::make_shared<status_routes>(std::move(deps));
+
+  router.add("GET", "/healthz", access::open, [s](const httplib::Request&, const token_record&) {
+    auto stats = s->node.ask<queue_stats>(s->scheduler, stats_atom::value);
+    // Only the node-wide counts: /healthz needs no token, so it names no tenant.
+    return json_reply(200, {{"ok", true}, {"jobs", to_json(stats)["states"]}});
+  });
+
+  router.add("GET", "/metrics", access::open,
+             [s, &router](const httplib::Request& req, const token_record&) {
+               // Open to scrapers without a token (node-wide series only); a bearer token, when
+               // sent, must be valid and adds its own workspace's series. Other schemes (a
+               // proxy's Basic credentials passed on) are not vfb's to judge.
+               std::optional<token_record> who;
+               if (bearer_token(req))
+                 who = router.authenticate(req, access::viewer);
+               auto stats = s->node.ask<queue_stats>(s->scheduler, stats_atom::value);
+               breaker_states breakers;
+               auto now = now_millis();
+               for (const char* source : breaker_sources) {
+                 auto closes =
+                     s->node.ask<millis>(s->scheduler, breaker_atom::value, std::string{source});
+                 breakers.emplace_back(source, closes > now);
+               }
+               httplib::Response res;
+               res.status = 200;
+               res.set_content(prometheus_text(stats, *s->counters, breakers, who),
+                               "text/plain; version=0.0.4");
+               return res;
+             });
+}
+
+} // namespace vfb

@@ -1,0 +1,138 @@
+// What each of the bridge's slash commands does (see discord_commands.hpp).
+#include "frontends/discord_commands.hpp"
+
+#include "actors/follow_refresher.hpp"
+#include "frontends/discord_ask.hpp"
+#include "frontends/discord_delivery.hpp"
+#include "storage/follow_registry.hpp"
+#include "storage/memory_store.hpp"
+
+namespace vfb {
+
+discord_commands::discord_commands(caf::actor_system& sys, const node_handles& node,
+                                   const discord_bridge_options& opts,
+                                   std::shared_ptr<follow_registry> follows,
+                                   std::shared_ptr<memory_store> memory, discord_delivery& delivery)
+    : sys_(sys), node_(node), opts_(opts), follows_(std::move(follows)), memory_(std::move(memory)),
+      delivery_(delivery) {}
+
+template <class T, class Handle, class... Ts>
+T discord_commands::ask(const Handle& dest, Ts&&... xs) {
+  return discord_ask<T>(sys_, dest, opts_.timeout, std::forward<Ts>(xs)...);
+}
+
+follow_registry& discord_commands::registry() {
+  if (!follows_)
+    throw command_failed("this node does not keep follows");
+  return *follows_;
+}
+
+std::string discord_commands::run(const discord_task& t) {
+  const auto& in = t.in;
+  if (in.command == "analyze")
+    return analyze(t);
+  if (in.command == "follow_uploader") {
+    auto mode = in.option("mode");
+    if (mode != "on" && mode != "off")
+      return "Use /follow_uploader on or off.";
+    registry().set_setting(t.where.tenant, t.where.workspace,
+                           mode == "on" ? auto_follow_setting::on : auto_follow_setting::off);
+    return "Auto-follow of uploaders is " + mode + " for this server.";
+  }
+  if (in.command == "follow" || in.command == "unfollow")
+    return follow(t);
+  if (in.command == "queue")
+    return queue(t);
+  // search (answer() let no other command through)
+  return search(t);
+}
+
+std::string discord_commands::queue(const discord_task& t) {
+  auto stats = ask<queue_stats>(node_.scheduler, stats_atom::value);
+  std::string text = "Jobs of this server:";
+  bool any = false;
+  for (const auto& b : stats.backlog) {
+    if (b.tenant != t.where.tenant || b.workspace != t.where.workspace)
+      continue;
+    for (int i = 0; i < job_state_count; ++i)
+      if (b.by_state[static_cast<size_t>(i)] > 0) {
+        text += " " + std::string{to_string(static_cast<job_state>(i))} + " " +
+                std::to_string(b.by_state[static_cast<size_t>(i)]) + ",";
+        any = true;
+      }
+  }
+  if (!any)
+    text += " none,";
+  text.pop_back();
+  return text + ".";
+}
+
+std::string discord_commands::search(const discord_task& t) {
+  const auto& in = t.in;
+  if (!memory_)
+    return "This node keeps no memory.";
+  auto hits = memory_->search(t.where.tenant, t.where.workspace, in.option("query"), 3);
+  if (hits.empty())
+    return "Nothing found for \"" + in.option("query") + "\".";
+  std::string text;
+  for (const auto& h : hits)
+    text += "**" + h.title + "** (" + h.url + ")\n> " + h.snippet + "\n";
+  return text;
+}
+
+std::string discord_commands::follow(const discord_task& t) {
+  const auto& in = t.in;
+  const auto& cfg = opts_.config;
+  follow_record f;
+  try {
+    f = follow_for_url(in.option("url"), url_policy_from(cfg));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  if (in.command == "unfollow") {
+    auto known = registry().find(t.where.tenant, t.where.workspace, f.channel_url);
+    if (!known || !registry().remove(known->id))
+      return "Not following " + f.channel_url + ".";
+    return "Stopped following " + f.channel_url + ".";
+  }
+  auto now = now_millis();
+  f.tenant = t.where.tenant;
+  f.workspace = t.where.workspace;
+  f.origin = job_origin::discord;
+  f.limit = static_cast<uint32_t>(cfg.auto_follow.max_videos);
+  f.since = now - cfg.auto_follow.window_days * 24 * 3600 * 1000;
+  f.next_refresh_at = now; // due: the node's refresher lists it within a minute
+  auto added = registry().add(f, now);
+  return added.created
+             ? "Following " + f.channel_url + ": its last " +
+                   std::to_string(cfg.auto_follow.window_days) + " days are being enqueued."
+             : "Already following " + f.channel_url + ".";
+}
+
+std::string discord_commands::analyze(const discord_task& t) {
+  const auto& in = t.in;
+  submission s;
+  s.url = in.option("url");
+  s.tenant = t.where.tenant;
+  s.workspace = t.where.workspace;
+  s.origin = job_origin::discord;
+  enqueue_result r;
+  try {
+    r = ask<enqueue_result>(node_.submission, submit_atom::value, s);
+  } catch (const command_failed& e) {
+    return "Not queued: " + std::string{e.what()};
+  }
+  auto id = std::to_string(r.job_id);
+  // A duplicate of a job that is over already: its answer fits in this reply.
+  auto v = ask<job_view>(node_.scheduler, caf::get_atom::value, r.job_id);
+  if (job_over(v.state))
+    return delivery_.result_text(v);
+  auto route = delivery_.route_for(s.tenant, s.workspace);
+  if (route.empty())
+    return "Queued as job " + id + ". This node has no bot token or webhook to post the " +
+           "result: see /queue.";
+  delivery_.await_result(in, t.where, r.job_id);
+  return "Queued as job " + id + ". The result will be posted " + route + " when it is done.";
+}
+
+} // namespace vfb

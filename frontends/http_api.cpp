@@ -1,0 +1,136 @@
+// The node's HTTP API: its parts made from the node's handles and stores, the route table, and
+// serving on a thread of its own (see http_api.hpp).
+#include "frontends/http_api.hpp"
+
+#include "frontends/api_router.hpp"
+#include "frontends/api_routes.hpp"
+#include "frontends/discord_bridge.hpp"
+#include "frontends/job_results.hpp"
+#include "frontends/metrics.hpp"
+#include "storage/discord_store.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <httplib.h>
+#include <thread>
+
+namespace vfb {
+
+http_api_options api_options_from(const vfb_config& cfg, const std::filesystem::path& data_dir) {
+  http_api_options o;
+  o.host = cfg.api.listen;
+  o.port = static_cast<int>(cfg.api.port);
+  o.max_body_bytes = static_cast<size_t>(cfg.api.max_body_kb) * 1024;
+  o.config = cfg;
+  o.data_dir = data_dir;
+  return o;
+}
+
+struct http_api::impl {
+  caf::actor_system& sys;
+  node_handles node;
+  http_api_options opts;
+  httplib::Server server;
+  api_router router;
+  std::thread thread;
+  int port = 0;
+  std::shared_ptr<pipeline_counters> counters = std::make_shared<pipeline_counters>();
+  std::shared_ptr<discord_bridge> discord; // only with [discord] public_key
+  pipeline_event_sink sink;
+
+  impl(caf::actor_system& sys, const node_handles& node, http_api_options options,
+       std::shared_ptr<token_store> tokens, std::shared_ptr<follow_registry> follows,
+       std::shared_ptr<memory_store> memory, std::shared_ptr<discord_store> replies)
+      : sys(sys), node(node), opts(std::move(options)),
+        router(server, std::move(tokens), opts.max_body_bytes) {
+    if (opts.listing_timeout.count() == 0)
+      opts.listing_timeout = std::chrono::seconds{opts.config.tools.ytdlp_timeout_s + 60};
+    if (!opts.config.discord.public_key.empty())
+      discord = make_discord_bridge(follows, memory, std::move(replies));
+    routes(std::move(follows), std::move(memory));
+  }
+
+  std::shared_ptr<discord_bridge> make_discord_bridge(std::shared_ptr<follow_registry> follows,
+                                                      std::shared_ptr<memory_store> memory,
+                                                      std::shared_ptr<discord_store> replies) {
+    if (!replies && !opts.data_dir.empty())
+      replies =
+          std::make_shared<discord_store>(discord_options_for(opts.config, opts.data_dir, false));
+    if (!replies)
+      throw std::runtime_error("the Discord bridge needs a data dir for its pending replies");
+    discord_bridge_options bo;
+    bo.config = opts.config;
+    bo.timeout = opts.timeout;
+    bo.results_of = [data_dir = opts.data_dir](const job_view& v) {
+      return job_results(data_dir, v);
+    };
+    return std::make_shared<discord_bridge>(sys, node, std::move(bo), std::move(follows),
+                                            std::move(memory), std::move(replies));
+  }
+
+  /// Tells the Discord bridge that a job's run ended (its /analyze askers may be due an
+  /// answer); empty without a bridge.
+  std::function<void(uint64_t)> tell_bridge() const {
+    if (!discord)
+      return {};
+    return [bridge = discord](uint64_t id) { bridge->job_ended(id); };
+  }
+
+  /// The route table: every endpoint of docs/API.md, by concern.
+  void routes(std::shared_ptr<follow_registry> follows, std::shared_ptr<memory_store> memory) {
+    api_asker asker{&sys, opts.timeout};
+    auto scheduler = caf::actor_cast<scheduler_actor>(node.scheduler);
+    add_discord_routes(router, {opts.config.discord.public_key, discord});
+    add_status_routes(router, {asker, scheduler, counters});
+    add_job_routes(router,
+                   {asker, scheduler, node.submission, counters, opts.data_dir, tell_bridge()});
+    add_follow_routes(router, {asker, node.enumerator, opts.listing_timeout, opts.config, follows});
+    add_search_routes(router, {std::move(memory)});
+  }
+};
+
+http_api::http_api(caf::actor_system& sys, const node_handles& node, http_api_options opts,
+                   std::shared_ptr<token_store> tokens, std::shared_ptr<follow_registry> follows,
+                   std::shared_ptr<memory_store> memory, std::shared_ptr<discord_store> discord)
+    : impl_(std::make_unique<impl>(sys, node, std::move(opts), std::move(tokens),
+                                   std::move(follows), std::move(memory), std::move(discord))) {}
+
+http_api::~http_api() {
+  stop();
+}
+
+int http_api::start() {
+  auto& m = *impl_;
+  m.port = m.opts.port == 0 ? m.server.bind_to_any_port(m.opts.host)
+                            : (m.server.bind_to_port(m.opts.host, m.opts.port) ? m.opts.port : -1);
+  if (m.port <= 0)
+    throw std::runtime_error("cannot listen on " + m.opts.host + ":" + std::to_string(m.opts.port));
+  m.sink = m.sys.spawn(metrics_sink, m.counters, m.tell_bridge());
+  caf::anon_send(m.node.pipeline, subscribe_atom::value, m.sink);
+  if (m.discord)
+    m.discord->start();
+  m.thread = std::thread([&m] { m.server.listen_after_bind(); });
+  // The socket listens already; this waits only until stop() can see the accept loop.
+  while (!m.server.is_running())
+    std::this_thread::yield();
+  return m.port;
+}
+
+void http_api::stop() {
+  auto& m = *impl_;
+  if (!m.thread.joinable())
+    return;
+  m.server.stop();
+  m.thread.join();
+  if (m.discord)
+    m.discord->stop();
+  caf::anon_send_exit(m.sink, caf::exit_reason::user_shutdown);
+  m.sink = nullptr;
+}
+
+int http_api::port() const {
+  return impl_->port;
+}
+
+} // namespace vfb

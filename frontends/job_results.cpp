@@ -1,0 +1,48 @@
+// A job's results from its stage checkpoints (see job_results.hpp).
+#include "frontends/job_results.hpp"
+
+#include "actors/node.hpp"
+#include "storage/artifact_store.hpp"
+#include "storage/media_json.hpp"
+
+#include <string>
+#include <vector>
+
+namespace vfb {
+
+namespace {
+
+std::vector<std::string> terms_of(const std::vector<weighted_term>& terms) {
+  std::vector<std::string> out;
+  for (const auto& t : terms)
+    out.push_back(t.term);
+  return out;
+}
+
+} // namespace
+
+nlohmann::json job_results(const std::filesystem::path& data_dir, const job_view& v) {
+  if (data_dir.empty())
+    return nullptr;
+  artifact_store artifacts{artifacts_dir(data_dir)};
+  auto d = checkpoint_as<download_result>(artifacts, v.job.id, stage_kind::download);
+  auto a = checkpoint_as<analysis>(artifacts, v.job.id, stage_kind::analyze);
+  if (!d && !a)
+    return nullptr;
+  nlohmann::json r = nlohmann::json::object();
+  if (d) {
+    r["title"] = d->title;
+    r["uploader"] = d->uploader;
+    r["duration_s"] = d->duration;
+    r["upload_date"] = d->upload_date;
+    r["webpage_url"] = d->webpage_url;
+  }
+  if (a) {
+    r["topics"] = terms_of(a->topics);
+    r["key_phrases"] = terms_of(a->key_phrases);
+    r["summary"] = a->summary;
+  }
+  return r;
+}
+
+} // namespace vfb
