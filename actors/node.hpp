@@ -1,6 +1,7 @@
 // Spawns and wires a node's actors in one place: scheduler (owner of the queue), submission,
-// and the pipeline coordinator with its stage workers. Later capabilities (auto-follow, HTTP
-// API, Discord bridge) are wired here too.
+// the pipeline coordinator with its stage workers, auto-follow, the channel enumerator, the
+// follow refresher, the tool updater and the digest poster. The front ends (frontends/: HTTP
+// API, Discord bridge) are started by `vfb node` over the handles this returns.
 #pragma once
 
 #include "actors/config_options.hpp"

@@ -5,19 +5,6 @@
 
 namespace vfb {
 
-void store_listing(follow_registry& registry, uint64_t follow_id, const enumeration_result& r,
-                   const refresher_options& o, std::mt19937_64& rng) {
-  try {
-    auto now = now_millis();
-    auto next = next_refresh(now, o, rng);
-    // One transaction: a pause made while the listing ran stays (a read, then a separate
-    // update, would write back the follow as it was before the pause).
-    registry.modify(follow_id, [&](follow_record& f) { record_listing(f, r, now, next); });
-  } catch (const std::exception& e) {
-    spdlog::error("follow {}: cannot record its listing: {}", follow_id, e.what());
-  }
-}
-
 follow_service::follow_service(std::shared_ptr<follow_registry> registry, follow_options options)
     : registry_(std::move(registry)), options_(std::move(options)) {}
 
@@ -42,8 +29,15 @@ backfill_plan follow_service::plan(const follow_record& f) const {
 }
 
 void follow_service::store_listing(uint64_t follow_id, const enumeration_result& r) {
-  std::lock_guard<std::mutex> guard{rng_mu_};
-  vfb::store_listing(*registry_, follow_id, r, options_.refresh, rng_);
+  try {
+    auto now = now_millis();
+    auto next = next_refresh_after(now);
+    // One transaction: a pause made while the listing ran stays (a read, then a separate
+    // update, would write back the follow as it was before the pause).
+    registry_->modify(follow_id, [&](follow_record& f) { record_listing(f, r, now, next); });
+  } catch (const std::exception& e) {
+    spdlog::error("follow {}: cannot record its listing: {}", follow_id, e.what());
+  }
 }
 
 } // namespace vfb

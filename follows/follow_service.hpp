@@ -13,12 +13,6 @@
 
 namespace vfb {
 
-/// Records a listing in the stored follow (unless it was removed meanwhile), with its next
-/// refresh time drawn from `o` and `rng`; a storage failure is logged, not thrown (the next
-/// listing records again). `follow_service::store_listing` is this with the service's own.
-void store_listing(follow_registry& registry, uint64_t follow_id, const enumeration_result& r,
-                   const refresher_options& o, std::mt19937_64& rng);
-
 /// Who lists a new follow first.
 enum class first_listing {
   by_caller,    // the caller lists it right away: the refresher's turn is one period later
@@ -44,7 +38,8 @@ public:
   /// The plan for the follow's next listing (the configured refresh cap).
   backfill_plan plan(const follow_record& f) const;
 
-  /// Records a listing in the stored follow (the free `store_listing`).
+  /// Records a listing in the stored follow (unless it was removed meanwhile), with its next
+  /// refresh time; a storage failure is logged, not thrown (the next listing records again).
   void store_listing(uint64_t follow_id, const enumeration_result& r);
 
 private:

@@ -1,33 +1,35 @@
 // The follows of the token's workspace and its auto-follow setting: GET|POST /v1/follows,
 // DELETE /v1/follows/ID, GET|PUT /v1/settings/auto-follow. POST /v1/follows lists the channel
 // right away (the answer shows what was enqueued), so it waits up to the listing timeout.
-#include "actors/follow_refresher.hpp"
-#include "actors/node.hpp"
-#include "adapters/backfill.hpp"
+#include "actors/config_options.hpp"
+#include "follows/auto_follow_decision.hpp"
+#include "follows/follow_service.hpp"
 #include "frontends/api_routes.hpp"
 #include "messages/json.hpp"
-#include "storage/follow_registry.hpp"
+#include "messages/time.hpp"
 
-#include <mutex>
-#include <random>
+#include <optional>
 
 namespace vfb {
 
 namespace {
 
-/// The handlers' state: what follow_routes gives, and the refresh times' random source.
+/// The handlers' state: what follow_routes gives, and the follow service over its registry.
 struct follows_api {
-  explicit follows_api(follow_routes deps) : d(std::move(deps)) {}
+  explicit follows_api(follow_routes deps) : d(std::move(deps)) {
+    if (d.follows)
+      service.emplace(d.follows, follow_options_from(d.config));
+  }
 
   follow_routes d;
-  std::mutex rng_mu;
-  std::mt19937_64 rng{std::random_device{}()};
+  std::optional<follow_service> service; // none: the node keeps no follows (503)
 
-  follow_registry& registry() {
-    if (!d.follows)
+  follow_service& follows() {
+    if (!service)
       throw api_error(503, "unavailable", "this node does not keep follows");
-    return *d.follows;
+    return *service;
   }
+  follow_registry& registry() { return follows().registry(); }
 
   follow_record owned_follow(uint64_t id, const token_record& who) {
     auto f = registry().get(id);
@@ -38,48 +40,34 @@ struct follows_api {
 
   nlohmann::json setting_json(const token_record& who) {
     auto s = registry().setting(who.tenant, who.workspace);
-    bool effective = s == auto_follow_setting::on ||
-                     (s == auto_follow_setting::inherit && d.config.auto_follow.enabled);
     return {{"tenant", who.tenant},
             {"workspace", who.workspace},
             {"setting", std::string{to_string(s)}},
-            {"effective", effective}};
+            {"effective", auto_follow_effective(s, d.config.auto_follow.enabled)}};
   }
 
   httplib::Response add_follow(const httplib::Request& req, const token_record& who) {
     auto body = body_of(req);
-    const auto& cfg = d.config;
-    auto now = now_millis();
     if (!d.enumerator) // checked first: nothing is recorded that could not be listed
       throw api_error(503, "unavailable", "this node does not list channels");
-    auto f = follow_for_url(required_string(body, "url"), url_policy_from(cfg));
-    f.tenant = who.tenant;
-    f.workspace = who.workspace;
-    f.origin = job_origin::api;
-    f.limit = static_cast<uint32_t>(cfg.auto_follow.max_videos);
+    follow_request fr;
+    fr.url = required_string(body, "url");
+    fr.tenant = who.tenant;
+    fr.workspace = who.workspace;
+    fr.origin = job_origin::api;
     if (body.contains("limit") && !body["limit"].is_null())
-      f.limit = static_cast<uint32_t>(bounded(body["limit"], "limit", 1, 100000));
-    f.since = now - cfg.auto_follow.window_days * 24 * 3600 * 1000;
+      fr.limit = static_cast<uint32_t>(bounded(body["limit"], "limit", 1, 100000));
     if (auto s = string_field(body, "since")) {
-      auto since = parse_iso_utc(*s);
-      if (!since)
+      fr.since = parse_iso_utc(*s);
+      if (!fr.since)
         throw bad_request("'since' needs a date like 2025-11-29 or 2025-11-29T12:00:00Z");
-      f.since = *since;
     }
-    auto ro = refresher_options_from(cfg);
-    {
-      std::lock_guard<std::mutex> guard{rng_mu};
-      f.next_refresh_at = next_refresh(now, ro, rng); // listed right here, not by the refresher
-    }
-    auto added = registry().add(f, now);
-    auto plan = plan_for(added.follow, static_cast<uint32_t>(cfg.auto_follow.max_videos));
-    auto r = d.node.ask_within<enumeration_result>(d.listing_timeout, d.enumerator,
-                                                   enumerate_atom::value, plan);
-    {
-      std::lock_guard<std::mutex> guard{rng_mu};
-      store_listing(*d.follows, added.follow.id, r, ro, rng);
-    }
-    auto body_out = listing_json(d.follows->get(added.follow.id).value_or(added.follow), r);
+    // Listed right here, so the refresher's first turn is one period later.
+    auto added = follows().follow(fr, now_millis(), first_listing::by_caller);
+    auto r = d.node.ask_within<enumeration_result>(
+        d.listing_timeout, d.enumerator, enumerate_atom::value, follows().plan(added.follow));
+    follows().store_listing(added.follow.id, r);
+    auto body_out = listing_json(registry().get(added.follow.id).value_or(added.follow), r);
     body_out["created"] = added.created;
     return json_reply(202, body_out);
   }

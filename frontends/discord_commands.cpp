@@ -1,10 +1,10 @@
 // What each of the bridge's slash commands does (see discord_commands.hpp).
 #include "frontends/discord_commands.hpp"
 
-#include "actors/follow_refresher.hpp"
+#include "actors/config_options.hpp"
+#include "follows/follow_service.hpp"
 #include "frontends/discord_ask.hpp"
 #include "frontends/discord_delivery.hpp"
-#include "storage/follow_registry.hpp"
 #include "storage/memory_store.hpp"
 
 namespace vfb {
@@ -13,18 +13,27 @@ discord_commands::discord_commands(caf::actor_system& sys, const node_handles& n
                                    const discord_bridge_options& opts,
                                    std::shared_ptr<follow_registry> follows,
                                    std::shared_ptr<memory_store> memory, discord_delivery& delivery)
-    : sys_(sys), node_(node), opts_(opts), follows_(std::move(follows)), memory_(std::move(memory)),
-      delivery_(delivery) {}
+    : sys_(sys), node_(node), opts_(opts), memory_(std::move(memory)), delivery_(delivery) {
+  if (follows)
+    follows_ =
+        std::make_unique<follow_service>(std::move(follows), follow_options_from(opts_.config));
+}
+
+discord_commands::~discord_commands() = default;
 
 template <class T, class Handle, class... Ts>
 T discord_commands::ask(const Handle& dest, Ts&&... xs) {
   return discord_ask<T>(sys_, dest, opts_.timeout, std::forward<Ts>(xs)...);
 }
 
-follow_registry& discord_commands::registry() {
+follow_service& discord_commands::follows() {
   if (!follows_)
     throw command_failed("this node does not keep follows");
   return *follows_;
+}
+
+follow_registry& discord_commands::registry() {
+  return follows().registry();
 }
 
 std::string discord_commands::run(const discord_task& t) {
@@ -82,31 +91,35 @@ std::string discord_commands::search(const discord_task& t) {
 
 std::string discord_commands::follow(const discord_task& t) {
   const auto& in = t.in;
-  const auto& cfg = opts_.config;
-  follow_record f;
-  try {
-    f = follow_for_url(in.option("url"), url_policy_from(cfg));
-  } catch (const std::exception& e) {
-    return e.what();
-  }
   if (in.command == "unfollow") {
+    follow_record f;
+    try {
+      f = follow_for_url(in.option("url"), url_policy_from(opts_.config));
+    } catch (const std::exception& e) {
+      return e.what();
+    }
     auto known = registry().find(t.where.tenant, t.where.workspace, f.channel_url);
     if (!known || !registry().remove(known->id))
       return "Not following " + f.channel_url + ".";
     return "Stopped following " + f.channel_url + ".";
   }
-  auto now = now_millis();
-  f.tenant = t.where.tenant;
-  f.workspace = t.where.workspace;
-  f.origin = job_origin::discord;
-  f.limit = static_cast<uint32_t>(cfg.auto_follow.max_videos);
-  f.since = now - cfg.auto_follow.window_days * 24 * 3600 * 1000;
-  f.next_refresh_at = now; // due: the node's refresher lists it within a minute
-  auto added = registry().add(f, now);
-  return added.created
-             ? "Following " + f.channel_url + ": its last " +
-                   std::to_string(cfg.auto_follow.window_days) + " days are being enqueued."
-             : "Already following " + f.channel_url + ".";
+  follow_request fr;
+  fr.url = in.option("url");
+  fr.tenant = t.where.tenant;
+  fr.workspace = t.where.workspace;
+  fr.origin = job_origin::discord;
+  follow_added added;
+  try {
+    // Due at once: the node's refresher lists it within a minute.
+    added = follows().follow(fr, now_millis(), first_listing::by_refresher);
+  } catch (const follow_refused& e) {
+    return e.what();
+  }
+  const auto& url = added.follow.channel_url;
+  return added.created ? "Following " + url + ": its last " +
+                             std::to_string(opts_.config.auto_follow.window_days) +
+                             " days are being enqueued."
+                       : "Already following " + url + ".";
 }
 
 std::string discord_commands::analyze(const discord_task& t) {

@@ -12,6 +12,7 @@
 namespace vfb {
 
 class discord_delivery;
+class follow_service;
 
 /// A deferred command and where it acts.
 struct discord_task {
@@ -25,12 +26,14 @@ public:
   discord_commands(caf::actor_system& sys, const node_handles& node,
                    const discord_bridge_options& opts, std::shared_ptr<follow_registry> follows,
                    std::shared_ptr<memory_store> memory, discord_delivery& delivery);
+  ~discord_commands();
 
   /// The outcome of the command for the asker; throws when it failed (the caller says so).
   std::string run(const discord_task& t);
 
 private:
   template <class T, class Handle, class... Ts> T ask(const Handle& dest, Ts&&... xs);
+  follow_service& follows();
   follow_registry& registry();
   std::string follow(const discord_task& t);
   std::string analyze(const discord_task& t);
@@ -40,7 +43,7 @@ private:
   caf::actor_system& sys_;
   node_handles node_;
   discord_bridge_options opts_;
-  std::shared_ptr<follow_registry> follows_;
+  std::unique_ptr<follow_service> follows_; // null: the node keeps no follows
   std::shared_ptr<memory_store> memory_;
   discord_delivery& delivery_;
 };

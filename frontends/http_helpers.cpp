@@ -2,6 +2,7 @@
 #include "frontends/http_helpers.hpp"
 
 #include "messages/errors.hpp"
+#include "text/numbers.hpp"
 
 #include <caf/error.hpp>
 #include <caf/sec.hpp>
@@ -80,15 +81,7 @@ int64_t bounded(const nlohmann::json& v, const char* name, int64_t lo, int64_t h
   if (v.is_number_integer()) {
     n = v.get<int64_t>();
   } else if (v.is_string()) {
-    auto s = v.get<std::string>();
-    size_t used = 0;
-    try {
-      n = std::stoll(s, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != s.size() || s.empty())
-      n = lo - 1;
+    n = text::parse_int(v.get<std::string>()).value_or(lo - 1);
   }
   if (n < lo || n > hi)
     throw bad_request(std::string{"'"} + name + "' must be a whole number from " +
