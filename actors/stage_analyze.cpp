@@ -1,0 +1,60 @@
+// The analyze and memory stages: topics, key phrases and summary of the transcript, then its
+// chunks into the workspace's searchable memory.
+#include "actors/stage_parts.hpp"
+#include "adapters/vtt.hpp" // transcript_text
+#include "storage/memory_store.hpp"
+#include "text/chunker.hpp"
+#include "text/key_phrases.hpp"
+#include "text/summary.hpp"
+#include "text/topics.hpp"
+
+#include <filesystem>
+
+namespace vfb::stage_parts {
+
+namespace fs = std::filesystem;
+
+stage_result analyze_stage(shared_state& s, const stage_request& req, const progress_fn&) {
+  const auto& job = req.job;
+  if (load_checkpoint<analysis>(s, job, stage_kind::analyze))
+    return went_on("resumed from checkpoint");
+  auto t = need_transcript(s, job);
+  auto text = transcript_text(t.segments);
+  const auto& cfg = s.env->config.analysis;
+  auto corpus =
+      s.env->memory->corpus(job.key.tenant, job.key.workspace, text::document_terms(text));
+  analysis a;
+  a.topics = text::topics(text, corpus, static_cast<size_t>(cfg.topics));
+  a.key_phrases = text::key_phrases(text, static_cast<size_t>(cfg.key_phrases));
+  a.summary = text::summarize_text(text, static_cast<size_t>(cfg.summary_sentences));
+  s.env->artifacts->save_checkpoint(job.id, stage_kind::analyze, a);
+  std::string note = std::to_string(a.topics.size()) + " topics";
+  if (!a.topics.empty())
+    note += ": " + a.topics.front().term;
+  for (size_t i = 1; i < std::min<size_t>(3, a.topics.size()); ++i)
+    note += ", " + a.topics[i].term;
+  return went_on(note);
+}
+
+stage_result memory_stage(shared_state& s, const stage_request& req, const progress_fn&) {
+  const auto& job = req.job;
+  if (s.env->artifacts->checkpoint(job.id, stage_kind::memory))
+    return went_on("resumed from checkpoint");
+  auto d = need_download(s, job);
+  auto t = need_transcript(s, job);
+  const auto& cfg = s.env->config.analysis;
+  memory_entry e;
+  e.job_id = job.id;
+  e.source = job.key.source;
+  e.external_id = job.key.external_id;
+  e.title = d.title;
+  e.url = d.webpage_url.empty() ? job.url : d.webpage_url;
+  e.chunks = text::chunk_transcript(t.segments, static_cast<size_t>(cfg.chunk_chars),
+                                    static_cast<size_t>(cfg.chunk_overlap_chars));
+  s.env->memory->put(job.key.tenant, job.key.workspace, e);
+  s.env->artifacts->save_checkpoint(job.id, stage_kind::memory,
+                                    nlohmann::json{{"chunks", e.chunks.size()}});
+  return went_on(std::to_string(e.chunks.size()) + " chunks stored");
+}
+
+} // namespace vfb::stage_parts

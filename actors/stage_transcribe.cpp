@@ -1,0 +1,125 @@
+// The transcribe stage: the platform's captions when there are any, else ffmpeg's audio through
+// speech recognition (pocketsphinx in process, or the configured external command); the
+// transcript is cached per video.
+#include "actors/stage_parts.hpp"
+#include "adapters/speech.hpp"
+#include "adapters/vtt.hpp"
+#include "storage/media_json.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace vfb::stage_parts {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in{p, std::ios::binary};
+  if (!in)
+    throw std::runtime_error("cannot read " + p.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// The first caption file that parses into segments, if any. "media.en.vtt" → language "en".
+std::optional<transcript> from_captions(const download_result& d, std::string& problems) {
+  for (const auto& path : d.caption_paths) {
+    try {
+      auto parsed = parse_vtt(read_file(path));
+      if (parsed.segments.empty())
+        continue;
+      transcript t;
+      t.origin = "captions";
+      t.language = fs::path(path).stem().extension().string();
+      if (!t.language.empty())
+        t.language.erase(0, 1);
+      t.segments = std::move(parsed.segments);
+      return t;
+    } catch (const std::exception& e) {
+      problems += std::string(problems.empty() ? "" : "; ") + e.what();
+    }
+  }
+  return std::nullopt;
+}
+
+/// A transcriber worker: its speech decoder is loaded on first use and kept.
+struct transcriber {
+  std::shared_ptr<shared_state> s;
+  std::shared_ptr<speech_recognizer> recognizer;
+
+  transcript from_speech(const download_result& d, const fs::path& dir, const progress_fn& report) {
+    const auto& cfg = s->env->config;
+    auto fo = ffmpeg_for(cfg);
+    auto wav = dir / "audio.wav";
+    report(0, "extracting audio");
+    const auto* cancel = s->env->cancel.get();
+    extract_audio(fo, d.media_path, wav, cancel);
+    speech_options so;
+    so.model_dir = cfg.speech.model_dir;
+    so.external_command = cfg.speech.external_command;
+    so.timeout = std::chrono::seconds{cfg.speech.timeout_s};
+    transcript t;
+    t.language = "en";
+    if (!so.external_command.empty()) {
+      report(0.05, "external transcriber");
+      t.origin = "external";
+      t.segments = transcribe_external(so, wav, dir, cancel);
+    } else {
+      if (!recognizer)
+        recognizer = std::make_shared<speech_recognizer>(so);
+      auto pcm = read_wav_pcm16(wav);
+      t.origin = "speech";
+      t.segments = recognizer->transcribe(
+          pcm, [&](double f) { report(f, "recognising speech"); }, cancel);
+    }
+    std::error_code ec;
+    fs::remove(wav, ec); // the media stays cached; the WAV is 2 MB a minute and easy to redo
+    if (cancel->load())  // a partial transcript must never be cached as the whole
+      throw std::runtime_error("transcription stopped: the node is stopping");
+    return t;
+  }
+
+  stage_result operator()(const stage_request& req, const progress_fn& report) {
+    const auto& job = req.job;
+    auto& artifacts = *s->env->artifacts;
+    auto note = [](const transcript& t, const std::string& how) {
+      return t.origin + (t.language.empty() ? "" : " (" + t.language + ")") + ", " +
+             std::to_string(t.segments.size()) + " segments" + how;
+    };
+    if (artifacts.checkpoint(job.id, stage_kind::transcribe))
+      if (auto t = artifacts.cached_transcript(job.key.source, job.key.external_id))
+        return went_on(note(*t, ", resumed from checkpoint"));
+    auto d = need_download(*s, job);
+    auto lock = s->locks.get(job.key);
+    std::lock_guard guard{*lock};
+    std::string how;
+    auto t = artifacts.cached_transcript(job.key.source, job.key.external_id);
+    if (t) {
+      how = ", cached";
+    } else {
+      std::string problems;
+      if (s->env->config.captions.use)
+        t = from_captions(d, problems);
+      if (!t)
+        t = from_speech(d, artifacts.video_dir(job.key.source, job.key.external_id), report);
+      artifacts.save_transcript(job.key.source, job.key.external_id, *t);
+    }
+    artifacts.save_checkpoint(
+        job.id, stage_kind::transcribe,
+        nlohmann::json{{"origin", t->origin}, {"segments", t->segments.size()}});
+    return went_on(note(*t, how));
+  }
+};
+
+} // namespace
+
+stage_function transcribe_stage(std::shared_ptr<shared_state> s) {
+  return transcriber{std::move(s), nullptr};
+}
+
+} // namespace vfb::stage_parts
