@@ -1,6 +1,6 @@
 // Channel and feed listings with yt-dlp's flat mode: what a follow enumerates. Plain C++.
 //
-// The recipe (see DESIGN, "Channel enumeration"): each URL (a channel tab, a playlist, an RSS
+// The recipe (README, "Following uploaders"): each URL (a channel tab, a playlist, an RSS
 // feed) is listed on its own with `--flat-playlist --lazy-playlist -j`, so entries stream as
 // JSON lines while yt-dlp pages through the listing; for YouTube, `--extractor-args
 // youtubetab:approximate_date` makes flat entries carry an (approximate) timestamp; and
