@@ -2,13 +2,13 @@
 // loopback that lays out a release as yt-dlp's GitHub releases do: the files and SHA2-256SUMS
 // under /releases/download/TAG, and /releases/latest/download/FILE redirecting there.
 #include "actors/node.hpp"
-#include "actors/tool_updater.hpp"
 #include "adapters/process.hpp"
 #include "adapters/tool_update.hpp"
 #include "adapters/ytdlp_tools.hpp"
 #include "tests/support/actor_systems.hpp"
 #include "tests/support/media_server.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/release_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <caf/all.hpp>
@@ -16,9 +16,9 @@
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 
 using namespace vfb;
+using namespace vfb::test::releases;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -29,51 +29,6 @@ test::process_result run_vfb(const fs::path& dir, std::vector<std::string> args)
   argv.insert(argv.end(), args.begin(), args.end());
   return test::run_process(argv, {{"VFB_CONFIG", "/dev/null"}, {"VFB_DATA_DIR", ""}});
 }
-
-std::string sha256(const std::string& data) {
-  unsigned char d[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (auto b : d)
-    out += std::string{digits[b >> 4], digits[b & 0xf]};
-  return out;
-}
-
-/// A program that answers --version as yt-dlp `version` does.
-std::string fake_ytdlp(const std::string& version) {
-  return "#!/bin/sh\nif [ \"$1\" = --version ]; then echo " + version + "; exit 0; fi\nexit 2\n";
-}
-
-/// yt-dlp's version a few days ago: a current release, whatever today is.
-std::string recent_version() {
-  auto t = std::time(nullptr) - 5 * 24 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y.%m.%d", &tm);
-  return buf;
-}
-
-/// A release server: `publish` puts a release up as the latest.
-struct release_server {
-  test::temp_dir root;
-  test::media_server server{root.path()};
-
-  void publish(const std::string& tag, const std::string& asset, const std::string& body,
-               const std::string& sums_override = {}) {
-    auto dir = "/releases/download/" + tag + "/";
-    auto sums = sums_override.empty()
-                    ? sha256("other build") + "  yt-dlp_linux\n" + sha256(body) + "  " + asset +
-                          "\n" + sha256("zip") + "  yt-dlp.tar.gz\n"
-                    : sums_override;
-    server.add_route(dir + asset, "application/octet-stream", body);
-    server.add_route(dir + "SHA2-256SUMS", "text/plain", sums);
-    for (const auto& file : {asset, std::string{"SHA2-256SUMS"}})
-      server.add_redirect("/releases/latest/download/" + file, server.url(dir + file));
-  }
-  std::string url() const { return server.url("/releases/latest/download"); }
-};
 
 std::string read(const fs::path& p) {
   std::ifstream in{p, std::ios::binary};
@@ -170,29 +125,6 @@ TEST_CASE("vfb tools update installs a verified release, which vfb prefers and d
   // No download is ever left half-written next to the installed copy.
   for (const auto& e : fs::directory_iterator(managed.parent_path()))
     CHECK(e.path().filename() == "yt-dlp");
-}
-
-TEST_CASE("the node's tool updater installs the release at start and answers update requests") {
-  release_server rel;
-  test::temp_dir data;
-  rel.publish("2026.11.30", "yt-dlp", fake_ytdlp("2026.11.30"));
-  vfb_config cfg;
-  cfg.tools.release_url = rel.url();
-  cfg.tools.auto_update_hours = 24;
-  tool_updater_options o;
-  o.update = tool_update_options_from(cfg, data.path());
-  test::threaded_system ts;
-  auto updater = ts.sys->spawn<caf::detached>(tool_updater, o);
-  caf::scoped_actor self{*ts.sys};
-  std::string answer;
-  // Whether the update at start or this request comes first, the release is installed once the
-  // answer is here.
-  self->request(updater, caf::infinite, update_tools_atom::value)
-      .receive([&](std::string& s) { answer = std::move(s); },
-               [&](const caf::error& e) { FAIL(to_string(e)); });
-  CHECK_THAT(answer, Catch::StartsWith("yt-dlp 2026.11.30 "));
-  CHECK(read(managed_tools_dir(data.path()) / "yt-dlp") == fake_ytdlp("2026.11.30"));
-  self->send_exit(updater, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE(
