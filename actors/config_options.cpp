@@ -3,9 +3,12 @@
 // config was read (adapters/config_keys.cpp).
 #include "actors/config_options.hpp"
 
+#include "actors/auto_follow.hpp"
 #include "actors/channel_enumerator.hpp"
 #include "actors/follow_refresher.hpp"
+#include "actors/pipeline.hpp"
 #include "actors/scheduler.hpp"
+#include "actors/tool_updater.hpp"
 #include "adapters/rate_limits.hpp"
 #include "adapters/source_url.hpp"
 #include "adapters/tool_update.hpp"
@@ -164,6 +167,33 @@ follow_options follow_options_from(const vfb_config& cfg) {
   o.refresh = refresher_options_from(cfg);
   o.policy = url_policy_from(cfg);
   return o;
+}
+
+auto_follow_options auto_follow_options_from(const vfb_config& cfg) {
+  auto_follow_options o;
+  static_cast<follow_options&>(o) = follow_options_from(cfg);
+  o.enabled = cfg.auto_follow.enabled;
+  return o;
+}
+
+pipeline_options pipeline_options_from(const vfb_config& cfg) {
+  pipeline_options o;
+  o.slots = stage_slots_from(cfg);
+  o.lease_ttl = cfg.queue.lease_ttl_ms;
+  return o;
+}
+
+tool_updater_options tool_updater_options_from(const vfb_config& cfg,
+                                               const std::filesystem::path& data_dir) {
+  tool_updater_options o;
+  o.update = tool_update_options_from(cfg, data_dir);
+  o.period = std::chrono::hours{cfg.tools.auto_update_hours};
+  return o;
+}
+
+std::shared_ptr<rate_limits> download_limits_from(const vfb_config& cfg) {
+  return std::make_shared<rate_limits>(static_cast<double>(cfg.rate_limits.downloads_per_minute),
+                                       static_cast<double>(cfg.rate_limits.download_burst));
 }
 
 } // namespace vfb

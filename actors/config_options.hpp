@@ -1,7 +1,8 @@
 // From the configuration to the options each component takes: the stores of a data dir, the
 // queue, the scheduler, the pipeline's stage slots, yt-dlp, the enumerator, the refresher and
-// the tool updater. One file, so that a new key is wired in one place and a reader finds what
-// a key changes by reading here. (The HTTP API's api_options_from stays with the front end.)
+// the tool updater, auto-follow, the download pacing. One file, so that a new key is wired in
+// one place and a reader finds what a key changes by reading here. (The front ends sit above
+// the actors: the HTTP API's api_options_from, in frontends/http_api.cpp, takes what they need.)
 #pragma once
 
 #include "adapters/config_file.hpp"
@@ -10,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 
 namespace vfb {
 
@@ -25,6 +27,10 @@ struct follow_options;
 struct tool_update_options;
 struct ytdlp_tools;
 struct url_policy;
+struct pipeline_options;
+struct auto_follow_options;
+struct tool_updater_options;
+class rate_limits;
 
 // -- the data dir's stores ------------------------------------------------------------------
 
@@ -79,5 +85,18 @@ refresher_options refresher_options_from(const vfb_config& cfg);
 
 /// What every new follow takes from the config: cap, window, refresh period, URL policy.
 follow_options follow_options_from(const vfb_config& cfg);
+
+/// Auto-follow: the node's switch (ENABLE_AUTO_FOLLOW_UPLOADER) and the new follows' options.
+auto_follow_options auto_follow_options_from(const vfb_config& cfg);
+
+/// The pipeline's stage slots and lease time (the worker's name and cancel flag are the node's).
+pipeline_options pipeline_options_from(const vfb_config& cfg);
+
+/// The tool updater's release source, install place and period (tools.auto_update_hours).
+tool_updater_options tool_updater_options_from(const vfb_config& cfg,
+                                               const std::filesystem::path& data_dir);
+
+/// Downloads per source and minute ([rate_limits]).
+std::shared_ptr<rate_limits> download_limits_from(const vfb_config& cfg);
 
 } // namespace vfb

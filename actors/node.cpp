@@ -29,9 +29,7 @@ open_stage_environment(const vfb_config& cfg, const std::filesystem::path& data_
   env->artifacts = std::make_shared<artifact_store>(artifacts_dir(data_dir));
   env->memory = std::make_shared<memory_store>(memory_options_for(cfg, data_dir, false));
   env->discord = std::make_shared<discord_store>(discord_options_for(cfg, data_dir, false));
-  env->downloads =
-      std::make_shared<rate_limits>(static_cast<double>(cfg.rate_limits.downloads_per_minute),
-                                    static_cast<double>(cfg.rate_limits.download_burst));
+  env->downloads = download_limits_from(cfg);
   return env;
 }
 
@@ -41,10 +39,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
   n.scheduler = spawn_scheduler(sys, setup.queue, scheduler_options_from(cfg));
   auto scheduler = caf::actor_cast<scheduler_actor>(n.scheduler);
   n.submission = sys.spawn(submission_handler, scheduler, url_policy_from(cfg));
-  pipeline_options po;
+  auto po = pipeline_options_from(cfg);
   po.worker_name = setup.name;
-  po.slots = stage_slots_from(cfg);
-  po.lease_ttl = cfg.queue.lease_ttl_ms;
   n.stopping = setup.cancel ? setup.cancel : std::make_shared<std::atomic<bool>>(false);
   po.cancel = n.stopping;
   n.pipeline = sys.spawn(pipeline, scheduler, setup.stages, po);
@@ -52,9 +48,7 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
     auto eo = enumerator_options_from(cfg, setup.data_dir);
     eo.stop = n.stopping;
     n.enumerator = sys.spawn<caf::detached>(channel_enumerator, scheduler, eo);
-    auto_follow_options ao;
-    static_cast<follow_options&>(ao) = follow_options_from(cfg);
-    ao.enabled = cfg.auto_follow.enabled;
+    auto ao = auto_follow_options_from(cfg);
     n.auto_follow = sys.spawn<caf::detached>(auto_follow, setup.follows, n.enumerator, ao);
     if (setup.refresh_follows)
       n.refresher =
@@ -63,10 +57,8 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
                    caf::actor_cast<download_sink>(n.auto_follow));
   }
   if (setup.refresh_follows && !setup.data_dir.empty() && cfg.tools.auto_update_hours > 0) {
-    tool_updater_options to;
-    to.update = tool_update_options_from(cfg, setup.data_dir);
-    to.period = std::chrono::hours{cfg.tools.auto_update_hours};
-    n.tool_updater = sys.spawn<caf::detached>(tool_updater, to);
+    n.tool_updater =
+        sys.spawn<caf::detached>(tool_updater, tool_updater_options_from(cfg, setup.data_dir));
   }
   if (setup.digests && setup.refresh_follows)
     n.digest_poster = sys.spawn<caf::detached>(digest_poster, scheduler, setup.digests, cfg,

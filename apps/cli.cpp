@@ -264,11 +264,24 @@ std::optional<std::string> first_word(const std::vector<std::string>& extras) {
   return std::nullopt;
 }
 
+/// `--tenant=` with nothing after the `=`: CLI11 would take the next argument as the value,
+/// so an empty value is refused here, as a value every option needs.
+void refuse_empty_values(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg{argv[i]};
+    if (arg == "--")
+      return; // what follows is positional (a URL that looks like an option)
+    if (arg.size() > 3 && arg.substr(0, 2) == "--" && arg.find('=') == arg.size() - 1)
+      throw usage_error(std::string{arg.substr(0, arg.size() - 1)} + " needs a value");
+  }
+}
+
 } // namespace
 
 int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   try {
     parser p;
+    refuse_empty_values(argc, argv);
     try {
       p.app().parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -294,6 +307,10 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto* d = p.command_of(sub);
     if (d == nullptr) { // a group without a known subcommand
       auto group = p.group_of(sub);
+      if (word == "help") { // vfb help GROUP
+        out << p.group_help(group);
+        return exit_ok;
+      }
       if (word)
         throw usage_error("unknown command '" + group + " " + *word + "' (see vfb " + group +
                           " --help)");

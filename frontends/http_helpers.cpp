@@ -97,12 +97,11 @@ int64_t query_number(const httplib::Request& req, const char* name, int64_t fall
 }
 
 uint64_t path_id(const httplib::Request& req, const char* what) {
-  // The route only matches digits; an id too large for 64 bits cannot exist.
-  try {
-    return std::stoull(req.matches[1].str());
-  } catch (const std::exception&) {
+  // The route only matches digits; an id too large for 64 bits (or 0) cannot exist.
+  auto id = text::parse_id(req.matches[1].str());
+  if (!id)
     throw api_error(404, "not_found", std::string{"no "} + what + " " + req.matches[1].str());
-  }
+  return *id;
 }
 
 } // namespace vfb

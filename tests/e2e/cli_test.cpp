@@ -82,10 +82,16 @@ TEST_CASE("help: global, per command, and usage errors") {
     CHECK_THAT(r.out, Catch::StartsWith("Usage: vfb " + group + " SUBCOMMAND"));
     CHECK_THAT(r.out, Catch::Contains(member));
     CHECK_THAT(r.out, !Catch::Contains("Global options"));
+    r = run_vfb(tmp.path(), {"help", group}); // `vfb help GROUP` is the same list
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains(member));
     r = run_vfb(tmp.path(), {group}); // no subcommand: the same list, as a usage error
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains(member));
   }
+  // An option with an empty value after `=` is refused, not given the next argument as value.
+  require_one_line_error(run_vfb(tmp.path(), {"enqueue", video, "--tenant=", "--workspace", "w"}),
+                         "--tenant needs a value");
   require_one_line_error(run_vfb(tmp.path(), {"follow", "frob"}),
                          "unknown command 'follow frob' (see vfb follow --help)");
   require_one_line_error(run_vfb(tmp.path(), {"frobnicate"}), "unknown command 'frobnicate'");
