@@ -93,6 +93,25 @@ const std::vector<command>& commands() {
        "vfb node logs the same checks when it starts. Exit code 1 when a check fails.\n"
        "  --json   {\"checks\": [{\"check\", \"status\", \"detail\", \"fix\"}], \"ok\": bool}",
        cmd_doctor},
+      {{"cluster", "init"},
+       {valued("--name", "NAME", "the node's name in its certificate (default: node)")},
+       {},
+       0,
+       "vfb cluster init [--name NAME] [--json]",
+       "Makes the cluster's certificate authority and the node's key and certificate in\n"
+       "DATA_DIR/cluster (ca.pem, ca.key, node.pem, node.key; keys readable by the owner only).\n"
+       "Workers and node authenticate each other with certificates this CA signs (mutual TLS).\n"
+       "A cluster made before is kept: nothing is replaced.",
+       cmd_cluster_init},
+      {{"cluster", "issue"},
+       {valued("--out", "DIR", "where the files go (default: DATA_DIR/cluster/workers/NAME)")},
+       {{"NAME", "the worker's name (letters, digits, '.', '_', '-')"}},
+       1,
+       "vfb cluster issue NAME [--out DIR] [--json]",
+       "Writes a worker's key and certificate, signed by the cluster CA, with a copy of the\n"
+       "CA's certificate: worker.key, worker.pem and ca.pem in one folder to copy to the\n"
+       "worker. Files already there are not replaced.",
+       cmd_cluster_issue},
       {{"tools", "update"},
        {},
        {},
@@ -275,6 +294,7 @@ Commands:
   doctor           check yt-dlp, the JS runtime, ffmpeg, the speech model, the data dir,
                    Discord and the API address; one line each with the fix
   tools update     install yt-dlp's latest official release under the data dir
+  cluster init     make the cluster's CA and the node's certificate (also: cluster issue NAME)
   run URL          process a video end to end here, with live progress
   show JOB_ID      a job's transcript, topics, key phrases and summary
   follow add URL   follow a channel or feed: backfill now, new uploads later

@@ -340,3 +340,34 @@ TEST_CASE("token ls without any token, and of a data dir that has none yet") {
   CHECK(r.out == "no tokens\n");
   CHECK(parse_json(run_vfb(tmp / "data", {"token", "ls", "--json"})).empty());
 }
+
+TEST_CASE("cluster init makes the CA once; cluster issue writes a worker's folder") {
+  test::temp_dir tmp;
+  auto dir = tmp / "data";
+  auto early = run_vfb(dir, {"cluster", "issue", "w1"});
+  CHECK(early.exit_code == 1);
+  CHECK_THAT(early.err, Catch::Contains("run `vfb cluster init`"));
+  auto r = run_vfb(dir, {"cluster", "init", "--name", "coordinator", "--json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = json::parse(r.out);
+  CHECK(j["name"] == "coordinator");
+  CHECK(j["certificate"] == (dir / "cluster" / "node.pem").string());
+  CHECK(std::filesystem::exists(dir / "cluster" / "ca.key"));
+  auto again = run_vfb(dir, {"cluster", "init"});
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.err, Catch::Contains("its CA is kept"));
+
+  r = run_vfb(dir, {"cluster", "issue", "worker-1"});
+  CHECK(r.exit_code == 0);
+  auto worker = dir / "cluster" / "workers" / "worker-1";
+  CHECK_THAT(r.out, Catch::StartsWith("worker-1: certificate " + (worker / "worker.pem").string()));
+  for (auto f : {"worker.pem", "worker.key", "ca.pem"})
+    CHECK(std::filesystem::exists(worker / f));
+  auto twice = run_vfb(dir, {"cluster", "issue", "worker-1"});
+  CHECK(twice.exit_code == 1);
+  CHECK_THAT(twice.err, Catch::Contains("nothing replaced"));
+  require_one_line_error(run_vfb(dir, {"cluster", "issue", "../escape"}), "is not a cluster name");
+  CHECK_FALSE(std::filesystem::exists(dir / "cluster" / "escape"));
+  require_one_line_error(run_vfb(dir, {"cluster", "issue"}), "expected 1 argument");
+}
