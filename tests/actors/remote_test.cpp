@@ -11,6 +11,7 @@
 #include "messages/errors.hpp"
 #include "messages/follow.hpp"
 #include "messages/register.hpp"
+#include "storage/media_json.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <caf/actor_system.hpp>
@@ -238,4 +239,119 @@ TEST_CASE("the follow messages keep every field through CAF's serialization") {
   CHECK(s.ok == r.ok);
   CHECK(s.ran == r.ran);
   CHECK(s.note == r.note);
+}
+
+namespace {
+
+ingest_job every_field_job() {
+  ingest_job j;
+  j.id = 42;
+  j.key = {"acme", "main", "youtube", "dQw4w9WgXcQ"};
+  j.url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ";
+  j.tags = {"a", "b"};
+  j.visibility = "workspace";
+  j.priority = priority_class::backfill;
+  j.origin = job_origin::refresh;
+  j.attempt = 3;
+  j.not_before = 1700000000123;
+  j.upload_cutoff = 1690000000456;
+  return j;
+}
+
+void check_same(const ingest_job& a, const ingest_job& b) {
+  CHECK(a.id == b.id);
+  CHECK(a.key.tenant == b.key.tenant);
+  CHECK(a.key.workspace == b.key.workspace);
+  CHECK(a.key.source == b.key.source);
+  CHECK(a.key.external_id == b.key.external_id);
+  CHECK(a.url == b.url);
+  CHECK(a.tags == b.tags);
+  CHECK(a.visibility == b.visibility);
+  CHECK(a.priority == b.priority);
+  CHECK(a.origin == b.origin);
+  CHECK(a.attempt == b.attempt);
+  CHECK(a.not_before == b.not_before);
+  CHECK(a.upload_cutoff == b.upload_cutoff);
+}
+
+void check_same(const job_outcome& a, const job_outcome& b) {
+  CHECK(a.kind == b.kind);
+  CHECK(a.reason == b.reason);
+  CHECK(a.source == b.source);
+  CHECK(a.retry_after == b.retry_after);
+}
+
+} // namespace
+
+TEST_CASE("what a worker and its node exchange keeps every field through CAF's serialization") {
+  network_system ns;
+  auto& sys = *ns.sys;
+
+  lease l{7, 9, 1700000999000, every_field_job()};
+  auto l2 = round_trip(sys, l);
+  CHECK(l2.job_id == 7);
+  CHECK(l2.epoch == 9);
+  CHECK(l2.deadline == 1700000999000);
+  check_same(l2.job, l.job);
+
+  stage_request req{stage_kind::transcribe, every_field_job()};
+  auto req2 = round_trip(sys, req);
+  CHECK(req2.stage == stage_kind::transcribe);
+  check_same(req2.job, req.job);
+
+  stage_result res;
+  res.stage = stage_kind::download;
+  res.finished = true;
+  res.outcome = job_outcome::throttled("youtube", 60000, "HTTP Error 429");
+  res.note = "captions (en)";
+  res.elapsed = 1234;
+  auto& d = res.download;
+  d = {"Youtube",
+       "dQw4w9WgXcQ",
+       "A title",
+       "Uploader",
+       "@handle",
+       "https://www.youtube.com/@handle",
+       "UC123",
+       "https://www.youtube.com/channel/UC123",
+       "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+       "20251129",
+       1764374400,
+       212.5,
+       "not_live",
+       "public",
+       "/data/videos/x/media.webm",
+       std::vector<std::string>{"/data/videos/x/en.vtt", "/data/videos/x/de.vtt"}};
+  auto res2 = round_trip(sys, res);
+  CHECK(res2.stage == res.stage);
+  CHECK(res2.finished == res.finished);
+  check_same(res2.outcome, res.outcome);
+  CHECK(res2.note == res.note);
+  CHECK(res2.elapsed == res.elapsed);
+  // The download's fields, compared through its JSON form (a list of fields of its own).
+  CHECK(nlohmann::json(res2.download) == nlohmann::json(res.download));
+
+  pipeline_event ev;
+  ev.job_id = 5;
+  ev.key = {"acme", "main", "youtube", "x"};
+  ev.kind = progress_kind::progress;
+  ev.stage = stage_kind::analyze;
+  ev.fraction = 0.25;
+  ev.note = "half way";
+  ev.elapsed = 77;
+  ev.outcome = job_outcome::waiting(3600000, "Premieres in 1 hour");
+  auto ev2 = round_trip(sys, ev);
+  CHECK(ev2.job_id == ev.job_id);
+  CHECK(ev2.key.external_id == ev.key.external_id);
+  CHECK(ev2.kind == ev.kind);
+  CHECK(ev2.stage == ev.stage);
+  CHECK(ev2.fraction == ev.fraction);
+  CHECK(ev2.note == ev.note);
+  CHECK(ev2.elapsed == ev.elapsed);
+  check_same(ev2.outcome, ev.outcome);
+
+  transcript t{"speech", "en", {{0, 1500, "hello"}, {1500, 4000, "world"}}};
+  CHECK(nlohmann::json(round_trip(sys, t)) == nlohmann::json(t));
+  analysis a{{{"topic", 0.5}}, {{"key phrase", 2.25}}, {"A sentence.", "Another."}};
+  CHECK(nlohmann::json(round_trip(sys, a)) == nlohmann::json(a));
 }
