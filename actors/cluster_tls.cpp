@@ -25,9 +25,9 @@ void configure_cluster_tls(caf::actor_system_config& cfg, const cluster_identity
   cfg.load<caf::openssl::manager>();
 }
 
-caf::expected<uint16_t> publish_scheduler_tls(const scheduler_actor& scheduler,
-                                              const std::string& host, uint16_t port) {
-  return caf::openssl::publish(scheduler, port, host.c_str());
+caf::expected<uint16_t> publish_gateway_tls(const cluster_gateway_actor& gateway,
+                                            const std::string& host, uint16_t port) {
+  return caf::openssl::publish(caf::actor_cast<scheduler_actor>(gateway), port, host.c_str());
 }
 
 caf::expected<scheduler_actor> connect_scheduler_tls(caf::actor_system& sys,

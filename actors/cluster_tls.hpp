@@ -20,12 +20,14 @@ namespace vfb {
 /// (CAF would only fail at the first connection).
 void configure_cluster_tls(caf::actor_system_config& cfg, const cluster_identity& id);
 
-/// Publishes the scheduler on `host`:`port` (0: a free port) over TLS; the port, or why not.
-caf::expected<uint16_t> publish_scheduler_tls(const scheduler_actor& scheduler,
-                                              const std::string& host, uint16_t port);
+/// Publishes a node's cluster gateway (actors/cluster_gateway.hpp: the scheduler's interface,
+/// never the detached scheduler itself) on `host`:`port` (0: a free port) over TLS; the port,
+/// or why not. Workers see it as a scheduler_actor.
+caf::expected<uint16_t> publish_gateway_tls(const cluster_gateway_actor& gateway,
+                                            const std::string& host, uint16_t port);
 
-/// The scheduler a node published at `host`:`port`, over TLS; an error when the connection or
-/// the handshake fails (a certificate the node's CA did not sign, or none).
+/// The scheduler interface a node published at `host`:`port` (its gateway), over TLS; an error when
+/// the connection or the handshake fails (a certificate the node's CA did not sign, or none).
 caf::expected<scheduler_actor> connect_scheduler_tls(caf::actor_system& sys,
                                                      const std::string& host, uint16_t port);
 

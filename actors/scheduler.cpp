@@ -1,5 +1,6 @@
 #include "actors/scheduler.hpp"
 
+#include "actors/sinks.hpp"
 #include "messages/errors.hpp"
 
 #include <caf/actor_system.hpp>
@@ -225,12 +226,8 @@ scheduler_impl::behavior_type scheduler(self_ptr self, std::shared_ptr<job_queue
   self->delayed_send(me, std::chrono::milliseconds{options.rescue_interval}, rescue_atom::value);
   // Periodic mode fsyncs the log on this timer; both modes checkpoint on it (see job_queue).
   self->delayed_send(me, std::chrono::milliseconds{options.sync_interval}, sync_atom::value);
-  self->set_down_handler([=](const caf::down_msg& msg) {
-    auto& subs = self->state.subscribers;
-    subs.erase(std::remove_if(subs.begin(), subs.end(),
-                              [&](const job_event_sink& s) { return s.address() == msg.source; }),
-               subs.end());
-  });
+  self->set_down_handler(
+      [=](const caf::down_msg& msg) { drop_sink(self->state.subscribers, msg.source); });
   return {
       // By mutable reference: the job moves into the pending request instead of being copied
       // (CAF copies first only if the message is shared).

@@ -153,6 +153,13 @@ using tool_updater_actor = caf::typed_actor<
     // Updates yt-dlp now; answers what happened, in one line.
     caf::replies_to<update_tools_atom>::with<std::string>>;
 
+/// The node's face to the cluster (actors/cluster_gateway.hpp): the scheduler's interface,
+/// answered by forwarding to the scheduler, so that only this (non-detached) actor ever holds
+/// handles of other nodes' actors.
+using cluster_gateway_actor = scheduler_actor::extend<
+    // A job event from the node's scheduler, passed on to every remote subscriber.
+    caf::reacts_to<job_event>>;
+
 /// Posts the follows' digests of backfill and refresh results (actors/digest_poster.hpp).
 using digest_poster_actor = caf::typed_actor<
     // Posts the digests that are due, then waits for the next tick.
