@@ -10,6 +10,7 @@
 #include "messages/errors.hpp"
 #include "messages/register.hpp"
 #include "storage/job_queue.hpp"
+#include "tests/support/inline_scheduler.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <caf/actor_system.hpp>
@@ -51,11 +52,9 @@ struct tls_node {
   tls_node() {
     net = std::make_unique<system_with>(
         [&](caf::actor_system_config& cfg) { configure_cluster_tls(cfg, id); });
-    queue_options qo;
-    qo.dir = dir / "queue";
-    std::filesystem::create_directories(qo.dir);
+    std::filesystem::create_directories(dir / "queue");
     sched = caf::actor_cast<scheduler_actor>(
-        spawn_scheduler(*net->sys, std::make_shared<job_queue>(qo)));
+        spawn_scheduler(*net->sys, test::open_queue(dir / "queue")));
     gateway = net->sys->spawn(cluster_gateway, sched);
     auto p = publish_gateway_tls(gateway, "127.0.0.1", 0);
     REQUIRE(p);

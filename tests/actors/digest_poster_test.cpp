@@ -8,6 +8,7 @@
 #include "storage/job_queue.hpp"
 #include "tests/support/actor_systems.hpp"
 #include "tests/support/fake_discord.hpp"
+#include "tests/support/inline_scheduler.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <caf/all.hpp>
@@ -34,9 +35,7 @@ struct poster_rig {
     config.discord.webhooks["acme/main"] = discord.webhook_url();
     queue = std::make_shared<job_queue>(queue_options_for(config, dir / "data", false));
     store = std::make_shared<discord_store>(discord_options_for(config, dir / "data", false));
-    scheduler_options so;
-    so.sync_in_background = false;
-    sched = ds.sys->spawn(scheduler, queue, so);
+    sched = ds.sys->spawn(scheduler, queue, test::inline_sync());
     poster = ds.sys->spawn(digest_poster, sched, store, config, digest_poster_options{});
     ds.sched->run();
   }

@@ -3,6 +3,7 @@
 #include "messages/errors.hpp"
 #include "messages/register.hpp"
 #include "tests/support/actor_systems.hpp"
+#include "tests/support/inline_scheduler.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <atomic>
@@ -17,6 +18,8 @@
 
 using namespace vfb;
 using vfb::test::deterministic_system;
+using vfb::test::inline_sync;
+using vfb::test::open_queue;
 using vfb::test::threaded_system;
 
 namespace {
@@ -28,22 +31,6 @@ ingest_job make_job(const std::string& tenant, const std::string& video,
   j.url = "https://www.youtube.com/watch?v=" + video;
   j.priority = prio;
   return j;
-}
-
-/// Options for a scheduler under the deterministic test coordinator: no helper thread.
-scheduler_options inline_sync() {
-  scheduler_options o;
-  o.sync_in_background = false;
-  return o;
-}
-
-std::shared_ptr<job_queue> open_queue(const std::filesystem::path& dir, size_t max_map = 0) {
-  queue_options o;
-  o.dir = dir;
-  o.max_map_size = max_map;
-  if (max_map != 0)
-    o.initial_map_size = max_map;
-  return std::make_shared<job_queue>(o);
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "actors/submission.hpp"
 #include "messages/errors.hpp"
 #include "tests/support/actor_systems.hpp"
+#include "tests/support/inline_scheduler.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <caf/scoped_actor.hpp>
@@ -28,12 +29,8 @@ struct submission_fixture {
   caf::scoped_actor self{*ds.sys};
 
   explicit submission_fixture(url_policy policy = {}) {
-    queue_options qo;
-    qo.dir = dir.path();
-    queue = std::make_shared<job_queue>(qo);
-    scheduler_options so;
-    so.sync_in_background = false;
-    sched = ds.sys->spawn(scheduler, queue, so);
+    queue = test::open_queue(dir.path());
+    sched = ds.sys->spawn(scheduler, queue, test::inline_sync());
     sub = ds.sys->spawn(submission_handler, sched, std::move(policy));
   }
   ~submission_fixture() {
