@@ -18,6 +18,11 @@ void configure_cluster_tls(caf::actor_system_config& cfg, const cluster_identity
       throw cluster_error("the cluster file " + file.string() +
                           " is missing (see `vfb cluster init` and `vfb cluster issue`)");
   }
+  // A certificate the CA did not sign (or one expired) would only fail at the first handshake,
+  // on the peer's side; say so here, where the files are named.
+  if (auto why = check_certificate(id.cert, id.ca); !why.empty())
+    throw cluster_error(id.cert.string() + " is not a certificate of the cluster in " +
+                        id.ca.string() + ": " + why);
   cfg.openssl_certificate = id.cert.string();
   cfg.openssl_key = id.key.string();
   cfg.openssl_cafile = id.ca.string();

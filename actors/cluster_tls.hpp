@@ -16,8 +16,9 @@
 namespace vfb {
 
 /// Sets up `cfg` for the cluster: loads CAF's middleman and OpenSSL module and configures `id`'s
-/// certificate and key, trusting `id.ca` alone. Throws cluster_error when a file is missing
-/// (CAF would only fail at the first connection).
+/// certificate and key, trusting `id.ca` alone. Throws cluster_error when a file is missing or
+/// the certificate is not one the CA signed and valid now (CAF would only fail at the first
+/// connection).
 void configure_cluster_tls(caf::actor_system_config& cfg, const cluster_identity& id);
 
 /// Publishes a node's cluster gateway (actors/cluster_gateway.hpp: the scheduler's interface,

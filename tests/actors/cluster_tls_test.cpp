@@ -125,6 +125,20 @@ TEST_CASE("a plain TCP client is refused") {
   CHECK_FALSE(remote);
 }
 
+TEST_CASE("a certificate and a CA that do not belong together are a clear error at start") {
+  test::temp_dir tmp;
+  cluster_files ours{tmp / "ours"};
+  cluster_files theirs{tmp / "theirs"};
+  init_cluster(ours, "node");
+  init_cluster(theirs, "node");
+  auto mixed = issue_worker(ours, "w");
+  mixed.ca = theirs.ca_cert();
+  caf::actor_system_config cfg;
+  CHECK_THROWS_WITH(configure_cluster_tls(cfg, mixed),
+                    Catch::Contains("is not a certificate of the cluster") &&
+                        Catch::Contains("unable to get local issuer certificate"));
+}
+
 TEST_CASE("missing cluster files are a clear error before any connection") {
   test::temp_dir tmp;
   caf::actor_system_config cfg;
