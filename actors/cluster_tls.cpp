@@ -7,7 +7,58 @@
 #include <caf/openssl/manager.hpp>
 #include <caf/openssl/publish.hpp>
 #include <caf/openssl/remote_actor.hpp>
+#include <dlfcn.h>
 #include <filesystem>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+// CAF 0.17's OpenSSL module calls SSL_get_error after SSL_read, SSL_write, SSL_accept and
+// SSL_connect without emptying the thread's OpenSSL error queue first, which OpenSSL requires
+// ("the current thread's error queue must be empty before the TLS/SSL I/O operation is
+// attempted"). All connections share the middleman's thread, so the error one connection left
+// behind (a worker that died, a peer whose certificate was refused) made the next operation of
+// another, healthy connection look failed, and the node dropped every worker's connection
+// (reproduced: each SIGKILL of one worker disconnected the others). These definitions take the
+// place of libssl's for every caller in the process (the executable's symbols come first) and
+// empty the queue before each operation, then call libssl's own.
+namespace {
+
+template <class F> F next_definition(const char* name) {
+  auto f = reinterpret_cast<F>(::dlsym(RTLD_NEXT, name));
+  if (f == nullptr)
+    std::abort(); // libssl is linked: this cannot happen
+  return f;
+}
+
+} // namespace
+
+extern "C" {
+
+int SSL_read(SSL* ssl, void* buf, int num) {
+  static auto real = next_definition<int (*)(SSL*, void*, int)>("SSL_read");
+  ERR_clear_error();
+  return real(ssl, buf, num);
+}
+
+int SSL_write(SSL* ssl, const void* buf, int num) {
+  static auto real = next_definition<int (*)(SSL*, const void*, int)>("SSL_write");
+  ERR_clear_error();
+  return real(ssl, buf, num);
+}
+
+int SSL_accept(SSL* ssl) {
+  static auto real = next_definition<int (*)(SSL*)>("SSL_accept");
+  ERR_clear_error();
+  return real(ssl);
+}
+
+int SSL_connect(SSL* ssl) {
+  static auto real = next_definition<int (*)(SSL*)>("SSL_connect");
+  ERR_clear_error();
+  return real(ssl);
+}
+
+} // extern "C"
 
 namespace vfb {
 
@@ -32,12 +83,22 @@ void configure_cluster_tls(caf::actor_system_config& cfg, const cluster_identity
 
 caf::expected<uint16_t> publish_gateway_tls(const cluster_gateway_actor& gateway,
                                             const std::string& host, uint16_t port) {
-  return caf::openssl::publish(caf::actor_cast<scheduler_actor>(gateway), port, host.c_str());
+  // SO_REUSEADDR: a node that restarts gets its port back at once (its workers come back to
+  // it there), although the old connections linger in TIME_WAIT.
+  return caf::openssl::publish(gateway, port, host.c_str(), true);
 }
 
-caf::expected<scheduler_actor> connect_scheduler_tls(caf::actor_system& sys,
-                                                     const std::string& host, uint16_t port) {
-  return caf::openssl::remote_actor<scheduler_actor>(sys, host, port);
+void unpublish_gateway_tls(caf::actor_system& sys, const cluster_gateway_actor& gateway,
+                           uint16_t port) {
+  // caf::openssl::unpublish does not compile in 0.17 (it sends an atom the manager does not
+  // take); this is the message it should send.
+  caf::anon_send(sys.openssl_manager().actor_handle(), caf::unpublish_atom::value,
+                 gateway.address(), port);
+}
+
+caf::expected<cluster_gateway_actor> connect_gateway_tls(caf::actor_system& sys,
+                                                         const std::string& host, uint16_t port) {
+  return caf::openssl::remote_actor<cluster_gateway_actor>(sys, host, port);
 }
 
 } // namespace vfb

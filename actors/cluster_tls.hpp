@@ -23,13 +23,17 @@ void configure_cluster_tls(caf::actor_system_config& cfg, const cluster_identity
 
 /// Publishes a node's cluster gateway (actors/cluster_gateway.hpp: the scheduler's interface,
 /// never the detached scheduler itself) on `host`:`port` (0: a free port) over TLS; the port,
-/// or why not. Workers see it as a scheduler_actor.
+/// or why not.
 caf::expected<uint16_t> publish_gateway_tls(const cluster_gateway_actor& gateway,
                                             const std::string& host, uint16_t port);
 
-/// The scheduler interface a node published at `host`:`port` (its gateway), over TLS; an error when
-/// the connection or the handshake fails (a certificate the node's CA did not sign, or none).
-caf::expected<scheduler_actor> connect_scheduler_tls(caf::actor_system& sys,
-                                                     const std::string& host, uint16_t port);
+/// Stops accepting workers on `port` (connections already made stay until the gateway exits).
+void unpublish_gateway_tls(caf::actor_system& sys, const cluster_gateway_actor& gateway,
+                           uint16_t port);
+
+/// The gateway a node published at `host`:`port`, over TLS; an error when the connection or
+/// the handshake fails (a certificate the node's CA did not sign, or none).
+caf::expected<cluster_gateway_actor> connect_gateway_tls(caf::actor_system& sys,
+                                                         const std::string& host, uint16_t port);
 
 } // namespace vfb

@@ -180,6 +180,7 @@ pipeline_options pipeline_options_from(const vfb_config& cfg) {
   pipeline_options o;
   o.slots = stage_slots_from(cfg);
   o.lease_ttl = cfg.queue.lease_ttl_ms;
+  o.leases = cfg.pipeline.enabled;
   return o;
 }
 
@@ -189,6 +190,21 @@ tool_updater_options tool_updater_options_from(const vfb_config& cfg,
   o.update = tool_update_options_from(cfg, data_dir);
   o.period = std::chrono::hours{cfg.tools.auto_update_hours};
   return o;
+}
+
+cluster_identity cluster_identity_from(const vfb_config& cfg, const std::filesystem::path& data_dir,
+                                       cluster_role role) {
+  cluster_files files{data_dir / "cluster"};
+  auto node = role == cluster_role::node;
+  auto pick = [](const std::string& set, const std::filesystem::path& otherwise) {
+    return set.empty() ? otherwise : std::filesystem::path{set};
+  };
+  cluster_identity id;
+  id.name = cfg.cluster.name;
+  id.cert = pick(cfg.cluster.cert, node ? files.node_cert() : files.dir / "worker.pem");
+  id.key = pick(cfg.cluster.key, node ? files.node_key() : files.dir / "worker.key");
+  id.ca = pick(cfg.cluster.ca, files.ca_cert());
+  return id;
 }
 
 std::shared_ptr<rate_limits> download_limits_from(const vfb_config& cfg) {

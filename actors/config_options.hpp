@@ -5,6 +5,7 @@
 // the actors: the HTTP API's api_options_from, in frontends/http_api.cpp, takes what they need.)
 #pragma once
 
+#include "adapters/cluster_certs.hpp"
 #include "adapters/config_file.hpp"
 #include "messages/pipeline.hpp"
 
@@ -95,6 +96,15 @@ pipeline_options pipeline_options_from(const vfb_config& cfg);
 /// The tool updater's release source, install place and period (tools.auto_update_hours).
 tool_updater_options tool_updater_options_from(const vfb_config& cfg,
                                                const std::filesystem::path& data_dir);
+
+/// Which machine of a cluster this is.
+enum class cluster_role { node, worker };
+
+/// This machine's cluster certificate, key and CA: [cluster] cert/key/ca, else the role's
+/// defaults in DATA_DIR/cluster. The name is [cluster] name (else filled in later from the
+/// certificate).
+cluster_identity cluster_identity_from(const vfb_config& cfg, const std::filesystem::path& data_dir,
+                                       cluster_role role);
 
 /// Downloads per source and minute ([rate_limits]).
 std::shared_ptr<rate_limits> download_limits_from(const vfb_config& cfg);

@@ -2,6 +2,8 @@
 
 #include "actors/auto_follow.hpp"
 #include "actors/channel_enumerator.hpp"
+#include "actors/cluster_gateway.hpp"
+#include "actors/cluster_host.hpp"
 #include "actors/digest_poster.hpp"
 #include "actors/follow_refresher.hpp"
 #include "actors/stages.hpp"
@@ -63,11 +65,24 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
   if (setup.digests && setup.refresh_follows)
     n.digest_poster = sys.spawn<caf::detached>(digest_poster, scheduler, setup.digests, cfg,
                                                digest_poster_options{});
+  if (setup.cluster_env) {
+    n.cluster_host = sys.spawn<caf::detached>(cluster_host, setup.cluster_env, setup.stages,
+                                              caf::actor_cast<download_sink>(n.auto_follow));
+    n.gateway = sys.spawn(cluster_gateway, scheduler, n.cluster_host);
+  }
   return n;
 }
 
 void stop_node(caf::scoped_actor& self, const node_handles& n) {
   // Front ends first, the scheduler last, so in-flight completions can still be recorded.
+  // The workers' gateway first of all: workers then keep their leases and wait for the node
+  // to come back (or the leases expire and the jobs run elsewhere).
+  for (const auto& a :
+       {caf::actor_cast<caf::actor>(n.gateway), caf::actor_cast<caf::actor>(n.cluster_host)})
+    if (a) {
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+      self->wait_for(a);
+    }
   self->send_exit(n.submission, caf::exit_reason::user_shutdown);
   // The pipeline stops its running stages and gives its jobs back to the queue: nothing is
   // lost, and the next node resumes them from their checkpoints without an attempt counted.

@@ -44,6 +44,9 @@ struct node_setup {
   bool refresh_follows = true;
   /// Backfill and refresh results waiting for their digest post (the stages' store).
   std::shared_ptr<discord_store> digests;
+  /// The stages' environment; with it the node has a cluster host and gateway for workers
+  /// (actors/cluster_host.hpp, actors/cluster_gateway.hpp), which the caller publishes.
+  std::shared_ptr<const stage_environment> cluster_env;
 };
 
 struct node_handles {
@@ -52,10 +55,12 @@ struct node_handles {
   pipeline_impl pipeline;
   channel_enumerator_actor enumerator; // these three only with setup.follows
   auto_follow_actor auto_follow;
-  follow_refresher_actor refresher;            // only with refresh_follows
-  tool_updater_actor tool_updater;             // only with refresh_follows, a data dir and
-                                               // tools.auto_update_hours
-  digest_poster_actor digest_poster;           // only with refresh_follows and digests
+  follow_refresher_actor refresher;  // only with refresh_follows
+  tool_updater_actor tool_updater;   // only with refresh_follows, a data dir and
+                                     // tools.auto_update_hours
+  digest_poster_actor digest_poster; // only with refresh_follows and digests
+  cluster_host_actor cluster_host;   // these two only with cluster_env
+  cluster_gateway_actor gateway;
   std::shared_ptr<std::atomic<bool>> stopping; // cuts listings short at stop_node
 };
 

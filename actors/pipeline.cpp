@@ -160,10 +160,11 @@ void dispatch(self_ptr self) {
   while (auto a = st.slots->next()) {
     auto& j = st.jobs.at(a->job);
     j.running = true;
+    spdlog::debug("job {}: {} started", a->job, to_string(a->stage));
     publish(self, event_for(j, progress_kind::started));
     auto assignment = *a;
     self->request(st.workers[static_cast<size_t>(a->stage)][a->worker], caf::infinite,
-                  stage_atom::value, stage_request{a->stage, j.held.job})
+                  stage_atom::value, stage_request{a->stage, j.held.job, j.held.epoch})
         .then([=](stage_result& r) { on_stage_result(self, assignment, std::move(r)); },
               [=](const caf::error& e) {
                 stage_result r;
@@ -178,7 +179,7 @@ void dispatch(self_ptr self) {
 /// Asks the scheduler for as many jobs as there are free slots.
 void try_lease(self_ptr self) {
   auto& st = self->state;
-  if (st.draining || st.lease_pending || st.jobs.size() >= st.max_in_flight)
+  if (!st.options.leases || st.draining || st.lease_pending || st.jobs.size() >= st.max_in_flight)
     return;
   auto want = static_cast<uint32_t>(st.max_in_flight - st.jobs.size());
   st.lease_pending = true;
@@ -189,6 +190,15 @@ void try_lease(self_ptr self) {
             auto& st = self->state;
             st.lease_pending = false;
             for (auto& l : leases) {
+              if (auto held = st.jobs.find(l.job_id); held != st.jobs.end()) {
+                // Ours already: our lease ran out (e.g. while the node was out of reach) and
+                // the queue gave the job to us again. The new epoch is the one that counts;
+                // the job goes on where it is.
+                spdlog::info("job {}: leased again (epoch {})", l.job_id, l.epoch);
+                held->second.held = std::move(l);
+                held->second.lost = false;
+                continue;
+              }
               spdlog::info("job {}: leased ({}, {})", l.job_id, l.job.url,
                            to_string(l.job.priority));
               job_in_flight j;
@@ -217,14 +227,15 @@ void heartbeat_all(self_ptr self) {
     if (j.lost)
       continue;
     auto job_id = id;
-    self->request(self->state.scheduler, caf::infinite, heartbeat_atom::value, id, j.held.epoch,
+    auto epoch = j.held.epoch;
+    self->request(self->state.scheduler, caf::infinite, heartbeat_atom::value, id, epoch,
                   self->state.options.lease_ttl)
         .then([](millis) {},
               [=](const caf::error& e) {
                 auto& st = self->state;
                 auto it = st.jobs.find(job_id);
-                if (it == st.jobs.end())
-                  return;
+                if (it == st.jobs.end() || it->second.held.epoch != epoch)
+                  return; // gone, or leased to us again meanwhile
                 spdlog::warn("job {}: lease lost ({}); dropping it", job_id, error_message(e));
                 it->second.lost = true;
                 if (!it->second.running) {

@@ -31,6 +31,9 @@ struct pipeline_options {
   /// How often the queue is asked for work when the coordinator has free slots but nothing
   /// arrived (delayed jobs fall due, circuit breakers close).
   millis poll_interval = 1000;
+  /// Whether it leases jobs at all (false: a pure cluster coordinator, whose workers do the
+  /// work; [pipeline] enabled = false).
+  bool leases = true;
   /// Set by a drain: the stage functions watch it and stop their tools.
   std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
 };

@@ -21,8 +21,9 @@ stage_result analyze_stage(shared_state& s, const stage_request& req, const prog
   auto t = need_transcript(s, job);
   auto text = transcript_text(t.segments);
   const auto& cfg = s.env->config.analysis;
-  auto corpus =
-      s.env->memory->corpus(job.key.tenant, job.key.workspace, text::document_terms(text));
+  auto terms = text::document_terms(text);
+  auto corpus = s.env->corpus ? s.env->corpus(job.key.tenant, job.key.workspace, terms)
+                              : s.env->memory->corpus(job.key.tenant, job.key.workspace, terms);
   analysis a;
   a.topics = text::topics(text, corpus, static_cast<size_t>(cfg.topics));
   a.key_phrases = text::key_phrases(text, static_cast<size_t>(cfg.key_phrases));

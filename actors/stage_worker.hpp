@@ -16,6 +16,11 @@ struct stage_worker_state {
   pipeline_actor coordinator; // receives progress reports
 };
 
+/// Runs `work` on a request: an exception escaping it becomes a transient failure, and the
+/// result carries the stage and its wall time.
+stage_result run_stage(const stage_function& work, const stage_request& req,
+                       const progress_fn& report);
+
 /// The worker's behaviour.
 /// @param self the actor.
 /// @param work the stage function this worker runs (one instance per worker, so it may keep

@@ -12,9 +12,13 @@
 #include "actors/stage_function.hpp"
 #include "adapters/config_file.hpp"
 #include "adapters/ytdlp_tools.hpp"
+#include "text/topics.hpp"
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace vfb {
 
@@ -34,6 +38,11 @@ struct stage_environment {
   std::shared_ptr<discord_store> discord;
   /// Downloads per source and minute (none: unlimited).
   std::shared_ptr<rate_limits> downloads;
+  /// Where the analyze stage counts a workspace's terms (a worker asks its node); unset: the
+  /// memory store above.
+  std::function<text::corpus_stats(const std::string& tenant, const std::string& workspace,
+                                   const std::vector<std::string>& terms)>
+      corpus;
   /// Set when the node stops: running tools are stopped and the stage ends without a result
   /// (its job is given back to the queue and resumes from its last checkpoint).
   std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);

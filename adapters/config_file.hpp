@@ -62,6 +62,7 @@ struct vfb_config {
     int64_t timeout_s = 3600;
   } speech;
   struct pipeline_t {
+    bool enabled = true; // false: a node runs no stages itself (a pure cluster coordinator)
     int64_t download_slots = 2;
     int64_t transcribe_slots = 0; // 0: one per core
     int64_t analyze_slots = 2;
@@ -122,6 +123,20 @@ struct vfb_config {
     int64_t port = 8080;              // 0: any free port
     int64_t max_body_kb = 64;         // larger request bodies answer 413
   } api;
+  struct cluster_t {
+    /// Node: the address its workers connect to (mutual TLS); empty: no cluster.
+    std::string listen;
+    int64_t port = 7420; // node: its cluster port (0: any free port)
+    /// Worker: the node's HOST:PORT (`vfb worker --join` wins).
+    std::string join;
+    /// Worker: its name (empty: its certificate's common name).
+    std::string name;
+    /// This machine's certificate, key and the cluster CA's certificate; empty: the defaults in
+    /// DATA_DIR/cluster (node.pem/node.key on a node, worker.pem/worker.key on a worker).
+    std::string cert;
+    std::string key;
+    std::string ca;
+  } cluster;
 };
 
 /// The webhook configured for a workspace, if any.

@@ -5,6 +5,7 @@
 #include "adapters/config_keys.hpp"
 
 #include "adapters/channel.hpp"
+#include "adapters/host_port.hpp"
 #include "adapters/ytdlp_tools.hpp"
 #include "text/numbers.hpp"
 #include "text/strings.hpp"
@@ -117,6 +118,12 @@ setter string_key(Section vfb_config::*section, std::string Section::*field) {
   };
 }
 
+/// A string that may be empty (empty: the key's default behaviour, as its comment says).
+template <class Section>
+setter optional_string_key(Section vfb_config::*section, std::string Section::*field) {
+  return [=](vfb_config& c, const std::string&, const std::string& v) { c.*section.*field = v; };
+}
+
 constexpr int64_t max_ms = int64_t{30} * 24 * 3600 * 1000; // 30 days
 constexpr int64_t max_s = max_ms / 1000;
 constexpr int64_t max_mb = int64_t{1} << 30; // 1 PiB in MiB
@@ -175,6 +182,7 @@ const std::map<std::string, setter>& keys() {
       {"speech.external_command",
        [](C& c, const std::string&, const std::string& v) { c.speech.external_command = v; }},
       {"speech.timeout_s", int_key(&C::speech, &C::speech_t::timeout_s, 1, max_s)},
+      {"pipeline.enabled", bool_key(&C::pipeline, &C::pipeline_t::enabled)},
       {"pipeline.download_slots", int_key(&C::pipeline, &C::pipeline_t::download_slots, 1, 64)},
       {"pipeline.transcribe_slots", int_key(&C::pipeline, &C::pipeline_t::transcribe_slots, 0, 64)},
       {"pipeline.analyze_slots", int_key(&C::pipeline, &C::pipeline_t::analyze_slots, 1, 64)},
@@ -241,6 +249,18 @@ const std::map<std::string, setter>& keys() {
       {"api.listen", string_key(&C::api, &C::api_t::listen)},
       {"api.port", int_key(&C::api, &C::api_t::port, 0, 65535)},
       {"api.max_body_kb", int_key(&C::api, &C::api_t::max_body_kb, 1, 1 << 20)},
+      {"cluster.listen", optional_string_key(&C::cluster, &C::cluster_t::listen)},
+      {"cluster.port", int_key(&C::cluster, &C::cluster_t::port, 0, 65535)},
+      {"cluster.join",
+       [](C& c, const std::string& where, const std::string& v) {
+         if (!v.empty() && !parse_host_port(v))
+           throw config_error(where + ": expected HOST:PORT, got '" + v + "'");
+         c.cluster.join = v;
+       }},
+      {"cluster.name", optional_string_key(&C::cluster, &C::cluster_t::name)},
+      {"cluster.cert", optional_string_key(&C::cluster, &C::cluster_t::cert)},
+      {"cluster.key", optional_string_key(&C::cluster, &C::cluster_t::key)},
+      {"cluster.ca", optional_string_key(&C::cluster, &C::cluster_t::ca)},
   };
   return all;
 }

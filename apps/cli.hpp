@@ -62,10 +62,12 @@ int cmd_queue_retry(context& ctx);
 int cmd_queue_cancel(context& ctx);
 int cmd_run(context& ctx);
 int cmd_node(context& ctx);
+int cmd_worker(context& ctx);
 int cmd_doctor(context& ctx);
 int cmd_tools_update(context& ctx);
 int cmd_cluster_init(context& ctx);
 int cmd_cluster_issue(context& ctx);
+int cmd_cluster_ls(context& ctx);
 
 /// The doctor's checks for this config and data dir, and the node's log of them.
 std::vector<check_result> doctor_checks(const vfb_config& cfg, const std::filesystem::path& dir);

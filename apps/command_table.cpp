@@ -80,6 +80,20 @@ const std::vector<command>& commands() {
        "go back to the queue, to resume from their last finished stage.\n"
        "  --json   print {\"event\":\"ready\"} on stdout once the node runs",
        cmd_node},
+      {{"worker"},
+       {valued("--join", "HOST:PORT", "the node's cluster address (default: [cluster] join)"),
+        valued("--name", "NAME", "the worker's name (default: its certificate's name)")},
+       {},
+       0,
+       "vfb worker [--join HOST:PORT] [--name NAME] [--json]",
+       "Joins a node's cluster and works through its queue until SIGINT or SIGTERM: download,\n"
+       "transcribe and analyze run here (slots as in [pipeline], cache in this data dir); the\n"
+       "node stores memory and posts. Mutual TLS with the files `vfb cluster issue NAME` wrote,\n"
+       "copied to DATA_DIR/cluster (worker.pem, worker.key, ca.pem; or [cluster] cert/key/ca).\n"
+       "It reconnects when the node goes away; on SIGINT/SIGTERM its jobs go back to the queue.\n"
+       "docs/CLUSTER.md explains the setup.\n"
+       "  --json   print {\"event\":\"ready\"} on stdout once it runs",
+       cmd_worker},
       {{"doctor"},
        {},
        {},
@@ -112,6 +126,14 @@ const std::vector<command>& commands() {
        "CA's certificate: worker.key, worker.pem and ca.pem in one folder to copy to the\n"
        "worker. Files already there are not replaced.",
        cmd_cluster_issue},
+      {{"cluster", "ls"},
+       {api, token},
+       {},
+       0,
+       "vfb cluster ls [--api URL] [--token T] [--json]",
+       "Lists the workers of a running node (GET /v1/cluster; an operator's token): name,\n"
+       "connected or gone, address, connected since, last heartbeat, jobs in flight and done.",
+       cmd_cluster_ls},
       {{"tools", "update"},
        {},
        {},
@@ -291,10 +313,12 @@ Usage: vfb [global options] COMMAND [options]
 
 Commands:
   node             run the node as a service (until SIGINT/SIGTERM)
+  worker           join a node's cluster and work through its queue (docs/CLUSTER.md)
   doctor           check yt-dlp, the JS runtime, ffmpeg, the speech model, the data dir,
                    Discord and the API address; one line each with the fix
   tools update     install yt-dlp's latest official release under the data dir
-  cluster init     make the cluster's CA and the node's certificate (also: cluster issue NAME)
+  cluster init     make the cluster's CA and the node's certificate (also: cluster issue NAME,
+                   cluster ls: a running node's workers)
   run URL          process a video end to end here, with live progress
   show JOB_ID      a job's transcript, topics, key phrases and summary
   follow add URL   follow a channel or feed: backfill now, new uploads later

@@ -1,5 +1,6 @@
-// `vfb submit URL` and `vfb status [--job ID]`: talk to a running node through its HTTP API
-// (docs/API.md). The address and token come from --api/--token, else $VFB_API/$VFB_TOKEN.
+// `vfb submit URL`, `vfb status [--job ID]` and `vfb cluster ls`: talk to a running node through
+// its HTTP API (docs/API.md). The address and token come from --api/--token, else
+// $VFB_API/$VFB_TOKEN.
 #include "apps/cli.hpp"
 
 #include <cstdlib>
@@ -84,6 +85,33 @@ int cmd_status(context& ctx) {
   if (!j)
     return exit_refused;
   ctx.out << (ctx.json ? j->dump() : j->dump(2)) << '\n';
+  return exit_ok;
+}
+
+int cmd_cluster_ls(context& ctx) {
+  auto t = target(ctx);
+  auto j = call(ctx, t, "GET", "/v1/cluster");
+  if (!j)
+    return exit_refused;
+  if (ctx.json) {
+    ctx.out << j->dump() << '\n';
+    return exit_ok;
+  }
+  if (!j->value("cluster", false)) {
+    ctx.out << "this node serves no workers ([cluster] listen is not set)\n";
+    return exit_ok;
+  }
+  const auto& workers = (*j)["workers"];
+  if (workers.empty()) {
+    ctx.out << "no worker has joined yet\n";
+    return exit_ok;
+  }
+  for (const auto& w : workers) {
+    ctx.out << w.value("name", "") << "  " << (w.value("connected", false) ? "connected" : "gone")
+            << "  " << w.value("address", "") << "  since " << w.value("connected_since", "")
+            << "  heartbeat " << w.value("last_heartbeat", "") << "  in flight "
+            << w.value("jobs_in_flight", 0) << "  done " << w.value("jobs_done", 0) << '\n';
+  }
   return exit_ok;
 }
 

@@ -1,5 +1,6 @@
 #include "apps/embedded_node.hpp"
 
+#include "actors/cluster_tls.hpp"
 #include "actors/stages.hpp"
 #include "messages/errors.hpp"
 #include "messages/register.hpp"
@@ -43,6 +44,10 @@ embedded_node::embedded_node(const context& ctx, embedded_node_options opts) {
   setup.name = "cli-" + std::to_string(::getpid());
   cfg_ = std::make_unique<caf::actor_system_config>();
   register_message_types(*cfg_);
+  if (opts.cluster) {
+    configure_cluster_tls(*cfg_, *opts.cluster);
+    setup.cluster_env = env;
+  }
   cfg_->set("logger.file-verbosity", caf::atom("quiet"));
   sys_ = std::make_unique<caf::actor_system>(*cfg_);
   node_ = spawn_node(*sys_, setup);

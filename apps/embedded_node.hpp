@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace vfb {
@@ -31,6 +32,9 @@ struct embedded_node_options {
   bool watch = true;
   /// List follows again on their period (only `vfb node`).
   bool refresh_follows = false;
+  /// Serve workers ([cluster] listen): the node's certificate for mutual TLS; the caller
+  /// publishes the gateway (handles().gateway).
+  std::optional<cluster_identity> cluster;
 };
 
 class embedded_node {

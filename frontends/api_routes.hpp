@@ -2,7 +2,7 @@
 // them in turn). Each concern gets only what its handlers use: the jobs routes never see the
 // follow registry, the search route sees nothing but the memory store.
 //
-//   api_status.cpp   GET /healthz, GET /metrics
+//   api_status.cpp   GET /healthz, GET /metrics, GET /v1/cluster
 //   api_discord.cpp  POST /discord/interactions
 //   api_jobs.cpp     POST /v1/submissions, GET /v1/jobs[/ID], POST /v1/jobs/ID/{retry,cancel}
 //   api_follows.cpp  GET|POST /v1/follows, DELETE /v1/follows/ID, GET|PUT /v1/settings/auto-follow
@@ -27,11 +27,14 @@ class discord_bridge;
 class follow_registry;
 class memory_store;
 
-/// /healthz and /metrics: the queue's counts, the pipeline's counters, the breakers.
+/// /healthz and /metrics: the queue's counts, the pipeline's counters, the breakers, the
+/// cluster's workers; /v1/cluster: the workers in detail.
 struct status_routes {
   api_asker node;
   scheduler_actor scheduler;
   std::shared_ptr<pipeline_counters> counters;
+  /// The node's cluster gateway; none: the node serves no workers.
+  cluster_gateway_actor gateway;
 };
 void add_status_routes(api_router& router, status_routes deps);
 

@@ -1,5 +1,6 @@
 // GET /healthz and GET /metrics: the node's state for load balancers and monitoring. Both are
 // open (no token), so they name no tenant unless a valid token asks for its own workspace.
+// GET /v1/cluster: the cluster's workers, for operators.
 #include "frontends/api_routes.hpp"
 #include "frontends/metrics.hpp"
 #include "messages/json.hpp"
@@ -33,9 +34,23 @@ void add_status_routes(api_router& router, status_routes deps) {
                }
                httplib::Response res;
                res.status = 200;
-               res.set_content(prometheus_text(stats, *s->counters, breakers, who),
+               std::vector<worker_info> workers;
+               if (s->gateway)
+                 workers = s->node.ask<std::vector<worker_info>>(s->gateway, cluster_atom::value);
+               res.set_content(prometheus_text(stats, *s->counters, breakers, who, workers),
                                "text/plain; version=0.0.4");
                return res;
+             });
+
+  router.add("GET", "/v1/cluster", access::operator_,
+             [s](const httplib::Request&, const token_record&) {
+               auto workers = nlohmann::json::array();
+               if (s->gateway)
+                 for (const auto& w :
+                      s->node.ask<std::vector<worker_info>>(s->gateway, cluster_atom::value))
+                   workers.push_back(to_json(w));
+               return json_reply(200, {{"cluster", static_cast<bool>(s->gateway)},
+                                       {"workers", std::move(workers)}});
              });
 }
 

@@ -89,8 +89,8 @@ pipeline_event_sink::behavior_type metrics_sink(pipeline_event_sink::pointer,
 }
 
 std::string prometheus_text(const queue_stats& stats, pipeline_counters& counters,
-                            const breaker_states& breakers,
-                            const std::optional<token_record>& who) {
+                            const breaker_states& breakers, const std::optional<token_record>& who,
+                            const std::vector<worker_info>& workers) {
   std::ostringstream out;
   out << "# HELP vfb_queue_jobs Jobs in the queue by state.\n"
       << "# TYPE vfb_queue_jobs gauge\n";
@@ -134,6 +134,25 @@ std::string prometheus_text(const queue_stats& stats, pipeline_counters& counter
       << "# TYPE vfb_breaker_open gauge\n";
   for (const auto& [source, open] : breakers)
     out << "vfb_breaker_open{source=\"" << source << "\"} " << (open ? 1 : 0) << '\n';
+  if (!workers.empty()) {
+    auto series = [&](const char* name, const char* type, const char* help, auto value) {
+      out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+      for (const auto& w : workers)
+        out << name << "{worker=\"" << label(w.last.name) << "\"} " << value(w) << '\n';
+    };
+    series("vfb_cluster_worker_connected", "gauge",
+           "Whether a worker is connected to this node (1) or was and left (0).",
+           [](const worker_info& w) { return w.connected ? 1 : 0; });
+    series("vfb_cluster_worker_last_heartbeat_seconds", "gauge",
+           "When the worker's latest report arrived (Unix time).", [](const worker_info& w) {
+             return number(static_cast<double>(w.last_heartbeat) / 1000);
+           });
+    series("vfb_cluster_worker_jobs_in_flight", "gauge", "Jobs the worker holds now.",
+           [](const worker_info& w) { return w.last.in_flight; });
+    series("vfb_cluster_worker_jobs_done_total", "counter",
+           "Jobs the worker finished since it started.",
+           [](const worker_info& w) { return w.last.done; });
+  }
   return out.str();
 }
 

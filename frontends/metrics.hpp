@@ -77,7 +77,9 @@ using breaker_states = std::vector<std::pair<std::string, bool>>;
 
 /// The Prometheus text. `who` (a token's holder, or nobody) decides the per-workspace series:
 /// only its own workspace's, none without a token, so that an open endpoint names no tenant.
+/// `workers`: the cluster's, as the gateway knows them (none without a cluster).
 std::string prometheus_text(const queue_stats& stats, pipeline_counters& counters,
-                            const breaker_states& breakers, const std::optional<token_record>& who);
+                            const breaker_states& breakers, const std::optional<token_record>& who,
+                            const std::vector<worker_info>& workers = {});
 
 } // namespace vfb

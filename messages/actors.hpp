@@ -2,6 +2,7 @@
 // one-line comment saying what it does. Only actors, frontends and apps include this header.
 #pragma once
 
+#include "messages/cluster.hpp"
 #include "messages/follow.hpp"
 #include "messages/job.hpp"
 #include "messages/pipeline.hpp"
@@ -42,6 +43,12 @@ using trip_atom = caf::atom_constant<caf::atom("trip")>;
 using breaker_atom = caf::atom_constant<caf::atom("breaker")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
+using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+using disconnect_atom = caf::atom_constant<caf::atom("disconnect")>;
+using report_atom = caf::atom_constant<caf::atom("report")>;
+using corpus_atom = caf::atom_constant<caf::atom("corpus")>;
 
 // -- shared protocols ------------------------------------------------------------------------
 
@@ -153,12 +160,43 @@ using tool_updater_actor = caf::typed_actor<
     // Updates yt-dlp now; answers what happened, in one line.
     caf::replies_to<update_tools_atom>::with<std::string>>;
 
-/// The node's face to the cluster (actors/cluster_gateway.hpp): the scheduler's interface,
-/// answered by forwarding to the scheduler, so that only this (non-detached) actor ever holds
-/// handles of other nodes' actors.
-using cluster_gateway_actor = scheduler_actor::extend<
-    // A job event from the node's scheduler, passed on to every remote subscriber.
-    caf::reacts_to<job_event>>;
+// -- cluster ---------------------------------------------------------------------------------
+
+/// What a node does for its workers' jobs besides scheduling (actors/cluster_host.hpp): keeps
+/// their checkpoints and runs the stages that write the node's own stores (memory, post).
+using cluster_host_actor = caf::typed_actor<
+    // Stores a finished stage's checkpoint of a job leased with the epoch; false: that lease
+    // is gone (nothing stored).
+    caf::replies_to<checkpoint_atom, uint64_t, ingest_job, stage_checkpoint>::with<bool>,
+    // Replies with every checkpoint the node holds for a job, in stage order.
+    caf::replies_to<checkpoint_atom, ingest_job>::with<std::vector<stage_checkpoint>>,
+    // Runs a node-side stage (memory, post) of a job leased with the request's epoch.
+    caf::replies_to<stage_atom, stage_request>::with<stage_result>,
+    // Counts the terms in a workspace's memory (tenant, workspace, terms), for topic weighting.
+    caf::replies_to<corpus_atom, std::string, std::string,
+                    std::vector<std::string>>::with<corpus_counts>>;
+
+/// The node's face to the cluster (actors/cluster_gateway.hpp): the scheduler's and the
+/// cluster host's interfaces, answered by forwarding, so that only this (non-detached) actor
+/// ever holds handles of other nodes' actors. A worker's node link (actors/node_link.hpp) offers
+/// the same interface to the worker's own actors.
+using cluster_gateway_actor = scheduler_actor::extend_with<cluster_host_actor>::extend<
+    // A job event from the node's scheduler, passed on to every (remote) subscriber.
+    caf::reacts_to<job_event>,
+    // A worker's report: it joined, or it is still there (its heartbeat).
+    caf::reacts_to<heartbeat_atom, worker_report>,
+    // Replies with every worker the node has heard from, connected or not.
+    caf::replies_to<cluster_atom>::with<std::vector<worker_info>>>;
+
+/// A worker's link to its node (actors/node_link.hpp): the gateway's interface to the worker's
+/// actors, kept across reconnections (requests wait while the node is out of reach).
+using node_link_actor = cluster_gateway_actor::extend<
+    // A (new) connection to the node's gateway: pending requests go out on it.
+    caf::reacts_to<connect_atom, cluster_gateway_actor>,
+    // Reports this pipeline's jobs in flight and done to the node, on every heartbeat.
+    caf::reacts_to<report_atom, pipeline_actor>,
+    // Gives up waiting for a connection (the worker stops): every waiting request fails.
+    caf::reacts_to<disconnect_atom>>;
 
 /// Posts the follows' digests of backfill and refresh results (actors/digest_poster.hpp).
 using digest_poster_actor = caf::typed_actor<

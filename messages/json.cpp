@@ -101,4 +101,14 @@ nlohmann::json listing_json(const follow_record& f, const enumeration_result& r)
           {"note", r.note}};
 }
 
+nlohmann::json to_json(const worker_info& w) {
+  return {{"name", w.last.name},
+          {"address", w.last.address},
+          {"connected", w.connected},
+          {"connected_since", iso_utc_or_empty(w.connected_since)},
+          {"last_heartbeat", iso_utc_or_empty(w.last_heartbeat)},
+          {"jobs_in_flight", w.last.in_flight},
+          {"jobs_done", w.last.done}};
+}
+
 } // namespace vfb

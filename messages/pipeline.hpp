@@ -39,10 +39,12 @@ std::string_view to_string(stage_kind x);
 struct stage_request {
   stage_kind stage = stage_kind::download;
   ingest_job job;
+  /// The lease's fencing epoch: a worker's results reach the node only while it still holds it.
+  uint64_t epoch = 0;
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, stage_request& x) {
-  return f(caf::meta::type_name("vfb.stage_request"), x.stage, x.job);
+  return f(caf::meta::type_name("vfb.stage_request"), x.stage, x.job, x.epoch);
 }
 
 /// How a stage went. `finished` says the job is over after this stage: it failed (the outcome

@@ -55,6 +55,14 @@ void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<follow_result>("vfb.follow_result");
   cfg.add_message_type<follow_result_sink>("vfb.follow_result_sink");
   cfg.add_message_type<std::vector<uint64_t>>("vfb.ids");
+  cfg.add_message_type<stage_checkpoint>("vfb.stage_checkpoint");
+  cfg.add_message_type<std::vector<stage_checkpoint>>("vfb.stage_checkpoints");
+  cfg.add_message_type<worker_report>("vfb.worker_report");
+  cfg.add_message_type<corpus_counts>("vfb.corpus_counts");
+  cfg.add_message_type<worker_info>("vfb.worker_info");
+  cfg.add_message_type<std::vector<worker_info>>("vfb.worker_infos");
+  cfg.add_message_type<cluster_gateway_actor>("vfb.cluster_gateway_actor");
+  cfg.add_message_type<pipeline_actor>("vfb.pipeline_actor");
   cfg.add_error_category(
       error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
         auto text =

@@ -34,6 +34,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <type_traits>
@@ -42,6 +43,12 @@
 #include <vector>
 
 namespace vfb {
+
+/// How a lease holder's name marks a cluster worker (the cluster gateway leases for workers as
+/// "worker:NAME"). Opening the queue rescues every lease of the process that had it open before
+/// (its pipelines are gone), but a worker's lease lives on until its deadline: the worker still
+/// runs the job and comes back to complete it.
+inline constexpr std::string_view remote_holder_prefix = "worker:";
 
 enum class sync_mode : uint8_t {
   always,   // every write is fsynced (in the log) before it is acknowledged
@@ -204,8 +211,9 @@ public:
   /// Gives a leased job back (its node stops): queued again at once, no attempt counted. A
   /// stale epoch is refused like a completion's.
   op_result<job_state> release(uint64_t id, uint64_t epoch);
-  /// Rescues leases whose deadline has passed (all leases with `everything`).
-  size_t rescue_expired(bool everything = false);
+  /// Rescues leases whose deadline has passed; `at_open` also every lease not held by a
+  /// cluster worker (remote_holder_prefix).
+  size_t rescue_expired(bool at_open = false);
   /// Opens (or extends) a source's circuit breaker for `retry_after` ms, as a throttled job
   /// does: its jobs are not leased until then. Returns when it closes.
   millis open_breaker(const std::string& source, millis retry_after);

@@ -297,19 +297,27 @@ void job_queue::batch::rescue(record& r) {
   save(r);
 }
 
-size_t job_queue::batch::rescue_expired(bool everything) {
+size_t job_queue::batch::rescue_expired(bool at_open) {
   auto& d = *q_.dbs_;
-  std::vector<uint64_t> expired;
+  std::vector<std::pair<uint64_t, bool>> candidates; // id, expired
   lmdb::cursor c{t_, d.leases};
   for (bool ok = c.first(); ok; ok = c.next()) {
-    if (!everything && static_cast<millis>(codec::get_be64(c.key())) > now_)
+    bool expired = static_cast<millis>(codec::get_be64(c.key())) <= now_;
+    if (!expired && !at_open)
       break;
-    expired.push_back(codec::get_be64(c.key(), 8));
+    candidates.emplace_back(codec::get_be64(c.key(), 8), expired);
   }
-  for (auto id : expired)
-    if (auto rec = load(id); rec && rec->view.state == job_state::leased)
-      rescue(*rec);
-  return expired.size();
+  size_t rescued = 0;
+  for (auto [id, expired] : candidates) {
+    auto rec = load(id);
+    if (!rec || rec->view.state != job_state::leased)
+      continue;
+    if (!expired && rec->view.worker.rfind(remote_holder_prefix, 0) == 0)
+      continue; // a cluster worker's lease: it may still complete
+    rescue(*rec);
+    ++rescued;
+  }
+  return rescued;
 }
 
 op_result<job_view> job_queue::batch::retry(uint64_t id) {

@@ -145,7 +145,7 @@ TEST_CASE("enumerator: a listing is enqueued as one batch and counted from the a
   CHECK(r.script->trips.empty());
 }
 
-TEST_CASE("enumerator: an open breaker leaves the source alone; yt-dlp does not run") {
+TEST_CASE("enumerator: an open breaker leaves the source alone, yt-dlp does not run") {
   rig r;
   r.script->breaker_until = now_millis() + 3'600'000;
   r.start();

@@ -10,6 +10,7 @@
 #include "messages/errors.hpp"
 #include "messages/register.hpp"
 #include "storage/job_queue.hpp"
+#include "tests/support/actor_systems.hpp"
 #include "tests/support/inline_scheduler.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -27,17 +28,7 @@ namespace {
 
 constexpr auto patience = std::chrono::seconds{30}; // a failure bound, not a timing assertion
 
-/// An actor system; `setup` adds the network configuration.
-struct system_with {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  template <class Setup> explicit system_with(Setup setup) {
-    register_message_types(cfg);
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    setup(cfg);
-    sys = std::make_unique<caf::actor_system>(cfg);
-  }
-};
+using system_with = test::threaded_system;
 
 /// A node: its cluster CA, its scheduler published over TLS on loopback.
 struct tls_node {
@@ -55,7 +46,7 @@ struct tls_node {
     std::filesystem::create_directories(dir / "queue");
     sched = caf::actor_cast<scheduler_actor>(
         spawn_scheduler(*net->sys, test::open_queue(dir / "queue")));
-    gateway = net->sys->spawn(cluster_gateway, sched);
+    gateway = net->sys->spawn(cluster_gateway, sched, cluster_host_actor{});
     auto p = publish_gateway_tls(gateway, "127.0.0.1", 0);
     REQUIRE(p);
     port = *p;
@@ -73,8 +64,9 @@ struct tls_node {
 };
 
 /// Whether `client` can use the node's scheduler: it connects and gets its stats.
-bool reaches(system_with& client, const tls_node& node,
-             const std::function<caf::expected<scheduler_actor>(caf::actor_system&)>& connect) {
+bool reaches(
+    system_with& client, const tls_node& node,
+    const std::function<caf::expected<cluster_gateway_actor>(caf::actor_system&)>& connect) {
   auto remote = connect(*client.sys);
   if (!remote)
     return false;
@@ -93,7 +85,7 @@ TEST_CASE("a worker with the cluster's certificate reaches the node's scheduler 
   auto worker = issue_worker(node.files, "worker-1");
   system_with client{[&](caf::actor_system_config& cfg) { configure_cluster_tls(cfg, worker); }};
   CHECK(reaches(client, node, [&](caf::actor_system& sys) {
-    return connect_scheduler_tls(sys, "127.0.0.1", node.port);
+    return connect_gateway_tls(sys, "127.0.0.1", node.port);
   }));
 }
 
@@ -104,7 +96,7 @@ TEST_CASE("a certificate from another cluster's CA is refused") {
   init_cluster(other, "node");
   auto stranger = issue_worker(other, "worker-1");
   system_with client{[&](caf::actor_system_config& cfg) { configure_cluster_tls(cfg, stranger); }};
-  auto remote = connect_scheduler_tls(*client.sys, "127.0.0.1", node.port);
+  auto remote = connect_gateway_tls(*client.sys, "127.0.0.1", node.port);
   CHECK_FALSE(remote);
 }
 
@@ -114,7 +106,7 @@ TEST_CASE("a TLS client without a certificate is refused") {
     cfg.load<caf::io::middleman>();
     cfg.load<caf::openssl::manager>(); // TLS, but no certificate: anonymous ciphers only
   }};
-  auto remote = connect_scheduler_tls(*client.sys, "127.0.0.1", node.port);
+  auto remote = connect_gateway_tls(*client.sys, "127.0.0.1", node.port);
   CHECK_FALSE(remote);
 }
 
@@ -151,7 +143,7 @@ TEST_CASE("a worker leases, completes and hears job events through the node's ga
   tls_node node;
   auto worker = issue_worker(node.files, "worker-1");
   system_with client{[&](caf::actor_system_config& cfg) { configure_cluster_tls(cfg, worker); }};
-  auto remote = connect_scheduler_tls(*client.sys, "127.0.0.1", node.port);
+  auto remote = connect_gateway_tls(*client.sys, "127.0.0.1", node.port);
   REQUIRE(remote);
   caf::scoped_actor self{*client.sys};
   auto fail = [](const caf::error& e) { FAIL(error_message(e)); };

@@ -113,7 +113,7 @@ TEST_CASE("refresher: a follow asked for is listed whether due or not, and refre
   CHECK(r.registry->get(id)->enqueued_total == 2);
 }
 
-TEST_CASE("refresher: one listing per follow at a time; a second ask hears so at once") {
+TEST_CASE("refresher: one listing per follow at a time, a second ask hears so at once") {
   rig r;
   auto id = r.follow("sci", never);
   r.start();

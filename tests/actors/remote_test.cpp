@@ -10,6 +10,7 @@
 #include "actors/scheduler.hpp"
 #include "messages/errors.hpp"
 #include "messages/follow.hpp"
+#include "messages/json.hpp"
 #include "messages/register.hpp"
 #include "storage/media_json.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -296,10 +297,11 @@ TEST_CASE("what a worker and its node exchange keeps every field through CAF's s
   CHECK(l2.deadline == 1700000999000);
   check_same(l2.job, l.job);
 
-  stage_request req{stage_kind::transcribe, every_field_job()};
+  stage_request req{stage_kind::transcribe, every_field_job(), 41};
   auto req2 = round_trip(sys, req);
   CHECK(req2.stage == stage_kind::transcribe);
   check_same(req2.job, req.job);
+  CHECK(req2.epoch == 41);
 
   stage_result res;
   res.stage = stage_kind::download;
@@ -356,4 +358,23 @@ TEST_CASE("what a worker and its node exchange keeps every field through CAF's s
   CHECK(nlohmann::json(round_trip(sys, t)) == nlohmann::json(t));
   analysis a{{{"topic", 0.5}}, {{"key phrase", 2.25}}, {"A sentence.", "Another."}};
   CHECK(nlohmann::json(round_trip(sys, a)) == nlohmann::json(a));
+
+  stage_checkpoint cp{stage_kind::transcribe, R"({"origin":"speech","segments":2})",
+                      nlohmann::json(t).dump()};
+  auto cp2 = round_trip(sys, cp);
+  CHECK(cp2.stage == cp.stage);
+  CHECK(cp2.json == cp.json);
+  CHECK(cp2.transcript_json == cp.transcript_json);
+
+  worker_info w{{"w1", "host-a (pid 12)", 3, 1200}, 1700000000123, 1700000005456, true};
+  auto w2 = round_trip(sys, w);
+  CHECK(to_json(w2) == to_json(w));
+  CHECK(w2.last.in_flight == 3);
+  CHECK(w2.last.done == 1200);
+
+  corpus_counts c{42, {"volcano", "telescope"}, {3, 1}};
+  auto c2 = round_trip(sys, c);
+  CHECK(c2.documents == 42);
+  CHECK(c2.terms == c.terms);
+  CHECK(c2.frequencies == c.frequencies);
 }

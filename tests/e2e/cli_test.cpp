@@ -341,7 +341,7 @@ TEST_CASE("token ls without any token, and of a data dir that has none yet") {
   CHECK(parse_json(run_vfb(tmp / "data", {"token", "ls", "--json"})).empty());
 }
 
-TEST_CASE("cluster init makes the CA once; cluster issue writes a worker's folder") {
+TEST_CASE("cluster init makes the CA once, cluster issue writes a worker's folder") {
   test::temp_dir tmp;
   auto dir = tmp / "data";
   auto early = run_vfb(dir, {"cluster", "issue", "w1"});

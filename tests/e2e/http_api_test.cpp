@@ -325,7 +325,8 @@ TEST_CASE("missing, wrong and revoked tokens answer 401 with a Bearer challenge"
   CHECK(r->status == 401);
 }
 
-TEST_CASE("a viewer reads but may not submit, retry, cancel, follow or change settings") {
+TEST_CASE("a viewer reads but may not submit, retry, cancel, follow, change settings or list "
+          "the cluster") {
   api_node n;
   auto id = std::to_string(n.submit(n.acme_operator, "v"));
   CHECK(n.call("GET", "/v1/jobs", n.acme_viewer).status == 200);
@@ -336,12 +337,17 @@ TEST_CASE("a viewer reads but may not submit, retry, cancel, follow or change se
                                                            {"POST", "/v1/jobs/" + id + "/cancel"},
                                                            {"POST", "/v1/follows"},
                                                            {"DELETE", "/v1/follows/1"},
-                                                           {"PUT", "/v1/settings/auto-follow"}};
+                                                           {"PUT", "/v1/settings/auto-follow"},
+                                                           {"GET", "/v1/cluster"}};
   for (const auto& [method, path] : refused) {
     auto r = n.call(method, path, n.acme_viewer, R"({"url": "http://127.0.0.1:9/x"})");
     CHECK(r.status == 403);
     CHECK(error_code(r) == "forbidden");
   }
+  // This node serves no workers: an operator learns that, not an error.
+  auto cluster = n.call("GET", "/v1/cluster", n.acme_operator);
+  CHECK(cluster.status == 200);
+  CHECK(cluster.body == nlohmann::json{{"cluster", false}, {"workers", nlohmann::json::array()}});
 }
 
 TEST_CASE("another tenant's jobs, follows and memory are invisible") {

@@ -32,13 +32,16 @@ struct deterministic_system {
   }
 };
 
-/// A real (threaded) actor system.
+/// A real (threaded) actor system; `setup` (if any) adds to its configuration first, e.g. the
+/// network (actors/cluster_tls.hpp).
 struct threaded_system {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
-  threaded_system() {
+  threaded_system() : threaded_system([](caf::actor_system_config&) {}) {}
+  template <class Setup> explicit threaded_system(Setup setup) {
     register_message_types(cfg);
     cfg.set("logger.file-verbosity", caf::atom("quiet"));
+    setup(cfg);
     sys = std::make_unique<caf::actor_system>(cfg);
   }
 };

@@ -2,6 +2,7 @@
 // atomically (a crash or a full disk mid-write leaves the previous one), unreadable files read as
 // absent with a reason, and the JSON forms of the media results.
 #include "storage/artifact_store.hpp"
+#include "storage/checkpoint_exchange.hpp"
 #include "storage/media_json.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -309,4 +310,53 @@ TEST_CASE("media json: malformed documents are refused, naming the field") {
   refuses(a, analysis{}, "analysis.topics: weighted_term.weight");
   refuses(nlohmann::json{{"topics", nlohmann::json::array()}}, analysis{},
           "analysis.key_phrases: missing");
+}
+
+TEST_CASE("artifacts: a job's checkpoints travel to another store and resume there") {
+  test::temp_dir dir;
+  artifact_store worker{dir / "worker"};
+  artifact_store node{dir / "node"};
+  ingest_job job;
+  job.id = 7;
+  job.key = {"acme", "main", "generic", "talk1"};
+  download_result d;
+  d.title = "Talk 1";
+  d.media_path = "/worker/videos/talk1/media.mp4";
+  worker.save_checkpoint(7, stage_kind::download, d);
+  transcript t{"speech", "en", {{0, 1500, "the volcano"}, {1500, 3000, "erupted"}}};
+  worker.save_transcript("generic", "talk1", t);
+  worker.save_checkpoint(7, stage_kind::transcribe, {{"origin", "speech"}, {"segments", 2}});
+  // Nothing yet for the analyze stage: only what exists travels.
+  CHECK_FALSE(export_checkpoint(worker, job, stage_kind::analyze));
+  auto all = export_checkpoints(worker, job);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].stage == stage_kind::download);
+  CHECK(all[1].stage == stage_kind::transcribe);
+  CHECK_FALSE(all[1].transcript_json.empty()); // the transcript goes with its checkpoint
+  for (const auto& cp : all)
+    import_checkpoint(node, job, cp);
+  CHECK(checkpoint_as<download_result>(node, 7, stage_kind::download)->title == "Talk 1");
+  CHECK(node.checkpoint(7, stage_kind::transcribe) ==
+        nlohmann::json{{"origin", "speech"}, {"segments", 2}});
+  CHECK(nlohmann::json(*node.cached_transcript("generic", "talk1")) == nlohmann::json(t));
+}
+
+TEST_CASE("artifacts: a malformed checkpoint from the network is refused and stores nothing") {
+  test::temp_dir dir;
+  artifact_store a{dir / "artifacts"};
+  ingest_job job;
+  job.id = 3;
+  job.key = {"acme", "main", "generic", "x"};
+  CHECK_THROWS_AS(import_checkpoint(a, job, {stage_kind::download, "{not json", ""}),
+                  checkpoint_error);
+  CHECK_FALSE(a.checkpoint(3, stage_kind::download));
+  // A transcribe checkpoint whose transcript is not one: neither is stored.
+  CHECK_THROWS_WITH(
+      import_checkpoint(a, job, {stage_kind::transcribe, R"({"segments":1})", R"({"segments":7})"}),
+      Catch::Contains("job 3's transcribe checkpoint is malformed"));
+  CHECK_FALSE(a.checkpoint(3, stage_kind::transcribe));
+  CHECK_FALSE(a.cached_transcript("generic", "x"));
+  // A transcribe checkpoint whose transcript is gone is not exported: the stage runs again.
+  a.save_checkpoint(3, stage_kind::transcribe, {{"segments", 1}});
+  CHECK_FALSE(export_checkpoint(a, job, stage_kind::transcribe));
 }

@@ -1,6 +1,7 @@
 // The cluster's CA and identities: what `vfb cluster init` and `vfb cluster issue` write, that
 // the certificates check out against their own CA only, and that nothing is ever replaced.
 #include "adapters/cluster_certs.hpp"
+#include "adapters/host_port.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -92,4 +93,21 @@ TEST_CASE("bad names, a missing CA and unreadable files are clear errors") {
              Catch::Contains("holds no certificate"));
   CHECK_THAT(check_certificate(tmp / "missing.pem", files.ca_cert()),
              Catch::Contains("cannot read"));
+}
+
+TEST_CASE("a node's address as people write it: HOST:PORT, IPv6 in brackets") {
+  auto a = parse_host_port("node.example:7420");
+  REQUIRE(a);
+  CHECK(a->host == "node.example");
+  CHECK(a->port == 7420);
+  auto v6 = parse_host_port("[::1]:7420");
+  REQUIRE(v6);
+  CHECK(v6->host == "::1");
+  CHECK(parse_host_port("10.0.0.2:1")->port == 1);
+  for (const char* bad :
+       {"", "node", ":7420", "node:", "node:0", "node:65536", "node:74x", "::1:7420", "[::1]",
+        "[]:7420", "a b:7420", "user@node:7420", "http://node:7420", "node:+7420", "node: 7420"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_host_port(bad));
+  }
 }

@@ -73,6 +73,27 @@ TEST_CASE("defaults hold without a file, and the shipped conf/vfb.conf states th
   CHECK(shipped.api.listen == def.api.listen);
   CHECK(shipped.api.port == def.api.port);
   CHECK(shipped.api.max_body_kb == def.api.max_body_kb);
+  CHECK(shipped.pipeline.enabled == def.pipeline.enabled);
+  CHECK(shipped.cluster.listen.empty());
+  CHECK(shipped.cluster.port == def.cluster.port);
+  CHECK(shipped.cluster.join.empty());
+  CHECK(shipped.cluster.cert.empty());
+}
+
+TEST_CASE("[cluster] keys: a node's listen address and port, a worker's node and name") {
+  test::temp_dir dir;
+  auto c = load_config(write(dir, "[cluster]\nlisten = 0.0.0.0\nport = 7500\n"
+                                  "join = node.example:7500\nname = gpu-1\n"
+                                  "[pipeline]\nenabled = false\n"),
+                       {}, {});
+  CHECK(c.cluster.listen == "0.0.0.0");
+  CHECK(c.cluster.port == 7500);
+  CHECK(c.cluster.join == "node.example:7500");
+  CHECK(c.cluster.name == "gpu-1");
+  CHECK_FALSE(c.pipeline.enabled);
+  CHECK_THAT(error_of(write(dir, "[cluster]\njoin = node.example\n")),
+             Catch::Contains("vfb.conf:2") && Catch::Contains("expected HOST:PORT"));
+  CHECK_THAT(error_of(write(dir, "[cluster]\nport = 70000\n")), Catch::Contains("out of range"));
 }
 
 TEST_CASE("file values, then --set overrides, then environment flags") {
@@ -253,7 +274,8 @@ TEST_CASE("the bot token comes from the file or $VFB_DISCORD_BOT_TOKEN, backfill
              Catch::Contains("TENANT/WORKSPACE"));
 }
 
-TEST_CASE("the file format is kept as read by inih: indented lines, ';' and ':' in values, long "
+TEST_CASE("the file format is kept as read by inih: indented lines, semicolons and colons in "
+          "values, long "
           "lines, CRLF, a byte order mark, and line numbers in every message") {
   test::temp_dir dir;
   auto long_arg = std::string(3000, 'x');

@@ -70,7 +70,7 @@ TEST_CASE("a handle in another script: one percent-encoded spelling, ASCII lower
         "submitted");
 }
 
-TEST_CASE("playlists: playlist?list=, a video in a playlist, a playlist's feed; mixes refused") {
+TEST_CASE("playlists: playlist?list=, a video in a playlist, a playlist's feed, mixes refused") {
   const std::string pl = "PLt5yu3-wZAlSLRHmI1qNm0wjyVNWw1pCU";
   const std::string canonical = "https://www.youtube.com/playlist?list=" + pl;
   CHECK(canonical_playlist_url(canonical) == canonical);
@@ -146,7 +146,7 @@ TEST_CASE("the uploader's channel: channel_url, then channel_id, then uploader_u
                                  "https://www.youtube.com/@x/streams"});
 }
 
-TEST_CASE("the chosen tabs in one order; each tab keeps its marker slot whatever is chosen") {
+TEST_CASE("the chosen tabs in one order, each tab keeps its marker slot whatever is chosen") {
   CHECK(channel_tabs("https://www.youtube.com/@x", {"shorts", "videos"}) ==
         std::vector<std::string>{"https://www.youtube.com/@x/videos",
                                  "https://www.youtube.com/@x/shorts"});

@@ -105,7 +105,7 @@ TEST_CASE("a URL that cannot be followed is refused, saying why and what can be"
   }
 }
 
-TEST_CASE("the first listing is the backfill; later ones refresh from the newest known video") {
+TEST_CASE("the first listing is the backfill, later ones refresh from the newest known video") {
   follow_record f;
   f.id = 9;
   f.tenant = "acme";
@@ -219,7 +219,7 @@ TEST_CASE("auto-follow's decision takes the window and cap from its options") {
   CHECK(off.result.note == "auto-follow is off for acme/main");
 }
 
-TEST_CASE("a workspace's own auto-follow setting wins; inherit takes the node's switch") {
+TEST_CASE("a workspace's own auto-follow setting wins, inherit takes the node's switch") {
   CHECK(auto_follow_effective(auto_follow_setting::on, false));
   CHECK_FALSE(auto_follow_effective(auto_follow_setting::off, true));
   CHECK(auto_follow_effective(auto_follow_setting::inherit, true));

@@ -40,7 +40,7 @@ constexpr millis now = 1'764'419'400'000;
 
 } // namespace
 
-TEST_CASE("a follow is created once per channel and workspace; asking again returns it") {
+TEST_CASE("a follow is created once per channel and workspace, asking again returns it") {
   test::temp_dir dir;
   auto registry = open_registry(dir);
   follow_service follows{registry, options()};

@@ -511,6 +511,39 @@ TEST_CASE("opening the queue rescues every lease of the previous run") {
   REQUIRE(ls.size() == 2);
 }
 
+TEST_CASE("a cluster worker's lease outlives a restart of the node until its deadline") {
+  test::temp_dir dir;
+  auto o = options_for(dir);
+  uint64_t remote_id = 0;
+  lease held;
+  auto now = now_millis();
+  {
+    job_queue q{o};
+    remote_id = q.enqueue(make_job("t1", "a"), false, now).job_id;
+    q.enqueue(make_job("t1", "b"), false, now);
+    auto ls = q.lease_jobs(std::string{remote_holder_prefix} + "w1", 1, 60'000, now);
+    REQUIRE(ls.size() == 1);
+    held = ls[0];
+    REQUIRE(q.lease_jobs("cli-123", 1, 60'000, now).size() == 1); // this process's own
+    q.sync();
+  }
+  job_queue q{o};
+  CHECK(q.rescued_at_open() == 1); // only the process's own
+  auto v = q.get(remote_id);
+  REQUIRE(v);
+  CHECK(v->state == job_state::leased);
+  CHECK(v->epoch == held.epoch);
+  // The worker comes back and completes it with the lease it held.
+  auto done = q.complete(remote_id, held.epoch, job_outcome::done(), now + 1000);
+  CHECK(done.ok());
+  // Past its deadline, a worker's lease is rescued like any other.
+  auto again = q.enqueue(make_job("t1", "c"), false, now);
+  REQUIRE(q.lease_jobs(std::string{remote_holder_prefix} + "w2", 5, 1000, now).size() >= 1);
+  CHECK(q.rescue_expired(now + 2000) >= 1);
+  CHECK(q.get(again.job_id)->state == job_state::queued);
+  CHECK(q.check_invariants().empty());
+}
+
 TEST_CASE("list filters by state, tenant and workspace, oldest first, up to a limit") {
   fixture f;
   for (int i = 0; i < 5; ++i)

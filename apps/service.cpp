@@ -1,0 +1,53 @@
+#include "apps/service.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pthread.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace vfb::cli {
+
+namespace {
+
+/// `%*` in a pattern: the message as the inside of a JSON string (quotes, backslashes and
+/// control characters escaped), so JSON log lines stay valid whatever a message holds.
+class json_message_flag final : public spdlog::custom_flag_formatter {
+public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    auto quoted = nlohmann::json(std::string{msg.payload.data(), msg.payload.size()})
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    dest.append(quoted.data() + 1, quoted.data() + quoted.size() - 1); // without the quotes
+  }
+  std::unique_ptr<spdlog::custom_flag_formatter> clone() const override {
+    return std::make_unique<json_message_flag>();
+  }
+};
+
+} // namespace
+
+void configure_logging(const vfb_config& cfg, const char* name) {
+  auto logger = spdlog::stderr_color_mt(name);
+  logger->set_level(spdlog::level::from_str(cfg.log.level));
+  if (cfg.log.format == "json") {
+    // One object per line (journald, log shippers).
+    auto f = std::make_unique<spdlog::pattern_formatter>();
+    f->add_flag<json_message_flag>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%*"})");
+    logger->set_formatter(std::move(f));
+  } else
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+  spdlog::set_default_logger(logger);
+}
+
+sigset_t block_stop_signals() {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  return stop_signals;
+}
+
+} // namespace vfb::cli
