@@ -1,5 +1,6 @@
-// The cluster gateway (actors/cluster_gateway.hpp): the scheduler's and the cluster host's
-// interfaces by forwarding, and the list of workers.
+// The cluster gateway (actors/cluster_gateway.hpp): leases and the cluster host's work by
+// forwarding, each request about a job checked against its lease first, and the list of
+// workers.
 #include "actors/cluster_gateway.hpp"
 
 #include "actors/scheduler_forwarding.hpp"
@@ -34,11 +35,22 @@ caf::typed_response_promise<T> forward_to(gateway_ptr self, const Dest& dest, Ts
   return rp;
 }
 
+/// The name the sender's connection is bound to by its reports (empty: none yet).
+std::string bound_name(gateway_ptr self) {
+  auto sender = self->current_sender();
+  if (!sender)
+    return {};
+  auto it = self->state.worker_links.find(caf::actor_cast<caf::actor_addr>(sender));
+  return it == self->state.worker_links.end() ? std::string{} : it->second;
+}
+
 struct to_scheduler {
   gateway_ptr self;
-  /// A worker's leases are recorded as the worker's (they outlive a restart of the node).
-  static std::string lease_holder(const std::string& worker) {
-    return std::string{remote_holder_prefix} + worker;
+  /// A worker's leases are recorded under the name its connection is bound to (a worker that
+  /// has not reported yet: the name it gives), as worker:NAME, which outlives a node restart.
+  std::string lease_holder(const std::string& worker) const {
+    auto name = bound_name(self);
+    return std::string{remote_holder_prefix} + (name.empty() ? worker : name);
   }
   template <class T, class... Ts> caf::typed_response_promise<T> ask(Ts... xs) {
     return forward_to<T>(self, self->state.scheduler, xs...);
@@ -49,20 +61,30 @@ caf::error no_host() {
   return make_error(errc::invalid, "this node keeps no checkpoints for workers");
 }
 
-/// Runs `then` once the scheduler confirms that the job is leased with `epoch`; else answers
-/// `rp` with `stale` (a value or a stale_lease error).
-template <class Promise, class Stale, class Then>
-void when_leased(gateway_ptr self, uint64_t id, uint64_t epoch, Promise rp, Stale stale,
-                 Then then) {
+/// The lease holder the current request's sender is: worker:NAME. Call it before making a
+/// response promise (which takes the sender out of the current message).
+std::string holder_of_sender(gateway_ptr self) {
+  return std::string{remote_holder_prefix} + bound_name(self);
+}
+
+/// Runs `then(job)` with the job as the queue has it once the scheduler confirms that the job
+/// is leased with `epoch` to `holder` (the sender); else answers `rp` with a stale_lease error.
+template <class Promise, class Then>
+void when_held(gateway_ptr self, const std::string& holder, uint64_t id, uint64_t epoch, Promise rp,
+               Then then) {
   self->request(self->state.scheduler, caf::infinite, caf::get_atom::value, id)
       .then(
           [=](const job_view& v) mutable {
-            if (v.state == job_state::leased && v.epoch == epoch)
-              return then();
-            spdlog::info("cluster: job {}: a worker's result for epoch {} is refused (the job is "
-                         "{}, epoch {})",
-                         id, epoch, to_string(v.state), v.epoch);
-            rp.deliver(stale);
+            if (v.state == job_state::leased && v.epoch == epoch && v.worker == holder)
+              return then(v.job);
+            spdlog::info("cluster: job {}: a request of {} for epoch {} is refused (the job is {}, "
+                         "epoch {}, held by {})",
+                         id, holder, epoch, to_string(v.state), v.epoch,
+                         v.worker.empty() ? "nobody" : v.worker);
+            rp.deliver(make_error(errc::stale_lease, "job " + std::to_string(id) +
+                                                         ": the lease with epoch " +
+                                                         std::to_string(epoch) + " is not " +
+                                                         holder + "'s (any more)"));
           },
           [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
 }
@@ -102,15 +124,16 @@ void worker_gone(gateway_ptr self, const caf::actor_addr& link) {
 
 cluster_gateway_actor::behavior_type
 cluster_gateway(cluster_gateway_actor::stateful_pointer<cluster_gateway_state> self,
-                scheduler_actor scheduler, cluster_host_actor host) {
+                scheduler_actor scheduler, cluster_host_actor stages, cluster_host_actor files) {
   self->state.scheduler = std::move(scheduler);
-  self->state.host = std::move(host);
+  self->state.stages = std::move(stages);
+  self->state.files = std::move(files);
   self->set_down_handler([=](const caf::down_msg& msg) {
     drop_sink(self->state.subscribers, msg.source);
     worker_gone(self, msg.source);
   });
   return behavior_with<cluster_gateway_actor>(
-      scheduler_request_handlers(to_scheduler{self}),
+      lease_request_handlers(to_scheduler{self}),
       [=](subscribe_atom, const job_event_sink& sink) {
         self->monitor(sink);
         self->state.subscribers.push_back(sink);
@@ -124,38 +147,48 @@ cluster_gateway(cluster_gateway_actor::stateful_pointer<cluster_gateway_state> s
         for (const auto& sink : self->state.subscribers)
           self->send(sink, ev);
       },
-      [=](checkpoint_atom a, uint64_t epoch, const ingest_job& job,
+      [=](checkpoint_atom a, uint64_t id, uint64_t epoch,
           const stage_checkpoint& cp) -> caf::result<bool> {
-        if (!self->state.host)
+        if (!self->state.files)
           return no_host();
+        auto holder = holder_of_sender(self);
         auto rp = self->make_response_promise<bool>();
-        when_leased(self, job.id, epoch, rp, false,
-                    [=] { relay(self, rp, self->state.host, a, epoch, job, cp); });
+        when_held(self, holder, id, epoch, rp,
+                  [=](const ingest_job& job) { relay(self, rp, self->state.files, a, job, cp); });
         return rp;
       },
-      [=](checkpoint_atom a, const ingest_job& job) -> caf::result<std::vector<stage_checkpoint>> {
-        if (!self->state.host)
+      [=](checkpoint_atom a, uint64_t id,
+          uint64_t epoch) -> caf::result<std::vector<stage_checkpoint>> {
+        if (!self->state.files)
           return no_host();
-        return forward_to<std::vector<stage_checkpoint>>(self, self->state.host, a, job);
+        auto holder = holder_of_sender(self);
+        auto rp = self->make_response_promise<std::vector<stage_checkpoint>>();
+        when_held(self, holder, id, epoch, rp,
+                  [=](const ingest_job& job) { relay(self, rp, self->state.files, a, job); });
+        return rp;
       },
       [=](stage_atom a, const stage_request& req) -> caf::result<stage_result> {
-        if (!self->state.host)
+        if (!self->state.stages)
           return no_host();
+        auto holder = holder_of_sender(self);
         auto rp = self->make_response_promise<stage_result>();
-        auto stale = make_error(errc::stale_lease, "job " + std::to_string(req.job.id) +
-                                                       ": the lease is gone; the node does not "
-                                                       "run its " +
-                                                       std::string{to_string(req.stage)} +
-                                                       " stage for this worker");
-        when_leased(self, req.job.id, req.epoch, rp, stale,
-                    [=] { relay(self, rp, self->state.host, a, req); });
+        when_held(self, holder, req.job.id, req.epoch, rp, [=](const ingest_job& job) {
+          auto as_queued = req;
+          as_queued.job = job; // tenant, workspace and video as the node has them
+          relay(self, rp, self->state.stages, a, as_queued);
+        });
         return rp;
       },
-      [=](corpus_atom a, const std::string& tenant, const std::string& workspace,
+      [=](corpus_atom a, uint64_t id, uint64_t epoch,
           const std::vector<std::string>& terms) -> caf::result<corpus_counts> {
-        if (!self->state.host)
+        if (!self->state.files)
           return no_host();
-        return forward_to<corpus_counts>(self, self->state.host, a, tenant, workspace, terms);
+        auto holder = holder_of_sender(self);
+        auto rp = self->make_response_promise<corpus_counts>();
+        when_held(self, holder, id, epoch, rp, [=](const ingest_job& job) {
+          relay(self, rp, self->state.files, a, job.key.tenant, job.key.workspace, terms);
+        });
+        return rp;
       },
       [=](heartbeat_atom, const worker_report& r) { worker_reported(self, r); },
       [=](cluster_atom) {

@@ -1,6 +1,7 @@
 // The cluster host (actors/cluster_host.hpp).
 #include "actors/cluster_host.hpp"
 
+#include "actors/blocking_ask.hpp"
 #include "actors/stage_worker.hpp"
 #include "actors/stages.hpp"
 #include "messages/errors.hpp"
@@ -32,18 +33,36 @@ text::corpus_stats stats_of(const corpus_counts& counts) {
   return out;
 }
 
+namespace {
+
+/// Why the job's lease with `epoch` is not its current one ("" when it is), as the scheduler
+/// sees it now. Asked from the host's own thread (it is detached), just before a stage runs.
+std::string lease_problem(caf::actor_system& sys, const scheduler_actor& scheduler, uint64_t id,
+                          uint64_t epoch) {
+  auto [view, err] =
+      blocking_ask<job_view>(sys, scheduler, std::chrono::seconds{30}, caf::get_atom::value, id);
+  if (!view)
+    return error_message(err);
+  if (view->state != job_state::leased || view->epoch != epoch)
+    return "the lease with epoch " + std::to_string(epoch) + " is gone (the job is " +
+           std::string{to_string(view->state)} + ", epoch " + std::to_string(view->epoch) + ")";
+  return {};
+}
+
+} // namespace
+
 cluster_host_actor::behavior_type
 cluster_host(cluster_host_actor::stateful_pointer<cluster_host_state> self,
              std::shared_ptr<const stage_environment> env, const stage_function_factory& stages,
-             download_sink downloads) {
+             scheduler_actor scheduler, download_sink downloads) {
   auto& st = self->state;
   st.env = std::move(env);
+  st.scheduler = std::move(scheduler);
   st.memory = stages(stage_kind::memory);
   st.post = stages(stage_kind::post);
   st.downloads = std::move(downloads);
   return {
-      [=](checkpoint_atom, uint64_t, const ingest_job& job,
-          const stage_checkpoint& cp) -> caf::result<bool> {
+      [=](checkpoint_atom, const ingest_job& job, const stage_checkpoint& cp) -> caf::result<bool> {
         try {
           import_checkpoint(*self->state.env->artifacts, job, cp);
         } catch (const checkpoint_error& e) {
@@ -68,6 +87,12 @@ cluster_host(cluster_host_actor::stateful_pointer<cluster_host_state> self,
           return make_error(errc::invalid, std::string{"the node runs only the memory and post "
                                                        "stages for workers, not "} +
                                                std::string{to_string(req.stage)});
+        // Checked again now: the request may have waited behind other stages meanwhile.
+        if (auto problem = lease_problem(self->home_system(), st.scheduler, req.job.id, req.epoch);
+            !problem.empty())
+          return make_error(errc::stale_lease,
+                            "job " + std::to_string(req.job.id) + ": " + problem + "; its " +
+                                std::string{to_string(req.stage)} + " stage does not run");
         const auto& work = req.stage == stage_kind::memory ? st.memory : st.post;
         return run_stage(work, req, [](double, const std::string&) {});
       },

@@ -5,7 +5,10 @@
 // stage functions, exactly as the node's pipeline would.
 //
 // It is spawned detached (its stages and file writes block) and never holds another node's
-// handles: the cluster gateway checks each request's lease, asks the host and answers.
+// handles: the cluster gateway checks each request's lease (job, epoch and holder), passes the
+// job as the node's queue has it (never as the worker tells it), asks the host and answers. A
+// node runs two hosts: one for the stages, one for checkpoints and term counts, so that these
+// never wait behind a Discord post.
 #pragma once
 
 #include "actors/stage_function.hpp"
@@ -26,18 +29,20 @@ struct cluster_host_state {
   std::shared_ptr<const stage_environment> env; // the node's artifact and memory stores
   stage_function memory;                        // the node's own stage functions
   stage_function post;
-  download_sink downloads; // auto-follow (none: nobody listens)
+  scheduler_actor scheduler; // where a lease is checked again before a stage runs
+  download_sink downloads;   // auto-follow (none: nobody listens)
 };
 
 /// The host's behaviour.
 /// @param self the actor (spawn it detached).
 /// @param env the node's stage environment (its artifact and memory stores).
 /// @param stages the node's stage factory; its memory and post functions are used.
+/// @param scheduler the node's scheduler.
 /// @param downloads who hears of every download a worker finished (auto-follow), or none.
 cluster_host_actor::behavior_type
 cluster_host(cluster_host_actor::stateful_pointer<cluster_host_state> self,
              std::shared_ptr<const stage_environment> env, const stage_function_factory& stages,
-             download_sink downloads);
+             scheduler_actor scheduler, download_sink downloads);
 
 /// A workspace's counts of `terms` as they travel (only the terms it holds).
 corpus_counts counts_of(const text::corpus_stats& stats, const std::vector<std::string>& terms);

@@ -77,6 +77,11 @@ void configure_cluster_tls(caf::actor_system_config& cfg, const cluster_identity
   cfg.openssl_certificate = id.cert.string();
   cfg.openssl_key = id.key.string();
   cfg.openssl_cafile = id.ca.string();
+  // A connection whose peer went silent (a cut cable, a frozen machine) is noticed within
+  // seconds rather than when TCP gives up: both sides send CAF's heartbeats and drop a peer
+  // that sent nothing for the timeout. The worker then reconnects and the node marks it gone.
+  cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds{2}});
+  cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds{15}});
   cfg.load<caf::io::middleman>();
   cfg.load<caf::openssl::manager>();
 }

@@ -180,7 +180,6 @@ pipeline_options pipeline_options_from(const vfb_config& cfg) {
   pipeline_options o;
   o.slots = stage_slots_from(cfg);
   o.lease_ttl = cfg.queue.lease_ttl_ms;
-  o.leases = cfg.pipeline.enabled;
   return o;
 }
 

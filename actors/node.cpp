@@ -43,9 +43,11 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
   n.submission = sys.spawn(submission_handler, scheduler, url_policy_from(cfg));
   auto po = pipeline_options_from(cfg);
   po.worker_name = setup.name;
+  po.leases = setup.work;
   n.stopping = setup.cancel ? setup.cancel : std::make_shared<std::atomic<bool>>(false);
   po.cancel = n.stopping;
-  n.pipeline = sys.spawn(pipeline, scheduler, setup.stages, po);
+  n.pipeline =
+      sys.spawn(pipeline, caf::actor_cast<lease_source_actor>(scheduler), setup.stages, po);
   if (setup.follows) {
     auto eo = enumerator_options_from(cfg, setup.data_dir);
     eo.stop = n.stopping;
@@ -66,9 +68,11 @@ node_handles spawn_node(caf::actor_system& sys, const node_setup& setup) {
     n.digest_poster = sys.spawn<caf::detached>(digest_poster, scheduler, setup.digests, cfg,
                                                digest_poster_options{});
   if (setup.cluster_env) {
-    n.cluster_host = sys.spawn<caf::detached>(cluster_host, setup.cluster_env, setup.stages,
-                                              caf::actor_cast<download_sink>(n.auto_follow));
-    n.gateway = sys.spawn(cluster_gateway, scheduler, n.cluster_host);
+    // Two hosts: checkpoints and term counts never wait behind a Discord post.
+    for (auto* host : {&n.cluster_stages, &n.cluster_files})
+      *host = sys.spawn<caf::detached>(cluster_host, setup.cluster_env, setup.stages, scheduler,
+                                       caf::actor_cast<download_sink>(n.auto_follow));
+    n.gateway = sys.spawn(cluster_gateway, scheduler, n.cluster_stages, n.cluster_files);
   }
   return n;
 }
@@ -78,7 +82,8 @@ void stop_node(caf::scoped_actor& self, const node_handles& n) {
   // The workers' gateway first of all: workers then keep their leases and wait for the node
   // to come back (or the leases expire and the jobs run elsewhere).
   for (const auto& a :
-       {caf::actor_cast<caf::actor>(n.gateway), caf::actor_cast<caf::actor>(n.cluster_host)})
+       {caf::actor_cast<caf::actor>(n.gateway), caf::actor_cast<caf::actor>(n.cluster_stages),
+        caf::actor_cast<caf::actor>(n.cluster_files)})
     if (a) {
       self->send_exit(a, caf::exit_reason::user_shutdown);
       self->wait_for(a);

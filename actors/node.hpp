@@ -44,6 +44,9 @@ struct node_setup {
   bool refresh_follows = true;
   /// Backfill and refresh results waiting for their digest post (the stages' store).
   std::shared_ptr<discord_store> digests;
+  /// Whether the node's pipeline leases jobs (`vfb node` with [pipeline] enabled = false: a
+  /// pure cluster coordinator; every other command's node works).
+  bool work = true;
   /// The stages' environment; with it the node has a cluster host and gateway for workers
   /// (actors/cluster_host.hpp, actors/cluster_gateway.hpp), which the caller publishes.
   std::shared_ptr<const stage_environment> cluster_env;
@@ -59,7 +62,8 @@ struct node_handles {
   tool_updater_actor tool_updater;   // only with refresh_follows, a data dir and
                                      // tools.auto_update_hours
   digest_poster_actor digest_poster; // only with refresh_follows and digests
-  cluster_host_actor cluster_host;   // these two only with cluster_env
+  cluster_host_actor cluster_stages; // these three only with cluster_env
+  cluster_host_actor cluster_files;
   cluster_gateway_actor gateway;
   std::shared_ptr<std::atomic<bool>> stopping; // cuts listings short at stop_node
 };

@@ -48,6 +48,10 @@ struct to_gateway {
               });
     };
     auto fail = [rp](caf::error e) mutable { rp.deliver(std::move(e)); };
+    if (!self->state.gateway && self->state.closing) {
+      fail(make_error(errc::invalid, "not connected to the node"));
+      return rp;
+    }
     self->state.unanswered.emplace(id, waiting_request{send, fail});
     if (self->state.gateway)
       send();
@@ -68,20 +72,19 @@ void subscribe_remote(link_ptr self) {
     tell_node(self, subscribe_atom::value, caf::actor_cast<job_event_sink>(self));
 }
 
+/// Sends the worker's report (its identity, and its jobs as of the previous report), then asks
+/// the pipeline for fresh counts for the next one.
 void report(link_ptr self) {
   auto& st = self->state;
   if (!st.gateway)
     return;
-  if (!st.pipeline) {
-    tell_node(self, heartbeat_atom::value, st.options.identity);
+  tell_node(self, heartbeat_atom::value, st.options.identity);
+  if (!st.pipeline)
     return;
-  }
   self->request(st.pipeline, caf::infinite, status_atom::value)
       .then([=](uint64_t in_flight, uint64_t done) {
-        auto& st = self->state;
-        st.options.identity.in_flight = in_flight;
-        st.options.identity.done = done;
-        tell_node(self, heartbeat_atom::value, st.options.identity);
+        self->state.options.identity.in_flight = in_flight;
+        self->state.options.identity.done = done;
       });
 }
 
@@ -104,8 +107,21 @@ node_link_impl::behavior_type node_link(link_ptr self, node_link_options options
     drop_sink(st.subscribers, msg.source);
   });
   self->send(self, tick_atom::value);
+  auto forward = to_gateway{self};
+  auto leases = lease_request_handlers(forward);
   return behavior_with<node_link_impl>(
-      scheduler_request_handlers(to_gateway{self}),
+      std::tuple_cat(
+          std::make_tuple(
+              // While there is no connection, a heartbeat cannot reach the node: it is
+              // answered here (as extended) rather than piled up; the first one after
+              // the reconnection finds out whether the lease is still ours.
+              [=](heartbeat_atom a, uint64_t id, uint64_t epoch,
+                  millis ttl) mutable -> caf::result<millis> {
+                if (!self->state.gateway)
+                  return now_millis() + ttl;
+                return forward.ask<millis>(a, id, epoch, ttl);
+              }),
+          std::make_tuple(std::get<0>(leases), std::get<2>(leases), std::get<3>(leases))),
       [=](subscribe_atom, const job_event_sink& sink) {
         self->monitor(sink);
         self->state.subscribers.push_back(sink);
@@ -117,30 +133,32 @@ node_link_impl::behavior_type node_link(link_ptr self, node_link_options options
         for (const auto& sink : self->state.subscribers)
           self->send(sink, ev);
       },
-      [=](checkpoint_atom a, uint64_t epoch, const ingest_job& job, const stage_checkpoint& cp) {
-        return to_gateway{self}.ask<bool>(a, epoch, job, cp);
+      [=](checkpoint_atom a, uint64_t id, uint64_t epoch, const stage_checkpoint& cp) {
+        return to_gateway{self}.ask<bool>(a, id, epoch, cp);
       },
-      [=](checkpoint_atom a, const ingest_job& job) {
-        return to_gateway{self}.ask<std::vector<stage_checkpoint>>(a, job);
+      [=](checkpoint_atom a, uint64_t id, uint64_t epoch) {
+        return to_gateway{self}.ask<std::vector<stage_checkpoint>>(a, id, epoch);
       },
       [=](stage_atom a, const stage_request& req) {
         return to_gateway{self}.ask<stage_result>(a, req);
       },
       [=](heartbeat_atom a, const worker_report& r) { tell_node(self, a, r); },
       [=](cluster_atom a) { return to_gateway{self}.ask<std::vector<worker_info>>(a); },
-      [=](corpus_atom a, const std::string& tenant, const std::string& workspace,
-          const std::vector<std::string>& terms) {
-        return to_gateway{self}.ask<corpus_counts>(a, tenant, workspace, terms);
+      [=](corpus_atom a, uint64_t id, uint64_t epoch, const std::vector<std::string>& terms) {
+        return to_gateway{self}.ask<corpus_counts>(a, id, epoch, terms);
       },
       [=](connect_atom, const cluster_gateway_actor& gateway) {
         auto& st = self->state;
         st.gateway = gateway;
         ++st.connection;
         self->monitor(gateway);
+        st.closing = false;
         spdlog::info("worker: connected to the node; {} waiting requests go out",
                      st.unanswered.size());
-        subscribe_remote(self);
+        // The report first: it binds this connection to the worker's name, which the node
+        // checks every later request against.
         report(self);
+        subscribe_remote(self);
         // Copies: a request answered meanwhile must not be sent again.
         auto waiting = st.unanswered;
         for (auto& [id, request] : waiting)
@@ -152,6 +170,7 @@ node_link_impl::behavior_type node_link(link_ptr self, node_link_options options
         if (st.gateway)
           return; // connected: the requests are answered as usual
         spdlog::info("worker: giving up {} requests that wait for the node", st.unanswered.size());
+        st.closing = true; // and the ones that come now fail at once
         auto waiting = std::move(st.unanswered);
         st.unanswered.clear();
         for (auto& [id, request] : waiting)

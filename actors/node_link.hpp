@@ -58,6 +58,7 @@ struct node_link_state {
   std::map<uint64_t, waiting_request> unanswered; // by id
   std::vector<job_event_sink> subscribers;        // the worker's own
   pipeline_actor pipeline;                        // whose status goes in the reports
+  bool closing = false; // the worker stops: without a connection, requests fail at once
 };
 
 /// The link's own timer on top of its interface.

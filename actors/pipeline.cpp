@@ -249,7 +249,7 @@ void heartbeat_all(self_ptr self) {
 
 } // namespace
 
-pipeline_impl::behavior_type pipeline(self_ptr self, scheduler_actor scheduler,
+pipeline_impl::behavior_type pipeline(self_ptr self, lease_source_actor scheduler,
                                       stage_function_factory make_stage, pipeline_options options) {
   auto& st = self->state;
   st.options = options;

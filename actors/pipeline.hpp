@@ -49,7 +49,7 @@ struct job_in_flight {
 struct pipeline_state {
   static inline const char* name = "pipeline";
   pipeline_options options;
-  scheduler_actor scheduler;
+  lease_source_actor scheduler;
   std::array<std::vector<stage_worker_actor>, stage_count> workers;
   std::unique_ptr<stage_slots> slots;
   std::map<uint64_t, job_in_flight> jobs;
@@ -78,7 +78,7 @@ using pipeline_impl =
 /// @param make_stage creates the stage function of each worker.
 /// @param options slots, lease timing, poll interval.
 pipeline_impl::behavior_type pipeline(pipeline_impl::stateful_pointer<pipeline_state> self,
-                                      scheduler_actor scheduler, stage_function_factory make_stage,
-                                      pipeline_options options);
+                                      lease_source_actor scheduler,
+                                      stage_function_factory make_stage, pipeline_options options);
 
 } // namespace vfb

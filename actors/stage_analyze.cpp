@@ -22,7 +22,7 @@ stage_result analyze_stage(shared_state& s, const stage_request& req, const prog
   auto text = transcript_text(t.segments);
   const auto& cfg = s.env->config.analysis;
   auto terms = text::document_terms(text);
-  auto corpus = s.env->corpus ? s.env->corpus(job.key.tenant, job.key.workspace, terms)
+  auto corpus = s.env->corpus ? s.env->corpus(req, terms)
                               : s.env->memory->corpus(job.key.tenant, job.key.workspace, terms);
   analysis a;
   a.topics = text::topics(text, corpus, static_cast<size_t>(cfg.topics));

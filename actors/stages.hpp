@@ -38,10 +38,9 @@ struct stage_environment {
   std::shared_ptr<discord_store> discord;
   /// Downloads per source and minute (none: unlimited).
   std::shared_ptr<rate_limits> downloads;
-  /// Where the analyze stage counts a workspace's terms (a worker asks its node); unset: the
-  /// memory store above.
-  std::function<text::corpus_stats(const std::string& tenant, const std::string& workspace,
-                                   const std::vector<std::string>& terms)>
+  /// Where the analyze stage counts the terms of a job's workspace (a worker asks its node);
+  /// unset: the memory store above.
+  std::function<text::corpus_stats(const stage_request& req, const std::vector<std::string>& terms)>
       corpus;
   /// Set when the node stops: running tools are stopped and the stage ends without a result
   /// (its job is given back to the queue and resumes from its last checkpoint).

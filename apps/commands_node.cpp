@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace vfb::cli {
 
@@ -23,6 +24,7 @@ int cmd_node(context& ctx) {
   embedded_node_options opts;
   opts.watch = false;
   opts.refresh_follows = true;
+  opts.work = ctx.config.pipeline.enabled;
   const auto& cluster = ctx.config.cluster;
   if (!cluster.listen.empty())
     opts.cluster = cluster_identity_from(ctx.config, ctx.data_dir, cluster_role::node);
@@ -59,7 +61,8 @@ int cmd_node(context& ctx) {
       ctx.out << nlohmann::json{{"event", "ready"},
                                 {"data_dir", ctx.data_dir.string()},
                                 {"port", port},
-                                {"cluster_port", cluster_port}}
+                                {"cluster_port", cluster_port},
+                                {"pid", ::getpid()}}
                      .dump()
               << std::endl;
     sigwait(&stop_signals, &sig);

@@ -111,9 +111,9 @@ int cmd_worker(context& ctx) {
     auto po = pipeline_options_from(ctx.config);
     po.worker_name = id.name;
     po.cancel = env->cancel;
-    po.leases = true; // [pipeline] enabled is about a node working itself
+
     auto stages = worker_stages(sys, caf::actor_cast<node_link_actor>(link), env);
-    auto work = sys.spawn(pipeline, caf::actor_cast<scheduler_actor>(link), stages, po);
+    auto work = sys.spawn(pipeline, caf::actor_cast<lease_source_actor>(link), stages, po);
     self->send(link, report_atom::value, caf::actor_cast<pipeline_actor>(work));
     // The signal thread only turns a signal into a message for this thread.
     auto me = caf::actor_cast<caf::actor>(self);

@@ -40,6 +40,7 @@ embedded_node::embedded_node(const context& ctx, embedded_node_options opts) {
       std::make_shared<follow_registry>(follows_options_for(ctx.config, ctx.data_dir, false));
   setup.follows = follows_;
   setup.refresh_follows = opts.refresh_follows;
+  setup.work = opts.work;
   setup.digests = env->discord;
   setup.name = "cli-" + std::to_string(::getpid());
   cfg_ = std::make_unique<caf::actor_system_config>();

@@ -32,6 +32,8 @@ struct embedded_node_options {
   bool watch = true;
   /// List follows again on their period (only `vfb node`).
   bool refresh_follows = false;
+  /// Whether the node works through the queue itself (only `vfb node` may say no).
+  bool work = true;
   /// Serve workers ([cluster] listen): the node's certificate for mutual TLS; the caller
   /// publishes the gateway (handles().gateway).
   std::optional<cluster_identity> cluster;

@@ -47,6 +47,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
@@ -184,6 +185,22 @@ struct bench_setup {
   }
 };
 
+/// A process's CPU time so far (user + system), from /proc/PID/stat.
+double cpu_seconds(int pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')'); // the command name may hold spaces
+  if (close == std::string::npos)
+    return 0;
+  std::istringstream fields{stat.substr(close + 2)};
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; fields >> f; ++i) // field 3 is the state; 14 utime, 15 stime
+    if (i == 14 || i == 15)
+      ticks += std::stod(f);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 struct run_result {
   size_t workers = 0;
   size_t jobs = 0;
@@ -191,6 +208,7 @@ struct run_result {
   double throughput = 0;
   uint64_t messages = 0; // sent + received by the workers' links
   uint64_t bytes = 0;    // both ways through the relay
+  double node_cpu_s = 0; // the node process's CPU time (user + system) over the whole run
   bool ok = false;
   std::string problem;
 };
@@ -227,12 +245,13 @@ run_result run_cluster(const bench_setup& s, size_t workers, size_t jobs, int ro
   node_argv.emplace_back("--json");
   auto board = std::make_shared<test::output_board>();
   test::background node{node_argv, board};
-  int api_port = 0, cluster_port = 0;
+  int api_port = 0, cluster_port = 0, node_pid = 0;
   if (!node.wait_for([&](const test::background::lines& out, const test::background::lines&) {
         auto j = test::ready_line(out);
         if (j) {
           api_port = (*j)["port"].get<int>();
           cluster_port = (*j)["cluster_port"].get<int>();
+          node_pid = (*j)["pid"].get<int>();
         }
         return j.has_value();
       })) {
@@ -294,6 +313,7 @@ run_result run_cluster(const bench_setup& s, size_t workers, size_t jobs, int ro
     if (std::regex_search(ended.err, m, counted))
       r.messages += std::stoull(m[1]) + std::stoull(m[2]);
   }
+  r.node_cpu_s = cpu_seconds(node_pid);
   node.stop();
   if (relay)
     r.bytes = relay->bytes();
@@ -311,26 +331,34 @@ latency summarize(std::vector<double> xs) {
   return {xs[xs.size() / 2], xs[xs.size() * 9 / 10]};
 }
 
-/// Leases and completes `n` jobs one after the other; the time of each lease + completion.
-std::vector<double> lease_round_trips(caf::actor_system& sys, const scheduler_actor& dest, size_t n,
+/// Enqueues `n` jobs on the node (its own front ends do), then leases and completes them one
+/// after the other through `dest`; the time of each lease + completion.
+template <class Source>
+std::vector<double> lease_round_trips(caf::actor_system& node_sys, const scheduler_actor& sched,
+                                      caf::actor_system& sys, const Source& dest, size_t n,
                                       size_t first_video) {
+  {
+    caf::scoped_actor on_node{node_sys};
+    for (size_t i = 0; i < n; ++i) {
+      ingest_job j;
+      auto video = "lat" + std::to_string(100000 + first_video + i) + "xx"; // 11 characters
+      j.key = {"bench", "main", "youtube", video};
+      j.url = "https://www.youtube.com/watch?v=" + video;
+      j.priority = priority_class::interactive;
+      on_node->request(sched, std::chrono::seconds{30}, enqueue_atom::value, j, false)
+          .receive(
+              [](const enqueue_result& r) {
+                if (r.status != enqueue_status::created)
+                  throw std::runtime_error("latency: the job was not created: " + r.error);
+              },
+              [](const caf::error& e) {
+                throw std::runtime_error("latency: enqueue failed: " + error_message(e));
+              });
+    }
+  }
   caf::scoped_actor self{sys};
   std::vector<double> out;
   for (size_t i = 0; i < n; ++i) {
-    ingest_job j;
-    auto video = "lat" + std::to_string(100000 + first_video + i) + "xx"; // 11 characters
-    j.key = {"bench", "main", "youtube", video};
-    j.url = "https://www.youtube.com/watch?v=" + video;
-    j.priority = priority_class::interactive;
-    self->request(dest, std::chrono::seconds{30}, enqueue_atom::value, j, false)
-        .receive(
-            [](const enqueue_result& r) {
-              if (r.status != enqueue_status::created)
-                throw std::runtime_error("latency: the job was not created: " + r.error);
-            },
-            [](const caf::error& e) {
-              throw std::runtime_error("latency: enqueue failed: " + error_message(e));
-            });
     auto t = steady::now();
     std::vector<lease> ls;
     self->request(dest, std::chrono::seconds{30}, lease_atom::value, std::string{"bench"},
@@ -362,19 +390,19 @@ std::pair<latency, latency> measure_latency(size_t n) {
     fs::create_directories(dir / "queue");
     auto sched = caf::actor_cast<scheduler_actor>(
         spawn_scheduler(*node.sys, test::open_queue(dir / "queue")));
-    auto gateway = node.sys->spawn(cluster_gateway, sched, cluster_host_actor{});
+    auto gateway =
+        node.sys->spawn(cluster_gateway, sched, cluster_host_actor{}, cluster_host_actor{});
     auto port = publish_gateway_tls(gateway, "127.0.0.1", 0);
     if (!port)
       throw std::runtime_error("latency: cannot publish");
-    out.first = summarize(lease_round_trips(*node.sys, sched, n, 0));
+    out.first = summarize(lease_round_trips(*node.sys, sched, *node.sys, sched, n, 0));
     {
       test::threaded_system worker{
           [&](caf::actor_system_config& cfg) { configure_cluster_tls(cfg, worker_id); }};
       auto remote = connect_gateway_tls(*worker.sys, "127.0.0.1", *port);
       if (!remote)
         throw std::runtime_error("latency: cannot connect");
-      out.second = summarize(
-          lease_round_trips(*worker.sys, caf::actor_cast<scheduler_actor>(*remote), n, n));
+      out.second = summarize(lease_round_trips(*node.sys, sched, *worker.sys, *remote, n, n));
     }
     caf::scoped_actor self{*node.sys};
     for (const auto& a :
@@ -394,6 +422,8 @@ nlohmann::json to_json(const run_result& r) {
   if (r.workers > 0) {
     j["messages_per_job"] = static_cast<double>(r.messages) / static_cast<double>(r.jobs);
     j["bytes_per_job"] = static_cast<double>(r.bytes) / static_cast<double>(r.jobs);
+    // What coordinating costs the node: its CPU per job (it also runs the memory stage).
+    j["node_cpu_ms_per_job"] = 1000 * r.node_cpu_s / static_cast<double>(r.jobs);
   }
   if (!r.ok)
     j["problem"] = r.problem;

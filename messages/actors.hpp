@@ -66,13 +66,9 @@ using follow_result_sink = caf::typed_actor<caf::reacts_to<follow_result>>;
 
 // -- scheduler ---------------------------------------------------------------------------------
 
-/// Owns the persistent job queue. Requests that arrive together share one transaction (group
-/// commit); every reply is sent only after that transaction is durable.
-using scheduler_actor = caf::typed_actor<
-    // Enqueues a job (force: re-run a done job); replies with its id and whether it is new.
-    caf::replies_to<enqueue_atom, ingest_job, bool>::with<enqueue_result>,
-    // Enqueues many jobs in one transaction; one result per job, in order.
-    caf::replies_to<enqueue_atom, std::vector<ingest_job>, bool>::with<std::vector<enqueue_result>>,
+/// What a pipeline needs of a scheduler: leases, their ends, and job events. The scheduler
+/// offers it among the rest; the cluster gateway offers a node's workers nothing more.
+using lease_source_actor = caf::typed_actor<
     // Leases up to n jobs for a worker for ttl milliseconds, in priority and fairness order.
     caf::replies_to<lease_atom, std::string, uint32_t, millis>::with<std::vector<lease>>,
     // Extends a lease by ttl milliseconds; replies with the new deadline (stale epoch: error).
@@ -81,6 +77,16 @@ using scheduler_actor = caf::typed_actor<
     caf::replies_to<complete_atom, uint64_t, uint64_t, job_outcome>::with<job_state>,
     // Gives a leased job (id, epoch) back to the queue without counting an attempt.
     caf::replies_to<release_atom, uint64_t, uint64_t>::with<job_state>,
+    // Sends every later job event to the sink (until the sink terminates).
+    caf::reacts_to<subscribe_atom, job_event_sink>>;
+
+/// Owns the persistent job queue. Requests that arrive together share one transaction (group
+/// commit); every reply is sent only after that transaction is durable.
+using scheduler_actor = lease_source_actor::extend<
+    // Enqueues a job (force: re-run a done job); replies with its id and whether it is new.
+    caf::replies_to<enqueue_atom, ingest_job, bool>::with<enqueue_result>,
+    // Enqueues many jobs in one transaction; one result per job, in order.
+    caf::replies_to<enqueue_atom, std::vector<ingest_job>, bool>::with<std::vector<enqueue_result>>,
     // Looks up one job.
     caf::replies_to<caf::get_atom, uint64_t>::with<job_view>,
     // Lists jobs matching a filter, oldest first.
@@ -91,8 +97,6 @@ using scheduler_actor = caf::typed_actor<
     caf::replies_to<retry_atom, uint64_t>::with<job_view>,
     // Cancels a queued or retrying job.
     caf::replies_to<cancel_atom, uint64_t>::with<job_view>,
-    // Sends every later job event to the sink (until the sink terminates).
-    caf::reacts_to<subscribe_atom, job_event_sink>,
     // Opens a source's circuit breaker for retry_after ms (a throttled channel listing);
     // replies with when it closes.
     caf::replies_to<trip_atom, std::string, millis>::with<millis>,
@@ -162,28 +166,42 @@ using tool_updater_actor = caf::typed_actor<
 
 // -- cluster ---------------------------------------------------------------------------------
 
-/// What a node does for its workers' jobs besides scheduling (actors/cluster_host.hpp): keeps
-/// their checkpoints and runs the stages that write the node's own stores (memory, post).
+/// What a node does for its workers' jobs besides scheduling (actors/cluster_host.hpp), for the
+/// cluster gateway, which has checked the worker's lease and passes the job as the node's queue
+/// has it: keeps their checkpoints and runs the stages that write the node's own stores.
 using cluster_host_actor = caf::typed_actor<
-    // Stores a finished stage's checkpoint of a job leased with the epoch; false: that lease
-    // is gone (nothing stored).
-    caf::replies_to<checkpoint_atom, uint64_t, ingest_job, stage_checkpoint>::with<bool>,
-    // Replies with every checkpoint the node holds for a job, in stage order.
+    // Stores a finished stage's checkpoint of the job; replies true once stored.
+    caf::replies_to<checkpoint_atom, ingest_job, stage_checkpoint>::with<bool>,
+    // Replies with every checkpoint the node holds for the job, in stage order.
     caf::replies_to<checkpoint_atom, ingest_job>::with<std::vector<stage_checkpoint>>,
-    // Runs a node-side stage (memory, post) of a job leased with the request's epoch.
+    // Runs a node-side stage (memory, post) once the lease (job, epoch) is checked again.
     caf::replies_to<stage_atom, stage_request>::with<stage_result>,
     // Counts the terms in a workspace's memory (tenant, workspace, terms), for topic weighting.
     caf::replies_to<corpus_atom, std::string, std::string,
                     std::vector<std::string>>::with<corpus_counts>>;
 
-/// The node's face to the cluster (actors/cluster_gateway.hpp): the scheduler's and the
-/// cluster host's interfaces, answered by forwarding, so that only this (non-detached) actor
-/// ever holds handles of other nodes' actors. A worker's node link (actors/node_link.hpp) offers
-/// the same interface to the worker's own actors.
-using cluster_gateway_actor = scheduler_actor::extend_with<cluster_host_actor>::extend<
+/// What a worker asks of its node about a job it leases (job id and the lease's epoch first;
+/// a lease that is not the sender's current one is refused: stale_lease).
+using cluster_work_actor = caf::typed_actor<
+    // Stores a finished stage's checkpoint; replies true.
+    caf::replies_to<checkpoint_atom, uint64_t, uint64_t, stage_checkpoint>::with<bool>,
+    // Replies with every checkpoint the node holds for the job, in stage order.
+    caf::replies_to<checkpoint_atom, uint64_t, uint64_t>::with<std::vector<stage_checkpoint>>,
+    // Runs a node-side stage (memory, post) of the job (the request names job and epoch).
+    caf::replies_to<stage_atom, stage_request>::with<stage_result>,
+    // Counts terms in the job's workspace's memory, for topic weighting.
+    caf::replies_to<corpus_atom, uint64_t, uint64_t,
+                    std::vector<std::string>>::with<corpus_counts>>;
+
+/// The node's face to the cluster (actors/cluster_gateway.hpp): leases and what a worker asks
+/// about its jobs, answered by forwarding to the scheduler and the cluster host, so that only
+/// this (non-detached) actor ever holds handles of other nodes' actors. A worker's node link
+/// (actors/node_link.hpp) offers the same interface to the worker's own actors.
+using cluster_gateway_actor = lease_source_actor::extend_with<cluster_work_actor>::extend<
     // A job event from the node's scheduler, passed on to every (remote) subscriber.
     caf::reacts_to<job_event>,
-    // A worker's report: it joined, or it is still there (its heartbeat).
+    // A worker's report: it joined, or it is still there (its heartbeat). Binds the sender's
+    // connection to the worker's name: its leases are recorded as worker:NAME.
     caf::reacts_to<heartbeat_atom, worker_report>,
     // Replies with every worker the node has heard from, connected or not.
     caf::replies_to<cluster_atom>::with<std::vector<worker_info>>>;

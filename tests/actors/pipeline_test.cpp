@@ -143,7 +143,8 @@ struct node {
   /// Spawns a pipeline and subscribes to its events before any job is enqueued, so no event
   /// can be missed: leases happen only after the enqueue, behind the subscriptions.
   pipeline_impl start(stage_function_factory stages, pipeline_options o) {
-    auto p = ts.sys->spawn(pipeline, caf::actor_cast<scheduler_actor>(sched), std::move(stages), o);
+    auto p =
+        ts.sys->spawn(pipeline, caf::actor_cast<lease_source_actor>(sched), std::move(stages), o);
     self->send(p, subscribe_atom::value, caf::actor_cast<pipeline_event_sink>(self));
     self->send(p, subscribe_atom::value, caf::actor_cast<download_sink>(self));
     return p;

@@ -207,6 +207,20 @@ TEST_CASE("a node and two workers: every job ends done once, both workers work, 
   }
   CHECK(cluster["workers"][0]["name"] == "w1");
   CHECK(cluster["workers"][1]["name"] == "w2");
+  // Within a report interval (5 s) the node's figures add up to every job. (Each ls is a
+  // request: this waits on the node's answers, bounded, not on a clock.)
+  auto reported_done = [&] {
+    auto now = run(f.node_cli({"cluster", "ls", "--api", api, "--token", f.token, "--json"}));
+    int sum = 0;
+    auto listed = nlohmann::json::parse(now.out);
+    for (const auto& w : listed["workers"])
+      sum += w["jobs_done"].get<int>();
+    return sum;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  while (reported_done() != static_cast<int>(jobs) && std::chrono::steady_clock::now() < deadline) {
+  }
+  CHECK(reported_done() == static_cast<int>(jobs));
   auto text = run(f.node_cli({"cluster", "ls", "--api", api, "--token", f.token}));
   CHECK_THAT(text.out, Catch::StartsWith("w1  connected  "));
   auto metrics = run({"curl", "-s", api + "/metrics"});
@@ -267,6 +281,9 @@ TEST_CASE("a worker killed in the middle of a transcription loses nothing: the j
   REQUIRE(::kill(victim == &w1 ? pid1 : pid2, SIGKILL) == 0);
   auto killed = victim->wait();
   CHECK(killed.signal == SIGKILL);
+  // Its disk is gone with it (another machine's would be out of reach): the survivor cannot
+  // use the victim's media and downloads again.
+  fs::remove_all(f.dir / (victim == &w1 ? "w1" : "w2"));
   // The lease expires, the node puts the job back, the other worker runs it to the end.
   REQUIRE(survivor.wait_for_log("job " + std::to_string(id) + ": done ("));
   auto rs = survivor.stop();
@@ -380,6 +397,36 @@ TEST_CASE("vfb worker: a certificate from another cluster never joins and distur
   CHECK(bad_join.exit_code == 2);
   CHECK_THAT(bad_join.err, Catch::Contains("expected HOST:PORT"));
   node.stop();
+}
+
+TEST_CASE("a worker stopped with SIGTERM gives its jobs back to the queue, no attempt counted") {
+  cluster_fixture f{2};
+  auto board = std::make_shared<test::output_board>();
+  test::background node{f.node_cli({"node", "--json"}), board};
+  auto ports = ready(node);
+  test::background w1{f.worker_cli("w1", ports.cluster), board};
+  REQUIRE(node.wait_for_log("worker w1 joined"));
+  f.submit_all(ports.api);
+  REQUIRE(test::wait_on(*board, [&] {
+    size_t leased = 0;
+    for (const auto& l : w1.err_locked())
+      if (l.find(": leased (") != std::string::npos)
+        ++leased;
+    return leased == 2 || w1.over_locked();
+  }));
+  auto stopped = w1.stop();
+  INFO(stopped.err);
+  CHECK(stopped.exit_code == 0);
+  CHECK_THAT(stopped.err, Catch::Contains("SIGTERM received"));
+  CHECK_THAT(stopped.err, Catch::Contains("jobs given back"));
+  CHECK_FALSE(test::has_line(w1.err(), "could not give every job back"));
+  node.stop();
+  for (const auto& j : f.queue()) {
+    INFO(j.dump());
+    CHECK((j["state"] == "queued" || j["state"] == "done"));
+    CHECK(j["attempt"] == 0);
+    CHECK(j["rescues"] == 0);
+  }
 }
 
 TEST_CASE("vfb node refuses to serve workers without the cluster's files") {
