@@ -46,6 +46,11 @@ struct http_api::impl {
         router(server, std::move(tokens), opts.max_body_bytes) {
     if (opts.listing_timeout.count() == 0)
       opts.listing_timeout = std::chrono::seconds{opts.config.tools.ytdlp_timeout_s + 60};
+    // httplib leaves Nagle's algorithm on unless asked: a response is written in two parts
+    // (headers, then body), and the body waited for the client's delayed ACK, about 40 ms, on
+    // every keep-alive request (wrk, 8 connections: 299 requests/s, p50 43 ms; 20,962/s and
+    // p50 0.3 ms with this).
+    server.set_tcp_nodelay(true);
     if (!opts.config.discord.public_key.empty())
       discord = make_discord_bridge(follows, memory, std::move(replies));
     routes(std::move(follows), std::move(memory));
