@@ -5,6 +5,7 @@
 #include "frontends/api_router.hpp"
 #include "frontends/api_routes.hpp"
 #include "frontends/discord_bridge.hpp"
+#include "frontends/elastic_task_queue.hpp"
 #include "frontends/job_results.hpp"
 #include "frontends/metrics.hpp"
 #include "storage/discord_store.hpp"
@@ -26,6 +27,10 @@ http_api_options api_options_from(const vfb_config& cfg, const std::filesystem::
   o.data_dir = data_dir;
   return o;
 }
+
+/// Connections the API serves at once (each on a thread of its own while it lasts; idle
+/// keep-alive connections close after httplib's 5 s).
+constexpr size_t max_connections = 1024;
 
 struct http_api::impl {
   caf::actor_system& sys;
@@ -51,6 +56,9 @@ struct http_api::impl {
     // every keep-alive request (wrk, 8 connections: 299 requests/s, p50 43 ms; 20,962/s and
     // p50 0.3 ms with this).
     server.set_tcp_nodelay(true);
+    // A thread per connection as they come (up to a bound), not httplib's fixed 8: idle and
+    // slow clients must not stop the API for everyone else.
+    server.new_task_queue = [] { return new elastic_task_queue(max_connections); };
     if (!opts.config.discord.public_key.empty())
       discord = make_discord_bridge(follows, memory, std::move(replies));
     routes(std::move(follows), std::move(memory));

@@ -915,3 +915,46 @@ TEST_CASE("retry, cancel and delete without a body or Content-Length (curl -X PO
   // Without a token it is refused as unauthenticated, not as a malformed request.
   CHECK(raw_status(n.port, "POST /v1/jobs/" + id + "/cancel HTTP/1.1\r\nHost: x\r\n\r\n") == 401);
 }
+
+TEST_CASE("hundreds of slow clients do not stop the API for everyone else") {
+  api_node n;
+  // 300 connections that start a request and then send one more header byte a second, never
+  // finishing it: each keeps its connection (and, with a fixed pool, its thread) busy.
+  std::vector<int> slow;
+  for (int i = 0; i < 300; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(n.port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    std::string start = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    REQUIRE(::send(fd, start.data(), start.size(), MSG_NOSIGNAL) > 0);
+    slow.push_back(fd);
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread trickle{[&] {
+    std::unique_lock lock{mu};
+    while (!cv.wait_for(lock, std::chrono::seconds{1}, [&] { return done; }))
+      for (int fd : slow)
+        ::send(fd, "a", 1, MSG_NOSIGNAL); // within httplib's 5 s read timeout
+  }};
+  // Everyone else is still answered: a token check, a read and a submission.
+  auto health = n.call("GET", "/healthz");
+  auto jobs = n.call("GET", "/v1/jobs", n.acme_viewer);
+  auto id = n.submit(n.acme_operator, "while-slow");
+  {
+    std::lock_guard guard{mu};
+    done = true;
+  }
+  cv.notify_all();
+  trickle.join();
+  for (int fd : slow)
+    ::close(fd);
+  CHECK(health.status == 200);
+  CHECK(jobs.status == 200);
+  CHECK(id > 0);
+}
