@@ -1,5 +1,7 @@
 #include "apps/service.hpp"
 
+#include "text/strings.hpp"
+
 #include <nlohmann/json.hpp>
 #include <pthread.h>
 #include <spdlog/pattern_formatter.h>
@@ -25,6 +27,20 @@ public:
   }
 };
 
+/// `%*` in the text pattern: the message with its control characters written out, so that a
+/// title, a path or a tool's output holding a newline cannot split a log line or forge one.
+class text_message_flag final : public spdlog::custom_flag_formatter {
+public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    auto text = text::escape_controls({msg.payload.data(), msg.payload.size()});
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<spdlog::custom_flag_formatter> clone() const override {
+    return std::make_unique<text_message_flag>();
+  }
+};
+
 } // namespace
 
 void configure_logging(const vfb_config& cfg, const char* name) {
@@ -36,8 +52,11 @@ void configure_logging(const vfb_config& cfg, const char* name) {
     f->add_flag<json_message_flag>('*').set_pattern(
         R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%*"})");
     logger->set_formatter(std::move(f));
-  } else
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %v");
+  } else {
+    auto f = std::make_unique<spdlog::pattern_formatter>();
+    f->add_flag<text_message_flag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %l %*");
+    logger->set_formatter(std::move(f));
+  }
   spdlog::set_default_logger(logger);
 }
 

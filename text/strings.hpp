@@ -17,6 +17,31 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 
+/// `s` with its control characters written out (\n, \r, \t, \\, else \xNN), so that text from
+/// outside (titles, paths, tool output) cannot split or forge a log line. Other bytes, UTF-8
+/// included, stay as they are.
+inline std::string escape_controls(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (u < 0x20 || u == 0x7f)
+      out += {'\\', 'x', hex[u >> 4], hex[u & 15]};
+    else
+      out += c;
+  }
+  return out;
+}
+
 inline bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }

@@ -21,6 +21,7 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -547,6 +548,34 @@ TEST_CASE("vfb discord register-commands sends the command definitions with the 
   auto no_token = run(args({"--application-id", "555"}));
   CHECK(no_token.exit_code == 2);
   CHECK_THAT(no_token.err, Catch::Contains("bot token"));
+}
+
+TEST_CASE("vfb node's text log keeps one line per message whatever the messages hold") {
+  test::temp_dir dir;
+  // The data dir's path reaches the log ("running on ..."): a newline in it must not split the
+  // line or start a forged one.
+  auto data = dir / "data\n2026-01-01 00:00:00.000 error forged";
+  std::atomic<bool> stop{false};
+  process_options node;
+  node.argv = {VFB_BINARY, "--data-dir", data.string(), "--set", "api.port=0", "node"};
+  node.cancel = &stop;
+  node.grace = std::chrono::seconds{60};
+  node.on_stderr_line = [&](std::string_view line) {
+    if (line.find("running on") != std::string_view::npos)
+      stop = true;
+  };
+  auto r = run_process(node);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  std::istringstream lines{r.err};
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    CHECK(std::regex_search(line, std::regex{R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} )"}));
+    bool forged_outside_path = line.find(" error forged") != std::string::npos &&
+                               line.find("data\\n2026") == std::string::npos;
+    CHECK_FALSE(forged_outside_path); // the text only ever appears inside the escaped path
+  }
+  CHECK_THAT(r.err, Catch::Contains("running on") && Catch::Contains("data\\n2026-01-01"));
 }
 
 TEST_CASE("vfb node logs valid JSON lines with log.format = json, whatever the messages hold") {

@@ -2,6 +2,7 @@
 #include "text/bm25.hpp"
 #include "text/chunker.hpp"
 #include "text/key_phrases.hpp"
+#include "text/strings.hpp"
 #include "text/summary.hpp"
 #include "text/tokenizer.hpp"
 #include "text/topics.hpp"
@@ -522,4 +523,13 @@ TEST_CASE("BM25 formulas") {
   CHECK(bm25_term(3, 10, 10, idf) > bm25_term(1, 10, 10, idf));
   CHECK(bm25_term(1, 5, 10, idf) > bm25_term(1, 20, 10, idf)); // shorter chunk wins
   CHECK(bm25_term(1, 10, 10, idf) == Approx(idf));             // tf 1 at average length: the idf
+}
+
+TEST_CASE("control characters are written out, so outside text cannot split a log line") {
+  CHECK(text::escape_controls("plain title, ünïcode") == "plain title, ünïcode");
+  CHECK(text::escape_controls("a\nb\r\nc\td") == "a\\nb\\r\\nc\\td");
+  CHECK(text::escape_controls(std::string{"nul\0here", 8}) == "nul\\x00here");
+  CHECK(text::escape_controls("\x1b[31mred\x7f") == "\\x1b[31mred\\x7f");
+  // The backslash too, so an escape in the text cannot pass for one of ours.
+  CHECK(text::escape_controls("C:\\n") == "C:\\\\n");
 }
