@@ -958,3 +958,22 @@ TEST_CASE("hundreds of slow clients do not stop the API for everyone else") {
   CHECK(jobs.status == 200);
   CHECK(id > 0);
 }
+
+TEST_CASE("oversized request lines and headers get a clear 4xx, store nothing, and the API goes "
+          "on") {
+  api_node n;
+  auto before = n.call("GET", "/v1/jobs", n.acme_viewer).body.at("jobs").size();
+  std::string big(20'000, 'a');
+  // A query string over httplib's 8 KiB request line: 414, before any handler runs.
+  CHECK(raw_status(n.port,
+                   "POST /v1/submissions?x=" + big +
+                       " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + n.acme_operator +
+                       "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}") == 414);
+  // A header line over 8 KiB: 400.
+  CHECK(raw_status(n.port,
+                   "POST /v1/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                       n.acme_operator + "\r\nX-Big: " + big +
+                       "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}") == 400);
+  CHECK(n.call("GET", "/v1/jobs", n.acme_viewer).body.at("jobs").size() == before);
+  CHECK(n.call("GET", "/healthz").status == 200);
+}
