@@ -55,6 +55,9 @@ struct to_scheduler {
   template <class T, class... Ts> caf::typed_response_promise<T> ask(Ts... xs) {
     return forward_to<T>(self, self->state.scheduler, xs...);
   }
+  caf::result<millis> heartbeat(heartbeat_atom a, uint64_t id, uint64_t epoch, millis ttl) {
+    return ask<millis>(a, id, epoch, ttl);
+  }
 };
 
 caf::error no_host() {

@@ -23,15 +23,21 @@
 
 namespace vfb {
 
-std::shared_ptr<const stage_environment>
-open_stage_environment(const vfb_config& cfg, const std::filesystem::path& data_dir) {
+std::shared_ptr<stage_environment> open_tool_environment(const vfb_config& cfg,
+                                                         const std::filesystem::path& data_dir) {
   auto env = std::make_shared<stage_environment>();
   env->config = cfg;
   env->ytdlp = ytdlp_tools_from(cfg, data_dir);
   env->artifacts = std::make_shared<artifact_store>(artifacts_dir(data_dir));
+  env->downloads = download_limits_from(cfg);
+  return env;
+}
+
+std::shared_ptr<const stage_environment>
+open_stage_environment(const vfb_config& cfg, const std::filesystem::path& data_dir) {
+  auto env = open_tool_environment(cfg, data_dir);
   env->memory = std::make_shared<memory_store>(memory_options_for(cfg, data_dir, false));
   env->discord = std::make_shared<discord_store>(discord_options_for(cfg, data_dir, false));
-  env->downloads = download_limits_from(cfg);
   return env;
 }
 

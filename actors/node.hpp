@@ -68,6 +68,12 @@ struct node_handles {
   std::shared_ptr<std::atomic<bool>> stopping; // cuts listings short at stop_node
 };
 
+/// Opens what the stages that run tools work with (a worker's, which keeps no memory): the
+/// artifact store of a data dir, yt-dlp's settings and the download limits. Throws the store's
+/// errors.
+std::shared_ptr<stage_environment> open_tool_environment(const vfb_config& cfg,
+                                                         const std::filesystem::path& data_dir);
+
 /// Opens what the real stages work with: the artifact and memory stores of a data dir (the
 /// caller holds the data dir's writer lock). Throws the stores' errors.
 std::shared_ptr<const stage_environment>

@@ -26,6 +26,14 @@ struct to_gateway {
   link_ptr self;
   /// The gateway marks the name as a worker's.
   static std::string lease_holder(const std::string& worker) { return worker; }
+  /// While there is no connection a heartbeat cannot reach the node: it is answered here (as
+  /// extended) rather than piled up; the first one after the reconnection finds out whether
+  /// the lease is still ours.
+  caf::result<millis> heartbeat(heartbeat_atom a, uint64_t id, uint64_t epoch, millis ttl) {
+    if (!self->state.gateway)
+      return now_millis() + ttl;
+    return ask<millis>(a, id, epoch, ttl);
+  }
   template <class T, class... Ts> caf::typed_response_promise<T> ask(Ts... xs) {
     auto rp = self->template make_response_promise<T>();
     auto id = ++self->state.next_call;
@@ -107,21 +115,8 @@ node_link_impl::behavior_type node_link(link_ptr self, node_link_options options
     drop_sink(st.subscribers, msg.source);
   });
   self->send(self, tick_atom::value);
-  auto forward = to_gateway{self};
-  auto leases = lease_request_handlers(forward);
   return behavior_with<node_link_impl>(
-      std::tuple_cat(
-          std::make_tuple(
-              // While there is no connection, a heartbeat cannot reach the node: it is
-              // answered here (as extended) rather than piled up; the first one after
-              // the reconnection finds out whether the lease is still ours.
-              [=](heartbeat_atom a, uint64_t id, uint64_t epoch,
-                  millis ttl) mutable -> caf::result<millis> {
-                if (!self->state.gateway)
-                  return now_millis() + ttl;
-                return forward.ask<millis>(a, id, epoch, ttl);
-              }),
-          std::make_tuple(std::get<0>(leases), std::get<2>(leases), std::get<3>(leases))),
+      lease_request_handlers(to_gateway{self}),
       [=](subscribe_atom, const job_event_sink& sink) {
         self->monitor(sink);
         self->state.subscribers.push_back(sink);

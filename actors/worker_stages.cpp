@@ -54,7 +54,7 @@ std::optional<stage_result> hand_over(const worker_context& w, const stage_reque
 }
 
 /// One of the worker's own stages, between the node's checkpoints and the node.
-stage_function own_stage(std::shared_ptr<worker_context> w, stage_function local) {
+stage_function own_stage(std::shared_ptr<const worker_context> w, stage_function local) {
   return [w, local](const stage_request& req, const progress_fn& report) {
     if (auto problem = take_in_checkpoints(*w, req))
       return ended(job_outcome::transient(*problem));
@@ -76,7 +76,7 @@ stage_function own_stage(std::shared_ptr<worker_context> w, stage_function local
 }
 
 /// A stage the node runs for the worker (memory, post).
-stage_function node_stage(std::shared_ptr<worker_context> w) {
+stage_function node_stage(std::shared_ptr<const worker_context> w) {
   return [w](const stage_request& req, const progress_fn&) {
     auto [result, err] =
         w->ask<stage_result>(w->options.node_stage_timeout, stage_atom::value, req);
@@ -93,23 +93,19 @@ stage_function node_stage(std::shared_ptr<worker_context> w) {
 stage_function_factory worker_stages(caf::actor_system& sys, node_link_actor link,
                                      std::shared_ptr<const stage_environment> env,
                                      worker_stage_options options) {
-  auto w =
-      std::make_shared<worker_context>(worker_context{&sys, std::move(link), nullptr, options});
+  worker_context ctx{&sys, std::move(link), nullptr, options};
   // Topic weighting counts terms in the job's workspace's memory, which only the node has.
   auto own = std::make_shared<stage_environment>(*env);
-  own->corpus = [weak = std::weak_ptr<worker_context>{w}](const stage_request& req,
-                                                          const std::vector<std::string>& terms) {
-    auto w = weak.lock(); // (weak: the context holds this environment)
-    if (!w)
-      throw std::runtime_error("the worker is stopping");
-    auto [counts, err] = w->ask<corpus_counts>(w->options.exchange_timeout, corpus_atom::value,
-                                               req.job.id, req.epoch, terms);
+  own->corpus = [ctx](const stage_request& req, const std::vector<std::string>& terms) {
+    auto [counts, err] = ctx.ask<corpus_counts>(ctx.options.exchange_timeout, corpus_atom::value,
+                                                req.job.id, req.epoch, terms);
     if (!counts)
       throw std::runtime_error("the node did not count the workspace's terms: " +
                                error_message(err));
     return stats_of(*counts);
   };
-  w->env = own;
+  ctx.env = own;
+  auto w = std::make_shared<const worker_context>(std::move(ctx));
   auto local = real_stages(own);
   return [w, local](stage_kind kind) -> stage_function {
     if (kind == stage_kind::memory || kind == stage_kind::post)

@@ -5,6 +5,7 @@
 // node goes away, and on SIGINT/SIGTERM gives its held jobs back to the queue.
 #include "actors/cluster_tls.hpp"
 #include "actors/config_options.hpp"
+#include "actors/node.hpp"
 #include "actors/node_link.hpp"
 #include "actors/pipeline.hpp"
 #include "actors/stages.hpp"
@@ -14,7 +15,6 @@
 #include "apps/service.hpp"
 #include "messages/errors.hpp"
 #include "messages/register.hpp"
-#include "storage/artifact_store.hpp"
 #include "storage/data_dir_lock.hpp"
 
 #include <algorithm>
@@ -58,16 +58,6 @@ private:
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
-std::shared_ptr<const stage_environment> worker_environment(const vfb_config& cfg,
-                                                            const std::filesystem::path& dir) {
-  auto env = std::make_shared<stage_environment>();
-  env->config = cfg;
-  env->ytdlp = ytdlp_tools_from(cfg, dir);
-  env->artifacts = std::make_shared<artifact_store>(artifacts_dir(dir));
-  env->downloads = download_limits_from(cfg);
-  return env;
-}
-
 } // namespace
 
 int cmd_worker(context& ctx) {
@@ -97,7 +87,7 @@ int cmd_worker(context& ctx) {
   if (!valid_cluster_name(id.name))
     throw usage_error("worker name '" + id.name +
                       "': use 1 to 64 letters, digits, '.', '_' or '-'");
-  auto env = worker_environment(ctx.config, ctx.data_dir);
+  auto env = open_tool_environment(ctx.config, ctx.data_dir);
   int sig = 0;
   auto counters = std::make_shared<link_counters>();
   {

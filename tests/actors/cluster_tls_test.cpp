@@ -74,6 +74,24 @@ struct tls_node {
     REQUIRE(p);
     port = *p;
   }
+  /// Enqueues a job as the node's own front ends do (a worker cannot); its id.
+  uint64_t enqueue(const ingest_job& j) {
+    caf::scoped_actor self{*net->sys};
+    uint64_t id = 0;
+    self->request(sched, patience, enqueue_atom::value, j, false)
+        .receive([&](const enqueue_result& r) { id = r.job_id; },
+                 [](const caf::error& e) { FAIL(error_message(e)); });
+    return id;
+  }
+  /// The job as the node's queue has it.
+  job_view view(uint64_t id) {
+    caf::scoped_actor self{*net->sys};
+    job_view v;
+    self->request(sched, patience, caf::get_atom::value, id)
+        .receive([&](job_view& x) { v = std::move(x); },
+                 [](const caf::error& e) { FAIL(error_message(e)); });
+    return v;
+  }
   ~tls_node() {
     // As a node stops: the gateway and the scheduler first, then the system. (Workers reach the
     // detached scheduler only through the gateway, so no remote handle keeps it alive.)
@@ -88,6 +106,14 @@ struct tls_node {
     }
   }
 };
+
+/// A YouTube video job of acme/main.
+ingest_job video_job() {
+  ingest_job j;
+  j.key = {"acme", "main", "youtube", "dQw4w9WgXcQ"};
+  j.url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ";
+  return j;
+}
 
 /// Whether `client` can use the node's gateway: it connects and gets the list of workers.
 bool reaches(
@@ -174,14 +200,7 @@ TEST_CASE("a worker leases, completes and hears job events through the node's ga
   caf::scoped_actor self{*client.sys};
   auto fail = [](const caf::error& e) { FAIL(error_message(e)); };
   self->send(*remote, subscribe_atom::value, caf::actor_cast<job_event_sink>(self));
-  ingest_job j;
-  j.key = {"acme", "main", "youtube", "dQw4w9WgXcQ"};
-  j.url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ";
-  uint64_t id = 0;
-  // Jobs come from the node's own front ends: a worker cannot enqueue.
-  caf::scoped_actor on_node{*node.net->sys};
-  on_node->request(node.sched, patience, enqueue_atom::value, j, false)
-      .receive([&](const enqueue_result& r) { id = r.job_id; }, fail);
+  auto id = node.enqueue(video_job());
   REQUIRE(id != 0);
   std::vector<lease> leases;
   self->request(*remote, patience, lease_atom::value, std::string{"worker-1"}, uint32_t{1},
@@ -222,12 +241,8 @@ TEST_CASE("a worker's results reach the node only for the lease it holds, about 
   // Each worker's report binds its connection to its name.
   s1->send(*g1, heartbeat_atom::value, worker_report{"w1", "host-1 (pid 1)", 0, 0});
   s2->send(*g2, heartbeat_atom::value, worker_report{"w2", "host-2 (pid 2)", 0, 0});
-  ingest_job j;
-  j.key = {"acme", "main", "youtube", "dQw4w9WgXcQ"};
-  j.url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ";
-  caf::scoped_actor on_node{*node.net->sys};
-  on_node->request(node.sched, patience, enqueue_atom::value, j, false)
-      .receive([](const enqueue_result&) {}, fail);
+  auto j = video_job();
+  REQUIRE(node.enqueue(j) != 0);
   std::vector<lease> leases;
   s1->request(*g1, patience, lease_atom::value, std::string{"w1"}, uint32_t{1}, millis{60'000})
       .receive([&](std::vector<lease>& ls) { leases = std::move(ls); }, fail);
@@ -235,8 +250,7 @@ TEST_CASE("a worker's results reach the node only for the lease it holds, about 
   auto id = leases[0].job_id;
   auto epoch = leases[0].epoch;
   j.id = id;
-  on_node->request(node.sched, patience, caf::get_atom::value, id)
-      .receive([](const job_view& v) { CHECK(v.worker == "worker:w1"); }, fail);
+  CHECK(node.view(id).worker == "worker:w1");
   auto refused = [](const caf::error& e) {
     INFO(error_message(e));
     CHECK(e.code() == static_cast<uint8_t>(errc::stale_lease));

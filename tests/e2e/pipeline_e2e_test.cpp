@@ -550,21 +550,36 @@ TEST_CASE("vfb discord register-commands sends the command definitions with the 
   CHECK_THAT(no_token.err, Catch::Contains("bot token"));
 }
 
-TEST_CASE("vfb node's text log keeps one line per message whatever the messages hold") {
-  test::temp_dir dir;
-  // The data dir's path reaches the log ("running on ..."): a newline in it must not split the
-  // line or start a forged one.
-  auto data = dir / "data\n2026-01-01 00:00:00.000 error forged";
+namespace {
+
+/// Runs `vfb node` on `data` with the --set `settings` (and an ephemeral API port) until it logs
+/// that it runs, then stops it with SIGTERM; what it printed.
+process_result run_node_until_running(const fs::path& data, std::vector<std::string> settings) {
   std::atomic<bool> stop{false};
   process_options node;
-  node.argv = {VFB_BINARY, "--data-dir", data.string(), "--set", "api.port=0", "node"};
+  node.argv = {VFB_BINARY, "--data-dir", data.string(), "--set", "api.port=0"};
+  for (auto& s : settings) {
+    node.argv.emplace_back("--set");
+    node.argv.push_back(std::move(s));
+  }
+  node.argv.emplace_back("node");
   node.cancel = &stop;
   node.grace = std::chrono::seconds{60};
   node.on_stderr_line = [&](std::string_view line) {
     if (line.find("running on") != std::string_view::npos)
       stop = true;
   };
-  auto r = run_process(node);
+  return run_process(node);
+}
+
+} // namespace
+
+TEST_CASE("vfb node's text log keeps one line per message whatever the messages hold") {
+  test::temp_dir dir;
+  // The data dir's path reaches the log ("running on ..."): a newline in it must not split the
+  // line or start a forged one.
+  auto data = dir / "data\n2026-01-01 00:00:00.000 error forged";
+  auto r = run_node_until_running(data, {});
   INFO(r.err);
   CHECK(r.exit_code == 0);
   std::istringstream lines{r.err};
@@ -581,17 +596,7 @@ TEST_CASE("vfb node's text log keeps one line per message whatever the messages 
 TEST_CASE("vfb node logs valid JSON lines with log.format = json, whatever the messages hold") {
   test::temp_dir dir;
   auto data = dir / "data with \"quotes\" and \\ backslash";
-  std::atomic<bool> stop{false};
-  process_options node;
-  node.argv = {VFB_BINARY,        "--data-dir", data.string(), "--set",
-               "log.format=json", "--set",      "api.port=0",  "node"};
-  node.cancel = &stop;
-  node.grace = std::chrono::seconds{60};
-  node.on_stderr_line = [&](std::string_view line) {
-    if (line.find("running on") != std::string_view::npos)
-      stop = true;
-  };
-  auto r = run_process(node);
+  auto r = run_node_until_running(data, {"log.format=json"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
   std::istringstream lines{r.err};
