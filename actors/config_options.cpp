@@ -96,6 +96,10 @@ std::filesystem::path artifacts_dir(const std::filesystem::path& data_dir) {
   return data_dir / "artifacts";
 }
 
+int64_t media_cache_bytes(const vfb_config& cfg) {
+  return cfg.storage.media_cache_mb < 0 ? -1 : cfg.storage.media_cache_mb << 20;
+}
+
 scheduler_options scheduler_options_from(const vfb_config& cfg) {
   scheduler_options o;
   o.rescue_interval = cfg.queue.rescue_interval_ms;
@@ -153,7 +157,9 @@ enumerator_options enumerator_options_from(const vfb_config& cfg,
 
 refresher_options refresher_options_from(const vfb_config& cfg) {
   refresher_options o;
-  o.interval = cfg.auto_follow.refresh_interval_min * 60'000;
+  o.interval = cfg.auto_follow.refresh_interval_s > 0
+                   ? cfg.auto_follow.refresh_interval_s * 1000
+                   : cfg.auto_follow.refresh_interval_min * 60'000;
   o.jitter_pct = static_cast<int>(cfg.auto_follow.refresh_jitter_pct);
   o.tick = std::min<millis>(60'000, std::max<millis>(1000, o.interval / 10));
   o.refresh_limit = static_cast<uint32_t>(cfg.auto_follow.max_videos);

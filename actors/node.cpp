@@ -13,6 +13,7 @@
 #include "storage/artifact_store.hpp"
 #include "storage/discord_store.hpp"
 #include "storage/follow_registry.hpp"
+#include "storage/media_cache.hpp"
 #include "storage/memory_store.hpp"
 
 #include <caf/actor_system.hpp>
@@ -29,6 +30,9 @@ std::shared_ptr<stage_environment> open_tool_environment(const vfb_config& cfg,
   env->config = cfg;
   env->ytdlp = ytdlp_tools_from(cfg, data_dir);
   env->artifacts = std::make_shared<artifact_store>(artifacts_dir(data_dir));
+  env->media =
+      std::make_shared<media_cache>(env->artifacts->root() / "videos", media_cache_bytes(cfg));
+  env->media->trim(); // measured for /metrics, and a smaller bound applies at once
   env->downloads = download_limits_from(cfg);
   return env;
 }

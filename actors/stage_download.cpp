@@ -4,6 +4,7 @@
 #include "adapters/rate_limits.hpp"
 #include "adapters/source_url.hpp"
 #include "messages/time.hpp"
+#include "storage/media_cache.hpp"
 #include "storage/media_json.hpp"
 #include "text/durations.hpp"
 
@@ -27,14 +28,21 @@ stage_result download_stage(shared_state& s, const stage_request& req, const pro
     r.download = std::move(d);
     return r;
   };
-  if (auto d = load_checkpoint<download_result>(s, job, stage_kind::download);
-      d && media_present(*d))
+  // Media the cache removed are needed only while the transcript is not cached.
+  auto usable = [&](const download_result& d) {
+    if (media_present(d)) {
+      media_cache::touch(d.media_path); // used again: removed last
+      return true;
+    }
+    return artifacts.has_transcript(job.key.source, job.key.external_id);
+  };
+  if (auto d = load_checkpoint<download_result>(s, job, stage_kind::download); d && usable(*d))
     return finish(*d, "resumed from checkpoint");
   auto lock = s.locks.get(job.key);
   std::lock_guard guard{*lock};
   std::string problem;
   if (auto d = artifacts.cached_download(job.key.source, job.key.external_id, &problem);
-      d && media_present(*d))
+      d && usable(*d))
     return finish(*d, "cached");
   const auto& cfg = s.env->config;
   auto tools = locate_ytdlp(s.env->ytdlp);
@@ -70,6 +78,8 @@ stage_result download_stage(shared_state& s, const stage_request& req, const pro
       }
     }
     artifacts.save_download(job.key.source, job.key.external_id, *d);
+    if (s.env->media)
+      s.env->media->trim(); // the cache grew
     std::ostringstream note;
     note << (d->title.empty() ? d->video_id : d->title);
     if (d->duration > 0)

@@ -4,6 +4,7 @@
 #include "actors/stage_parts.hpp"
 #include "adapters/speech.hpp"
 #include "adapters/vtt.hpp"
+#include "storage/media_cache.hpp"
 #include "storage/media_json.hpp"
 
 #include <filesystem>
@@ -105,9 +106,15 @@ struct transcriber {
       std::string problems;
       if (s->env->config.captions.use)
         t = from_captions(d, problems);
-      if (!t)
+      if (!t) {
+        if (!media_present(d)) // removed (by hand, or a cache bound): the job downloads it again
+          throw std::runtime_error("the downloaded media are gone (" + d.media_path +
+                                   "); the job downloads them again");
         t = from_speech(d, artifacts.video_dir(job.key.source, job.key.external_id), report);
+      }
       artifacts.save_transcript(job.key.source, job.key.external_id, *t);
+      if (s->env->media)
+        s->env->media->trim(); // no stage needs this video's media any more
     }
     artifacts.save_checkpoint(
         job.id, stage_kind::transcribe,

@@ -23,6 +23,7 @@
 namespace vfb {
 
 class artifact_store;
+class media_cache;
 class memory_store;
 class discord_store;
 class rate_limits;
@@ -33,6 +34,8 @@ struct stage_environment {
   /// Which yt-dlp runs and how (its managed copy lives in the data dir).
   ytdlp_tools ytdlp;
   std::shared_ptr<artifact_store> artifacts;
+  /// The bound on the artifacts' media (none: kept for good).
+  std::shared_ptr<media_cache> media;
   std::shared_ptr<memory_store> memory;
   /// Backfill and refresh results waiting for their follow's digest post (none: posted singly).
   std::shared_ptr<discord_store> discord;

@@ -26,6 +26,9 @@ struct vfb_config {
     int64_t sync_interval_ms = 1000;
     int64_t map_size_mb = 64;    // initial LMDB map; it grows on demand
     int64_t max_map_size_mb = 0; // 0: no limit
+    /// Downloaded media kept once no stage needs them, least recently used out first:
+    /// -1 keeps them for good, 0 removes them at once (storage/media_cache.hpp).
+    int64_t media_cache_mb = 2048;
   } storage;
   struct queue_t {
     int64_t max_attempts = 8;
@@ -104,6 +107,7 @@ struct vfb_config {
     int64_t max_videos = 200;          // AUTO_FOLLOW_MAX_VIDEOS
     int64_t window_days = 365;         // backfill this far back ("the last 12 months")
     int64_t refresh_interval_min = 30; // how often each follow is listed again
+    int64_t refresh_interval_s = 0;    // the same in seconds, when set (tests, demos)
     int64_t refresh_jitter_pct = 10;   // +- this much, so follows do not all list at once
     /// The tabs of a followed YouTube channel that are listed: videos, streams, shorts.
     std::vector<std::string> tabs{"videos", "streams"};

@@ -45,13 +45,10 @@ int cmd_node(context& ctx) {
     }
     auto tokens =
         std::make_shared<token_store>(tokens_options_for(ctx.config, ctx.data_dir, false));
-    http_api api{node.system(),
-                 node.handles(),
-                 api_options_from(ctx.config, ctx.data_dir),
-                 tokens,
-                 node.follows_ptr(),
-                 node.stage_env()->memory,
-                 node.stage_env()->discord};
+    auto api_options = api_options_from(ctx.config, ctx.data_dir);
+    api_options.media = node.stage_env()->media;
+    http_api api{node.system(),      node.handles(),           std::move(api_options),   tokens,
+                 node.follows_ptr(), node.stage_env()->memory, node.stage_env()->discord};
     auto port = api.start();
     spdlog::info("node: HTTP API on {}:{} (docs/API.md)", ctx.config.api.listen, port);
     spdlog::info("node: running on {} (auto-follow {}, backfill {}); SIGINT or SIGTERM stops it",

@@ -2,6 +2,7 @@
 
 #include "actors/cluster_tls.hpp"
 #include "actors/stages.hpp"
+#include "apps/service.hpp"
 #include "messages/errors.hpp"
 #include "messages/register.hpp"
 #include "storage/data_dir_lock.hpp"
@@ -13,6 +14,7 @@
 #include <caf/scoped_actor.hpp>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 namespace vfb::cli {
@@ -28,6 +30,16 @@ embedded_node::embedded_node(const context& ctx, embedded_node_options opts) {
   setup.config = ctx.config;
   setup.data_dir = ctx.data_dir;
   setup.queue = std::make_shared<job_queue>(queue_options_for(ctx.config, ctx.data_dir, false));
+  // The queue took in the last run's marker; a crash of this run leaves its own.
+  leave_crash_marker(ctx.data_dir / crash_marker_name);
+  if (setup.queue->crashed_before_open())
+    spdlog::warn("queue: the last run crashed; the {} job(s) it held run alone next, to find "
+                 "out whether one of them is the cause",
+                 setup.queue->rescued_at_open());
+  else if (setup.queue->rescued_at_open() > 0)
+    spdlog::info("queue: {} job(s) the last run held are queued again (it stopped without "
+                 "giving them back; not counted against them)",
+                 setup.queue->rescued_at_open());
   if (opts.prepare) {
     opts.prepare(*setup.queue);
     setup.queue->checkpoint(); // the scheduler's thread becomes the queue's writer

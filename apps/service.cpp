@@ -2,11 +2,16 @@
 
 #include "text/strings.hpp"
 
+#include <climits>
+#include <cstring>
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <pthread.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <vector>
 
 namespace vfb::cli {
 
@@ -41,7 +46,45 @@ public:
   }
 };
 
+/// The crash marker's path, for the signal handler (which may not allocate).
+char crash_marker_path[PATH_MAX];
+
+/// Async-signal-safe: open, write, fsync and close only; then the signal's own action.
+void on_fatal_signal(int sig) {
+  int fd = ::open(crash_marker_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    char text[] = "signal 00\n";
+    text[7] = static_cast<char>('0' + sig / 10 % 10);
+    text[8] = static_cast<char>('0' + sig % 10);
+    (void)!::write(fd, text, sizeof text - 1);
+    ::fsync(fd);
+    ::close(fd);
+  }
+  // SA_RESETHAND restored the default action: the exit status and core dump stay truthful.
+  ::raise(sig);
+}
+
 } // namespace
+
+void leave_crash_marker(const std::filesystem::path& marker) {
+  auto path = marker.string();
+  if (path.size() >= sizeof crash_marker_path)
+    return; // no marker: a crash then counts as an outside kill
+  std::memcpy(crash_marker_path, path.c_str(), path.size() + 1);
+  // A stack overflow runs the handler on a stack of its own (this thread's; others die
+  // without a marker, which counts as an outside kill).
+  static std::vector<char> alt(static_cast<size_t>(SIGSTKSZ) * 4);
+  stack_t ss{};
+  ss.ss_sp = alt.data();
+  ss.ss_size = alt.size();
+  sigaltstack(&ss, nullptr);
+  struct sigaction sa {};
+  sa.sa_handler = on_fatal_signal;
+  sa.sa_flags = SA_RESETHAND | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT})
+    sigaction(sig, &sa, nullptr);
+}
 
 void configure_logging(const vfb_config& cfg, const char* name) {
   auto logger = spdlog::stderr_color_mt(name);

@@ -25,6 +25,7 @@ namespace vfb {
 struct pipeline_counters;
 class discord_bridge;
 class follow_registry;
+class media_cache;
 class memory_store;
 
 /// /healthz and /metrics: the queue's counts, the pipeline's counters, the breakers, the
@@ -35,6 +36,8 @@ struct status_routes {
   std::shared_ptr<pipeline_counters> counters;
   /// The node's cluster gateway; none: the node serves no workers.
   cluster_gateway_actor gateway;
+  /// The node's media cache; none: not reported.
+  std::shared_ptr<const media_cache> media;
 };
 void add_status_routes(api_router& router, status_routes deps);
 

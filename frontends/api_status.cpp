@@ -37,8 +37,10 @@ void add_status_routes(api_router& router, status_routes deps) {
                std::vector<worker_info> workers;
                if (s->gateway)
                  workers = s->node.ask<std::vector<worker_info>>(s->gateway, cluster_atom::value);
-               res.set_content(prometheus_text(stats, *s->counters, breakers, who, workers),
-                               "text/plain; version=0.0.4");
+               auto text = prometheus_text(stats, *s->counters, breakers, who, workers);
+               if (s->media)
+                 text += media_cache_text(*s->media);
+               res.set_content(text, "text/plain; version=0.0.4");
                return res;
              });
 

@@ -111,7 +111,7 @@ struct http_api::impl {
     api_asker asker{&sys, opts.timeout};
     auto scheduler = caf::actor_cast<scheduler_actor>(node.scheduler);
     add_discord_routes(router, {opts.config.discord.public_key, discord});
-    add_status_routes(router, {asker, scheduler, counters, node.gateway});
+    add_status_routes(router, {asker, scheduler, counters, node.gateway, opts.media});
     add_job_routes(router,
                    {asker, scheduler, node.submission, counters, opts.data_dir, tell_bridge()});
     add_follow_routes(router, {asker, node.enumerator, opts.listing_timeout, opts.config, follows});

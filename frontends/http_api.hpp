@@ -26,6 +26,7 @@ class token_store;
 class follow_registry;
 class memory_store;
 class discord_store;
+class media_cache;
 
 struct http_api_options {
   std::string host = "127.0.0.1";
@@ -40,6 +41,8 @@ struct http_api_options {
   /// How long POST /v1/follows waits for its listing (yt-dlp may take minutes); 0: the
   /// configured yt-dlp timeout plus a minute.
   std::chrono::milliseconds listing_timeout{0};
+  /// The node's media cache, reported by /metrics (none: not reported).
+  std::shared_ptr<const media_cache> media;
 };
 
 /// The options from the config's [api] section, reading results from `data_dir`.

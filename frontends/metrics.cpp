@@ -88,6 +88,29 @@ pipeline_event_sink::behavior_type metrics_sink(pipeline_event_sink::pointer,
   }};
 }
 
+std::string media_cache_text(const media_cache& media) {
+  std::ostringstream out;
+  auto kept = media.kept();
+  auto removed = media.removed();
+  out << "# HELP vfb_media_cache_bytes Downloaded media kept in the artifacts cache.\n"
+      << "# TYPE vfb_media_cache_bytes gauge\n"
+      << "vfb_media_cache_bytes " << kept.bytes << '\n'
+      << "# HELP vfb_media_cache_files Media files kept in the artifacts cache.\n"
+      << "# TYPE vfb_media_cache_files gauge\n"
+      << "vfb_media_cache_files " << kept.files << '\n'
+      << "# HELP vfb_media_cache_limit_bytes The cache's bound ([storage] media_cache_mb; -1: "
+         "none).\n"
+      << "# TYPE vfb_media_cache_limit_bytes gauge\n"
+      << "vfb_media_cache_limit_bytes " << media.max_bytes() << '\n'
+      << "# HELP vfb_media_cache_removed_bytes_total Media removed to keep the bound.\n"
+      << "# TYPE vfb_media_cache_removed_bytes_total counter\n"
+      << "vfb_media_cache_removed_bytes_total " << removed.bytes << '\n'
+      << "# HELP vfb_media_cache_removed_files_total Media files removed to keep the bound.\n"
+      << "# TYPE vfb_media_cache_removed_files_total counter\n"
+      << "vfb_media_cache_removed_files_total " << removed.files << '\n';
+  return out.str();
+}
+
 std::string prometheus_text(const queue_stats& stats, pipeline_counters& counters,
                             const breaker_states& breakers, const std::optional<token_record>& who,
                             const std::vector<worker_info>& workers) {

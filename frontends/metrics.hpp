@@ -8,6 +8,7 @@
 #include "messages/actors.hpp"
 #include "messages/job.hpp"
 #include "messages/pipeline.hpp"
+#include "storage/media_cache.hpp"
 #include "storage/token_store.hpp"
 
 #include <array>
@@ -78,6 +79,9 @@ using breaker_states = std::vector<std::pair<std::string, bool>>;
 /// The Prometheus text. `who` (a token's holder, or nobody) decides the per-workspace series:
 /// only its own workspace's, none without a token, so that an open endpoint names no tenant.
 /// `workers`: the cluster's, as the gateway knows them (none without a cluster).
+/// The media cache's series: its size, its bound and what it removed.
+std::string media_cache_text(const media_cache& media);
+
 std::string prometheus_text(const queue_stats& stats, pipeline_counters& counters,
                             const breaker_states& breakers, const std::optional<token_record>& who,
                             const std::vector<worker_info>& workers = {});

@@ -68,9 +68,15 @@ job_queue::job_queue(queue_options opts) : opts_(std::move(opts)) {
       rethrow(e);
     }
     recover(); // batches logged after the last checkpoint
-    // Crash recovery: whoever held a lease before this open is gone.
-    rescued_at_open_ = write(now_millis(), [](batch& b) { return b.rescue_expired(true); });
+    // Crash recovery: whoever held a lease before this open is gone. Whether it died of a
+    // fault of its own, its crash marker says; the marker goes once the rescue is durable.
+    auto marker = opts_.dir / crash_marker_name;
+    std::error_code ec;
+    bool crashed = crashed_before_open_ = std::filesystem::exists(marker, ec);
+    rescued_at_open_ = write(now_millis(), [&](batch& b) { return b.rescue_earlier_run(crashed); });
     checkpoint(); // hand over a queue with no open transaction (it is tied to this thread)
+    if (crashed)
+      std::filesystem::remove(marker, ec);
   }
 }
 

@@ -50,6 +50,11 @@ namespace vfb {
 /// runs the job and comes back to complete it.
 inline constexpr std::string_view remote_holder_prefix = "worker:";
 
+/// The file in the queue's directory that says the process which had the queue open died of a
+/// fault of its own (a fatal signal: apps/service.cpp's crash marker writes it), not of an
+/// outside kill. Opening the queue reads and removes it; see `job_queue`'s constructor.
+inline constexpr const char* crash_marker_name = "crashed";
+
 enum class sync_mode : uint8_t {
   always,   // every write is fsynced (in the log) before it is acknowledged
   periodic, // writes reach the OS at once (safe against a process crash); fsync on a timer
@@ -87,7 +92,11 @@ public:
   class batch;
 
   /// Opens (and in write mode creates) the queue in `opts.dir`. In write mode every job still
-  /// leased from an earlier run is rescued: its worker is gone. Throws `storage_error`.
+  /// leased from an earlier run is rescued: its worker is gone. Such a rescue is not held
+  /// against the job (a node killed from outside is not its jobs' fault) unless the earlier
+  /// run crashed (crash_marker_name): then its jobs become suspects, run alone from then on
+  /// until they end, and a crash while one ran alone counts against it (a poison pill dies
+  /// after `max_rescues`). Throws `storage_error`.
   explicit job_queue(queue_options opts);
   ~job_queue();
 
@@ -147,6 +156,8 @@ public:
   /// Commits everything to LMDB and empties the log; see the file comment about threads.
   void checkpoint();
   size_t rescued_at_open() const { return rescued_at_open_; }
+  /// Whether the run before this open crashed (it left crash_marker_name).
+  bool crashed_before_open() const { return crashed_before_open_; }
   const queue_options& options() const { return opts_; }
   size_t map_size() const { return env_->map_size(); }
 
@@ -191,6 +202,7 @@ private:
   std::unordered_set<std::string> ring_members_;
   std::unordered_map<std::string, uint64_t> counts_;
   size_t rescued_at_open_ = 0;
+  bool crashed_before_open_ = false;
 };
 
 /// The operations available inside one write transaction.
@@ -211,9 +223,12 @@ public:
   /// Gives a leased job back (its node stops): queued again at once, no attempt counted. A
   /// stale epoch is refused like a completion's.
   op_result<job_state> release(uint64_t id, uint64_t epoch);
-  /// Rescues leases whose deadline has passed; `at_open` also every lease not held by a
-  /// cluster worker (remote_holder_prefix).
-  size_t rescue_expired(bool at_open = false);
+  /// Rescues leases whose deadline has passed, counting each against its job (rescues and
+  /// attempts): its holder stopped answering.
+  size_t rescue_expired();
+  /// At open: rescues every lease of the earlier run (not a cluster worker's before its
+  /// deadline) without counting it, unless `crashed` (see the constructor).
+  size_t rescue_earlier_run(bool crashed);
   /// Opens (or extends) a source's circuit breaker for `retry_after` ms, as a throttled job
   /// does: its jobs are not leased until then. Returns when it closes.
   millis open_breaker(const std::string& source, millis retry_after);
@@ -232,7 +247,12 @@ private:
   void set_state(record& r, job_state s, std::string reason);
   void make_ready(record& r);
   void unready(record& r);
-  void rescue(record& r);
+  /// Requeues a job whose lease ended without its holder; `charged`: counted against it.
+  void rescue(record& r, bool charged);
+  /// Whether `worker` holds a lease now (a scan of the leases: only when a suspect is next).
+  bool holds_lease(const std::string& worker);
+  /// Whether `worker` runs a suspect alone now (see the constructor's comment).
+  bool runs_suspect_alone(const std::string& worker);
   std::optional<record> pick(priority_class c);
   void rr_join(priority_class c, const std::string& tenant);
   void rr_leave_or_rotate(priority_class c, const std::string& tenant, bool rotate);

@@ -115,6 +115,8 @@ std::string encode_record(const record& rec) {
   w.str(v.last_error);
   w.varint(rec.ready_seq);
   w.u8(rec.delayed ? 1 : 0);
+  if (rec.suspect) // added later: records without it end here
+    w.u8(1);
   return std::move(w.buffer());
 }
 
@@ -152,6 +154,8 @@ record decode_record(std::string_view bytes) {
   v.last_error = r.str();
   rec.ready_seq = r.varint();
   rec.delayed = r.u8() != 0;
+  if (!r.done())
+    rec.suspect = r.u8() != 0;
   if (!r.done() || static_cast<int>(v.state) >= job_state_count ||
       static_cast<int>(j.priority) >= priority_class_count)
     throw codec::decode_error("malformed job record");

@@ -30,7 +30,8 @@ namespace vfb {
 //   by_state  state | id                          -> ()     (only the states of indexed_state)
 //   counts    state | tenant | workspace          -> count
 //   breakers  source                              -> open until
-//   meta      name                                -> counter; "format" -> queue_format
+//   meta      name                                -> counter; "format" -> queue_format;
+//                                                     "alone" -> the suspect leased alone
 
 struct job_queue::dbs {
   lmdb::db jobs, dedupe, ready, rr_order, rr_tenant, delayed, leases, by_state, counts, breakers,
@@ -50,6 +51,7 @@ struct job_queue::batch::record {
   job_view view;
   uint64_t ready_seq = 0; // its ready key, while in `ready`
   bool delayed = false;   // in `delayed` (keyed by not_before) rather than `ready`
+  bool suspect = false;   // in flight when its node crashed: leased alone until it ends
 
   uint64_t id() const { return view.job.id; }
   const ingest_job& job() const { return view.job; }
@@ -62,6 +64,8 @@ using record = job_queue::batch::record;
 
 /// In meta: the sequence number of the last logged batch that LMDB holds.
 constexpr const char* wal_seq_key = "wal_seq";
+/// In meta: the suspect job leased alone (its holder leases nothing else meanwhile).
+constexpr const char* alone_key = "alone";
 
 /// Whether `by_state` holds jobs in state `s`: only the rare states an operator lists to find
 /// trouble. The common ones (queued, leased, done) change on every enqueue, lease and

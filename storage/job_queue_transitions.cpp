@@ -176,11 +176,22 @@ std::vector<lease> job_queue::batch::lease_jobs(const std::string& worker, uint3
     return out;
   promote_due();
   auto& d = *q_.dbs_;
+  if (runs_suspect_alone(worker))
+    return out;
   for (int c = 0; c < priority_class_count && out.size() < n; ++c) {
     while (out.size() < n) {
       auto rec = pick(static_cast<priority_class>(c));
       if (!rec)
         break;
+      bool alone = rec->suspect;
+      if (alone && (!out.empty() || holds_lease(worker))) {
+        // A suspect waits, first in its line, until this holder's other jobs have ended.
+        auto& j = rec->job();
+        d.ready.put(t_, ready_key(j.priority, j.key.tenant, rec->ready_seq),
+                    codec::be64(rec->id()));
+        rr_join(j.priority, j.key.tenant);
+        return out;
+      }
       auto until = breaker_until(rec->job().key.source);
       if (until > now_) { // its source pushes back: wait, without burning an attempt
         rec->job().not_before = until;
@@ -196,6 +207,10 @@ std::vector<lease> job_queue::batch::lease_jobs(const std::string& worker, uint3
       d.leases.put(t_, time_key(v.lease_deadline, rec->id()), {});
       save(*rec);
       out.push_back({rec->id(), v.epoch, v.lease_deadline, v.job});
+      if (alone) {
+        d.meta.put(t_, alone_key, codec::be64(rec->id()));
+        return out;
+      }
     }
   }
   return out;
@@ -225,6 +240,7 @@ op_result<job_state> job_queue::batch::complete(uint64_t id, uint64_t epoch,
   auto& v = rec->view;
   d.leases.del(t_, time_key(v.lease_deadline, id));
   v.worker.clear();
+  rec->suspect = false; // it ended without taking its node down
   switch (outcome.kind) {
   case outcome_kind::done:
     set_state(*rec, job_state::done, {});
@@ -273,51 +289,104 @@ op_result<job_state> job_queue::batch::complete(uint64_t id, uint64_t epoch,
   return {queue_errc::ok, {}, v.state};
 }
 
-void job_queue::batch::rescue(record& r) {
+void job_queue::batch::rescue(record& r, bool charged) {
   auto& d = *q_.dbs_;
   auto& v = r.view;
   d.leases.del(t_, time_key(v.lease_deadline, r.id()));
-  ++v.rescues;
-  ++v.job.attempt;
   auto who = v.worker.empty() ? std::string{"its worker"} : "worker " + v.worker;
   v.worker.clear();
+  if (charged) {
+    ++v.rescues;
+    ++v.job.attempt;
+  }
   if (v.rescues > q_.opts_.max_rescues) {
-    set_state(r, job_state::dead,
-              "lease expired " + std::to_string(v.rescues) + " times (poison pill)");
+    set_state(
+        r, job_state::dead,
+        (r.suspect ? "crashed its node (running alone) or lost its lease " : "lease expired ") +
+            std::to_string(v.rescues) + " times (poison pill)");
   } else if (v.job.attempt >= q_.opts_.max_attempts) {
     set_state(r, job_state::dead,
               "gave up after " + std::to_string(v.job.attempt) + " attempts (last: " + who +
                   " lost its lease)");
   } else {
     v.job.not_before = 0;
-    set_state(r, job_state::queued, who + " lost its lease");
-    v.last_error = who + " lost its lease"; // shown by `queue ls` while it waits again
+    auto why = r.suspect ? "its node crashed while it ran; it runs alone next"
+               : charged ? who + " lost its lease"
+                         : "its node stopped while it ran (not counted against it)";
+    set_state(r, job_state::queued, why);
+    v.last_error = why; // shown by `queue ls` while it waits again
     make_ready(r);
   }
   save(r);
 }
 
-size_t job_queue::batch::rescue_expired(bool at_open) {
+size_t job_queue::batch::rescue_expired() {
   auto& d = *q_.dbs_;
-  std::vector<std::pair<uint64_t, bool>> candidates; // id, expired
+  std::vector<uint64_t> expired;
   lmdb::cursor c{t_, d.leases};
   for (bool ok = c.first(); ok; ok = c.next()) {
-    bool expired = static_cast<millis>(codec::get_be64(c.key())) <= now_;
-    if (!expired && !at_open)
+    if (static_cast<millis>(codec::get_be64(c.key())) > now_)
       break;
-    candidates.emplace_back(codec::get_be64(c.key(), 8), expired);
+    expired.push_back(codec::get_be64(c.key(), 8));
   }
   size_t rescued = 0;
-  for (auto [id, expired] : candidates) {
+  for (auto id : expired) {
     auto rec = load(id);
     if (!rec || rec->view.state != job_state::leased)
       continue;
-    if (!expired && rec->view.worker.rfind(remote_holder_prefix, 0) == 0)
-      continue; // a cluster worker's lease: it may still complete
-    rescue(*rec);
+    rescue(*rec, true);
     ++rescued;
   }
   return rescued;
+}
+
+size_t job_queue::batch::rescue_earlier_run(bool crashed) {
+  auto& d = *q_.dbs_;
+  std::vector<record> held;
+  lmdb::cursor c{t_, d.leases};
+  for (bool ok = c.first(); ok; ok = c.next()) {
+    auto rec = load(codec::get_be64(c.key(), 8));
+    if (!rec || rec->view.state != job_state::leased)
+      continue;
+    bool remote = rec->view.worker.rfind(remote_holder_prefix, 0) == 0;
+    if (remote && rec->view.lease_deadline > now_)
+      continue; // a cluster worker's lease: it may still complete
+    held.push_back(std::move(*rec));
+  }
+  // The crash is the job's fault only when nothing else ran beside it (a cluster worker's job
+  // ran elsewhere); with company, each job only becomes a suspect, to run alone next.
+  auto local = std::count_if(held.begin(), held.end(), [](const record& r) {
+    return r.view.worker.rfind(remote_holder_prefix, 0) != 0;
+  });
+  for (auto& rec : held) {
+    bool remote = rec.view.worker.rfind(remote_holder_prefix, 0) == 0;
+    if (crashed && !remote)
+      rec.suspect = true;
+    rescue(rec, crashed && !remote && local == 1);
+  }
+  d.meta.del(t_, alone_key);
+  return held.size();
+}
+
+bool job_queue::batch::holds_lease(const std::string& worker) {
+  auto& d = *q_.dbs_;
+  lmdb::cursor c{t_, d.leases};
+  for (bool ok = c.first(); ok; ok = c.next())
+    if (auto rec = load(codec::get_be64(c.key(), 8)); rec && rec->view.worker == worker)
+      return true;
+  return false;
+}
+
+bool job_queue::batch::runs_suspect_alone(const std::string& worker) {
+  auto& d = *q_.dbs_;
+  auto alone = d.meta.get(t_, alone_key);
+  if (!alone)
+    return false;
+  auto rec = load(codec::get_be64(*alone));
+  if (rec && rec->suspect && rec->view.state == job_state::leased)
+    return rec->view.worker == worker;
+  d.meta.del(t_, alone_key); // it ended
+  return false;
 }
 
 op_result<job_view> job_queue::batch::retry(uint64_t id) {

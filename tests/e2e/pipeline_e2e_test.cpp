@@ -10,6 +10,7 @@
 #include "messages/errors.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/job_queue.hpp"
+#include "storage/media_cache.hpp"
 #include "storage/media_json.hpp"
 #include "storage/memory_store.hpp"
 #include "tests/support/actor_systems.hpp"
@@ -295,6 +296,37 @@ TEST_CASE("a transcriber crash is retried from the checkpoint without a second d
   CHECK(f.server.requests_for("/media/volcano.mp4") == downloads_at_crash);
   CHECK(finished_stage(rest, stage_kind::download, "resumed from checkpoint"));
   CHECK(finished_stage(rest, stage_kind::transcribe, "speech"));
+}
+
+TEST_CASE("media the cache bound removed are downloaded again only when a stage needs them") {
+  pipeline_fixture f;
+  f.config.storage.media_cache_mb = 0; // removed as soon as no stage needs them
+  running_node n{f};
+  auto first = n.submit(f.page());
+  n.until_ended(first, outcome_kind::done);
+  CHECK(f.server.requests_for("/media/volcano.mp4") == 1);
+  fs::path dir;
+  for (const auto& v : fs::directory_iterator{f.data / "artifacts" / "videos"})
+    dir = v.path();
+  REQUIRE(!dir.empty());
+  CHECK_FALSE(fs::exists(dir / "volcano.mp4")); // transcribed: the media went
+  CHECK(fs::exists(dir / "transcript.json"));   // what stays for good
+  CHECK(fs::exists(dir / "download.json"));
+  CHECK(n.env->media->removed().files == 1);
+  CHECK(n.env->media->kept().bytes == 0);
+
+  // Another workspace's job of the same video takes the cached transcript: no download.
+  auto events = n.until_ended(n.submit(f.page(), "acme", "other"), outcome_kind::done);
+  CHECK(finished_stage(events, stage_kind::download, "cached"));
+  CHECK(f.server.requests_for("/media/volcano.mp4") == 1);
+
+  // Without the transcript the media are needed again: the next job downloads them.
+  fs::remove(dir / "transcript.json");
+  events = n.until_ended(n.submit(f.page(), "acme", "third"), outcome_kind::done);
+  CHECK(f.server.requests_for("/media/volcano.mp4") == 2);
+  CHECK(finished_stage(events, stage_kind::transcribe, "speech"));
+  CHECK_FALSE(fs::exists(dir / "volcano.mp4"));
+  CHECK(n.env->media->removed().files == 2);
 }
 
 TEST_CASE("a Discord 429 is retried after its retry_after and posted once") {

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <optional>
 #include <set>
 
 using namespace vfb;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -502,13 +504,104 @@ TEST_CASE("opening the queue rescues every lease of the previous run") {
   auto v = q.get(leased_id);
   REQUIRE(v);
   CHECK(v->state == job_state::queued);
-  CHECK(v->job.attempt == 1);
-  CHECK_THAT(v->last_error, Catch::Contains("crashed-worker"));
+  // Killed from outside (no crash marker): not the job's fault.
+  CHECK(v->job.attempt == 0);
+  CHECK(v->rescues == 0);
+  CHECK_THAT(v->last_error, Catch::Contains("not counted against it"));
   CHECK(q.get(waiting_id)->state == job_state::queued);
   CHECK(q.check_invariants().empty());
   // Both are leasable again, the rescued one first (it was queued first).
   auto ls = q.lease_jobs("w", 5, ttl, t0);
   REQUIRE(ls.size() == 2);
+}
+
+/// Leaves the crash marker a fatal signal would (apps/service.cpp's crash marker).
+void mark_crashed(const test::temp_dir& dir) {
+  std::ofstream{dir.path() / crash_marker_name} << "signal 11\n";
+}
+
+TEST_CASE("a node killed from outside again and again holds nothing against its jobs") {
+  test::temp_dir dir;
+  auto o = options_for(dir);
+  o.max_rescues = 2;
+  std::vector<uint64_t> ids;
+  for (int kill = 0; kill < 10; ++kill) { // far more kills than max_rescues
+    job_queue q{o};
+    if (ids.empty())
+      for (const auto* v : {"a", "b", "c"})
+        ids.push_back(q.enqueue(make_job("t1", v), false, t0).job_id);
+    CHECK(q.rescued_at_open() == (kill == 0 ? 0 : 2));
+    REQUIRE(q.lease_jobs("node-1", 2, ttl, t0 + kill).size() == 2);
+  }
+  job_queue q{o};
+  for (auto id : ids) {
+    auto v = q.get(id);
+    REQUIRE(v);
+    CHECK(v->state == job_state::queued);
+    CHECK(v->rescues == 0);
+    CHECK(v->job.attempt == 0);
+  }
+  CHECK(q.lease_jobs("node-1", 3, ttl, t0).size() == 3); // no suspects: leased together
+  CHECK(q.check_invariants().empty());
+}
+
+TEST_CASE("after a crash its jobs run alone: a poison pill dies, the innocent ones complete") {
+  test::temp_dir dir;
+  auto o = options_for(dir);
+  o.max_rescues = 2;
+  uint64_t innocent = 0, pill = 0, later = 0;
+  {
+    job_queue q{o};
+    innocent = q.enqueue(make_job("t1", "innocent", priority_class::backfill), false, t0).job_id;
+    pill = q.enqueue(make_job("t1", "pill", priority_class::backfill), false, t0).job_id;
+    REQUIRE(q.lease_jobs("node-1", 5, ttl, t0).size() == 2);
+  }
+  mark_crashed(dir); // the node died of a fault while both ran: either may be the cause
+  {
+    job_queue q{o};
+    CHECK_FALSE(fs::exists(dir.path() / crash_marker_name)); // taken in
+    for (auto id : {innocent, pill}) {
+      auto v = q.get(id);
+      CHECK(v->state == job_state::queued);
+      CHECK(v->rescues == 0); // they ran together: neither is blamed yet
+      CHECK_THAT(v->last_error, Catch::Contains("runs alone next"));
+    }
+    // A new user's video comes first (interactive) and is leased with company as usual.
+    later = q.enqueue(make_job("t1", "later"), false, t0).job_id;
+    auto first = q.lease_jobs("node-1", 5, ttl, t0);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].job_id == later);
+    // The suspect next in line waits while this node holds another job.
+    CHECK(q.lease_jobs("node-1", 5, ttl, t0).empty());
+    CHECK(q.complete(later, first[0].epoch, job_outcome::done(), t0).ok());
+    auto alone = q.lease_jobs("node-1", 5, ttl, t0);
+    REQUIRE(alone.size() == 1);
+    CHECK(alone[0].job_id == innocent);
+    CHECK(q.lease_jobs("node-1", 5, ttl, t0).empty()); // nothing beside it
+    CHECK(q.complete(innocent, alone[0].epoch, job_outcome::done(), t0).ok());
+    auto next = q.lease_jobs("node-1", 5, ttl, t0);
+    REQUIRE(next.size() == 1);
+    CHECK(next[0].job_id == pill);
+    CHECK(q.check_invariants().empty());
+  }
+  // The pill crashes the node each time it runs, alone: each crash counts against it.
+  for (uint32_t crash = 1; crash <= 3; ++crash) {
+    mark_crashed(dir);
+    job_queue q{o};
+    auto v = q.get(pill);
+    CHECK(v->rescues == crash);
+    if (crash <= o.max_rescues) {
+      CHECK(v->state == job_state::queued);
+      REQUIRE(q.lease_jobs("node-1", 5, ttl, t0).size() == 1);
+    } else {
+      CHECK(v->state == job_state::dead);
+      CHECK_THAT(v->last_error, Catch::Contains("poison pill"));
+    }
+    CHECK(q.check_invariants().empty());
+  }
+  job_queue q{o};
+  CHECK(q.get(innocent)->state == job_state::done);
+  CHECK(q.get(later)->state == job_state::done);
 }
 
 TEST_CASE("a cluster worker's lease outlives a restart of the node until its deadline") {
