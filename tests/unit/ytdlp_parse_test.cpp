@@ -2,6 +2,7 @@
 // tests/e2e/ytdlp_test.cpp runs the real one against a loopback server).
 #include "adapters/ytdlp.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/ytdlp_samples.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -21,18 +22,6 @@ process_result failed_with(const std::string& err, int code = 1) {
 void touch(const std::filesystem::path& p) {
   std::ofstream(p) << "x";
 }
-
-const char* youtube_info = R"({
-  "id": "dQw4w9WgXcQ", "title": "A talk about volcanoes", "extractor": "youtube",
-  "extractor_key": "Youtube", "uploader": "Science Channel", "uploader_id": "@science",
-  "uploader_url": "https://www.youtube.com/@science", "channel_id": "UCabcdefghijklmnopqrstuv",
-  "channel_url": "https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv",
-  "webpage_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "upload_date": "20260301",
-  "timestamp": 1772366400, "duration": 212.5, "live_status": "not_live",
-  "availability": "public", "subtitles": {"en": [{"ext": "vtt"}]},
-  "automatic_captions": {"en-orig": [{"ext": "vtt"}], "de": [{"ext": "vtt"}]},
-  "requested_downloads": [{"filepath": "%MEDIA%"}]
-})";
 
 } // namespace
 
@@ -119,7 +108,7 @@ TEST_CASE("info JSON becomes a download result with its media and caption files"
   touch(dir / "media.en-orig.vtt");
   touch(dir / "media.en.vtt");
   touch(dir / "media.info.json");
-  std::string json = youtube_info;
+  std::string json = test::youtube_info;
   json.replace(json.find("%MEDIA%"), 7, media.string());
   auto r = parse_info_json(json, dir.path());
   CHECK(r.extractor == "Youtube");
