@@ -178,6 +178,8 @@ std::optional<int64_t> whisper_time(const std::string& s) {
   char tail = 0;
   if (std::sscanf(s.c_str(), "%d:%d:%d.%d%c", &h, &m, &sec, &ms, &tail) != 4)
     return std::nullopt;
+  if (h < 0 || m < 0 || m > 59 || sec < 0 || sec > 59 || ms < 0 || ms > 999)
+    return std::nullopt; // not a time, and negative ones would go backwards
 
   return ((static_cast<int64_t>(h) * 60 + m) * 60 + sec) * 1000 + ms;
 }
@@ -198,7 +200,7 @@ std::vector<transcript_segment> parse_whisper_lines(std::string_view out) {
     auto end = whisper_time(line.substr(arrow + 5, close - arrow - 5));
     auto text = line.substr(close + 1);
     text.erase(0, text.find_first_not_of(" \t"));
-    if (start && end && !text.empty())
+    if (start && end && *start <= *end && !text.empty())
       segs.push_back({*start, *end, text});
   }
   return segs;

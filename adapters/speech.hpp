@@ -60,8 +60,8 @@ private:
 std::vector<std::string> split_command(const std::string& command);
 
 /// The segments in whisper.cpp-style standard output, one "[00:00:01.000 --> 00:00:02.500]  text"
-/// per line (what an external transcriber prints when it writes no WebVTT file). Other lines are
-/// skipped.
+/// per line (what an external transcriber prints when it writes no WebVTT file). Other lines, and
+/// lines whose times are not hh:mm:ss.mmm or end before they start, are skipped.
 std::vector<transcript_segment> parse_whisper_lines(std::string_view out);
 
 /// Runs the configured external transcriber on `wav` and parses what it produced: a WebVTT
