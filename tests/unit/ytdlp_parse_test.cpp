@@ -404,3 +404,16 @@ TEST_CASE("progress lines give a percentage, other lines do not") {
   CHECK(skipped_by_date("[download] upload date is not in range 20250101-99991231"));
   CHECK_FALSE(skipped_by_date("[download] 100% of 3.00MiB"));
 }
+
+// Found by fuzz/ytdlp_info_fuzz: a number too large for 64 bits threw nlohmann's out_of_range,
+// which is not a parse_error, past parse_info_json (std::terminate in a stage worker); a
+// timestamp of 1e300 was converted to an integer (undefined behaviour).
+TEST_CASE("info JSON with numbers out of range: a permanent error or no timestamp, no crash") {
+  test::temp_dir dir;
+  CHECK_THROWS_AS(parse_info_json(R"({"id": "x", "duration": 78e8110})", dir.path()), ytdlp_error);
+  CHECK_THROWS_AS(parse_info_json(R"({"id": "x", "width": -1e400})", dir.path()), ytdlp_error);
+  CHECK(parse_info_json(R"({"id": "x", "timestamp": 1e300})", dir.path()).timestamp == 0);
+  CHECK(parse_info_json(R"({"id": "x", "timestamp": -5})", dir.path()).timestamp == 0);
+  CHECK(parse_info_json(R"({"id": "x", "timestamp": 1772366400.5})", dir.path()).timestamp ==
+        1772366400);
+}
