@@ -76,35 +76,6 @@ std::vector<transcript_segment> group(const std::vector<word>& words) {
   return out;
 }
 
-std::optional<int64_t> whisper_time(const std::string& s) {
-  int h = 0, m = 0, sec = 0, ms = 0;
-  char tail = 0;
-  if (std::sscanf(s.c_str(), "%d:%d:%d.%d%c", &h, &m, &sec, &ms, &tail) != 4)
-    return std::nullopt;
-  return ((static_cast<int64_t>(h) * 60 + m) * 60 + sec) * 1000 + ms;
-}
-
-/// whisper.cpp prints "[00:00:00.000 --> 00:00:02.000]  text" per segment.
-std::vector<transcript_segment> parse_whisper_lines(const std::string& out) {
-  std::vector<transcript_segment> segs;
-  std::istringstream in{out};
-  for (std::string line; std::getline(in, line);) {
-    if (line.size() < 2 || line[0] != '[')
-      continue;
-    auto close = line.find(']');
-    auto arrow = line.find(" --> ");
-    if (close == std::string::npos || arrow == std::string::npos || arrow > close)
-      continue;
-    auto start = whisper_time(line.substr(1, arrow - 1));
-    auto end = whisper_time(line.substr(arrow + 5, close - arrow - 5));
-    auto text = line.substr(close + 1);
-    text.erase(0, text.find_first_not_of(" \t"));
-    if (start && end && !text.empty())
-      segs.push_back({*start, *end, text});
-  }
-  return segs;
-}
-
 } // namespace
 
 struct speech_recognizer::impl {
@@ -198,6 +169,41 @@ std::vector<std::string> split_command(const std::string& command) {
   if (in_word)
     words.push_back(std::move(cur));
   return words;
+}
+
+namespace {
+
+std::optional<int64_t> whisper_time(const std::string& s) {
+  int h = 0, m = 0, sec = 0, ms = 0;
+  char tail = 0;
+  if (std::sscanf(s.c_str(), "%d:%d:%d.%d%c", &h, &m, &sec, &ms, &tail) != 4)
+    return std::nullopt;
+  if (h < 0 || m < 0 || m > 59 || sec < 0 || sec > 59 || ms < 0 || ms > 999)
+    return std::nullopt; // not a time, and negative ones would go backwards
+
+  return ((static_cast<int64_t>(h) * 60 + m) * 60 + sec) * 1000 + ms;
+}
+
+} // namespace
+
+std::vector<transcript_segment> parse_whisper_lines(std::string_view out) {
+  std::vector<transcript_segment> segs;
+  std::istringstream in{std::string{out}};
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() < 2 || line[0] != '[')
+      continue;
+    auto close = line.find(']');
+    auto arrow = line.find(" --> ");
+    if (close == std::string::npos || arrow == std::string::npos || arrow > close)
+      continue;
+    auto start = whisper_time(line.substr(1, arrow - 1));
+    auto end = whisper_time(line.substr(arrow + 5, close - arrow - 5));
+    auto text = line.substr(close + 1);
+    text.erase(0, text.find_first_not_of(" \t"));
+    if (start && end && *start <= *end && !text.empty())
+      segs.push_back({*start, *end, text});
+  }
+  return segs;
 }
 
 std::vector<transcript_segment> transcribe_external(const speech_options& opts,

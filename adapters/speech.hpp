@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vfb {
@@ -57,6 +58,11 @@ private:
 /// Splits a configured command line into words: spaces separate, double quotes group, a
 /// backslash escapes the next character. Throws speech_error on an unterminated quote.
 std::vector<std::string> split_command(const std::string& command);
+
+/// The segments in whisper.cpp-style standard output, one "[00:00:01.000 --> 00:00:02.500]  text"
+/// per line (what an external transcriber prints when it writes no WebVTT file). Other lines, and
+/// lines whose times are not hh:mm:ss.mmm or end before they start, are skipped.
+std::vector<transcript_segment> parse_whisper_lines(std::string_view out);
 
 /// Runs the configured external transcriber on `wav` and parses what it produced: a WebVTT
 /// file `{out}.vtt` if it wrote one, else whisper.cpp-style lines on standard output

@@ -7,7 +7,8 @@
 // introduced it: a cue's leading lines that repeat the previous cue's last lines are dropped,
 // and a cue that repeats them entirely right after them (the line held on screen) lengthens the
 // segment before it. The same text after a pause was said again and stays. Segments never
-// overlap: a cue starting before the previous segment ends cuts that one short.
+// overlap: a cue starting before the previous segment ends cuts that one short. (Cues out of
+// order, which WebVTT does not allow, are kept where they come.)
 #pragma once
 
 #include "messages/media.hpp"

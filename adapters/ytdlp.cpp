@@ -333,12 +333,19 @@ void add_extractor_arg(std::vector<std::string>& argv, const std::string& extrac
   argv.insert(argv.end(), {"--extractor-args", prefix + arg});
 }
 
+int64_t epoch_seconds(double seconds) {
+  constexpr double year_5000 = 95'617'584'000.0;
+  if (!(seconds >= 0 && seconds < year_5000))
+    return 0;
+  return static_cast<int64_t>(seconds);
+}
+
 download_result parse_info_json(std::string_view json, const fs::path& out_dir,
                                 const std::vector<std::string>& sub_langs) {
   nlohmann::json info;
   try {
     info = nlohmann::json::parse(json);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) { // also a number too large (out_of_range)
     throw failed(ytdlp_failure::permanent,
                  std::string{"yt-dlp wrote malformed info JSON: "} + e.what());
   }
@@ -357,7 +364,7 @@ download_result parse_info_json(std::string_view json, const fs::path& out_dir,
   r.webpage_url = value_or<std::string>(info, "webpage_url", "");
   r.upload_date = value_or<std::string>(info, "upload_date", "");
   // Generic pages report a fractional timestamp (from Last-Modified).
-  r.timestamp = static_cast<int64_t>(value_or<double>(info, "timestamp", 0.0));
+  r.timestamp = epoch_seconds(value_or<double>(info, "timestamp", 0.0));
   r.duration = value_or<double>(info, "duration", 0.0);
   r.live_status = value_or<std::string>(info, "live_status", "");
   r.availability = value_or<std::string>(info, "availability", "");

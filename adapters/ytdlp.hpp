@@ -108,6 +108,11 @@ classified_failure classify_failure(int exit_code, std::string_view stderr_text)
 /// and its reason says which.
 classified_failure classify_failure(const process_result& run);
 
+/// yt-dlp's `timestamp` (seconds, maybe fractional) as whole seconds; 0 (unknown) for a value
+/// that is no time after 1970 and before the year 5000 (NaN, 1e300: converting those to an
+/// integer would be undefined, and milliseconds of far ones overflow).
+int64_t epoch_seconds(double seconds);
+
 /// The percentage in a "[download]  42.5% of ..." progress line, if it is one.
 std::optional<double> parse_progress(std::string_view line);
 

@@ -70,11 +70,11 @@ std::optional<listing_entry> parse_listing_line(std::string_view line) {
   e.availability = string_field(j, "availability");
   e.live_status = string_field(j, "live_status");
   if (auto ts = j.find("timestamp"); ts != j.end() && ts->is_number())
-    e.timestamp = static_cast<int64_t>(ts->get<double>());
+    e.timestamp = epoch_seconds(ts->get<double>());
   if (auto d = j.find("duration"); d != j.end() && d->is_number())
     e.duration = d->get<double>();
   if (auto rt = j.find("release_timestamp"); rt != j.end() && rt->is_number())
-    e.release_timestamp = static_cast<int64_t>(rt->get<double>());
+    e.release_timestamp = epoch_seconds(rt->get<double>());
   // YouTube's flat entries name the video by id; the pipeline wants a URL it can canonicalise.
   auto ie = string_field(j, "ie_key");
   if ((ie == "Youtube" || string_field(j, "extractor_key") == "YoutubeTab") &&

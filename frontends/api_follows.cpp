@@ -50,18 +50,10 @@ struct follows_api {
     auto body = body_of(req);
     if (!d.enumerator) // checked first: nothing is recorded that could not be listed
       throw api_error(503, "unavailable", "this node does not list channels");
-    follow_request fr;
-    fr.url = required_string(body, "url");
+    auto fr = follow_request_from(body);
     fr.tenant = who.tenant;
     fr.workspace = who.workspace;
     fr.origin = job_origin::api;
-    if (body.contains("limit") && !body["limit"].is_null())
-      fr.limit = static_cast<uint32_t>(bounded(body["limit"], "limit", 1, 100000));
-    if (auto s = string_field(body, "since")) {
-      fr.since = parse_iso_utc(*s);
-      if (!fr.since)
-        throw bad_request("'since' needs a date like 2025-11-29 or 2025-11-29T12:00:00Z");
-    }
     // Listed right here, so the refresher's first turn is one period later.
     auto added = follows().follow(fr, now_millis(), first_listing::by_caller);
     auto r = d.node.ask_within<enumeration_result>(
@@ -103,11 +95,8 @@ void add_follow_routes(api_router& router, follow_routes deps) {
              });
   router.add("PUT", "/v1/settings/auto-follow", access::operator_,
              [s](const httplib::Request& req, const token_record& who) {
-               auto value = required_string(body_of(req), "setting");
-               auto setting = parse_auto_follow_setting(value);
-               if (!setting)
-                 throw bad_request("'setting' must be on, off or inherit, got '" + value + "'");
-               s->registry().set_setting(who.tenant, who.workspace, *setting);
+               auto setting = setting_from(body_of(req));
+               s->registry().set_setting(who.tenant, who.workspace, setting);
                return json_reply(200, s->setting_json(who));
              });
 }

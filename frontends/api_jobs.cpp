@@ -6,8 +6,6 @@
 #include "frontends/metrics.hpp"
 #include "messages/json.hpp"
 
-#include <sstream>
-
 namespace vfb {
 
 namespace {
@@ -47,17 +45,10 @@ void add_job_routes(api_router& router, job_routes deps) {
 
   router.add("POST", "/v1/submissions", access::operator_,
              [s](const httplib::Request& req, const token_record& who) {
-               auto body = body_of(req);
-               submission sub;
-               sub.url = required_string(body, "url");
+               auto sub = submission_from(body_of(req));
                sub.tenant = who.tenant;
                sub.workspace = who.workspace;
                sub.origin = job_origin::api;
-               if (body.contains("force") && !body["force"].is_null()) {
-                 if (!body["force"].is_boolean())
-                   throw bad_request("'force' must be true or false");
-                 sub.force = body["force"].get<bool>();
-               }
                auto r = s->node.ask<enqueue_result>(s->submission, submit_atom::value, sub);
                return json_reply(202, to_json(r));
              });
@@ -77,15 +68,8 @@ void add_job_routes(api_router& router, job_routes deps) {
         filter.tenant = who.tenant;
         filter.workspace = who.workspace;
         filter.limit = static_cast<uint32_t>(query_number(req, "limit", 100, 1, 1000));
-        if (req.has_param("state")) {
-          std::istringstream names{req.get_param_value("state")};
-          for (std::string name; std::getline(names, name, ',');) {
-            job_state st;
-            if (!parse(name, st))
-              throw bad_request("unknown state '" + name + "'");
-            filter.states.push_back(st);
-          }
-        }
+        if (req.has_param("state"))
+          filter.states = parse_state_list(req.get_param_value("state"));
         auto jobs = s->node.ask<std::vector<job_view>>(s->scheduler, list_atom::value, filter);
         auto arr = nlohmann::json::array();
         for (const auto& v : jobs)

@@ -8,16 +8,6 @@
 
 namespace vfb {
 
-std::optional<std::string> bearer_token(const httplib::Request& req) {
-  auto header = req.get_header_value("Authorization");
-  const std::string scheme = "bearer ";
-  if (header.size() <= scheme.size() ||
-      !std::equal(scheme.begin(), scheme.end(), header.begin(),
-                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }))
-    return std::nullopt;
-  return header.substr(scheme.size());
-}
-
 api_router::api_router(httplib::Server& server, std::shared_ptr<token_store> tokens,
                        size_t max_body_bytes)
     : server_(server), tokens_(std::move(tokens)) {

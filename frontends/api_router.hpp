@@ -4,6 +4,7 @@
 // what a request does.
 #pragma once
 
+#include "frontends/api_requests.hpp"
 #include "storage/token_store.hpp"
 
 #include <functional>
@@ -19,9 +20,6 @@ enum class access { open, viewer, operator_ };
 
 /// A route's handler: the request and who asks (an empty record on open routes).
 using api_handler = std::function<httplib::Response(const httplib::Request&, const token_record&)>;
-
-/// The token of an `Authorization: Bearer ...` header (scheme case-insensitive), if any.
-std::optional<std::string> bearer_token(const httplib::Request& req);
 
 class api_router {
 public:

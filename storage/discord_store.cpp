@@ -1,9 +1,12 @@
 #include "storage/discord_store.hpp"
 
 #include "storage/codec.hpp"
+#include "storage/discord_store_layout.hpp"
 #include "storage/lmdb_store.hpp"
 
 namespace vfb {
+
+using namespace discord_layout;
 
 namespace {
 
@@ -14,71 +17,12 @@ struct tables {
 constexpr uint8_t format_version = 1;
 constexpr size_t max_part = 400;
 
-/// Stored records (keys hold the ids). Fields are appended, never reordered.
-struct stored_reply {
-  static constexpr const char* name = "pending reply";
-  pending_reply r;
-  template <class Self, class F> static void fields(Self& s, F&& f) {
-    f(s.r.tenant);
-    f(s.r.workspace);
-    f(s.r.guild_id);
-    f(s.r.channel_id);
-    f(s.r.user_id);
-    f(s.r.created_at);
-  }
-};
-
-struct stored_entry {
-  static constexpr const char* name = "digest entry";
-  digest_entry e;
-  template <class Self, class F> static void fields(Self& s, F&& f) {
-    f(s.e.tenant);
-    f(s.e.workspace);
-    f(s.e.group);
-    f(s.e.title);
-    f(s.e.url);
-    f(s.e.added_at);
-    f(s.e.uploader);
-  }
-};
-
 void check_part(const char* what, const std::string& value) {
   if (value.find('\0') != std::string::npos)
     throw std::invalid_argument(std::string{"discord store: "} + what + " contains a zero byte");
   if (value.size() > max_part)
     throw std::invalid_argument(std::string{"discord store: "} + what + " is longer than " +
                                 std::to_string(max_part) + " bytes");
-}
-
-std::string reply_key(uint64_t job, uint64_t id) {
-  return codec::be64(job) + codec::be64(id);
-}
-
-pending_reply decode_reply(std::string_view key, std::string_view value) {
-  if (key.size() != 16)
-    throw codec::decode_error("malformed pending reply key");
-  auto r = codec::decode<stored_reply>(value).r;
-  r.job_id = codec::get_be64(key, 0);
-  r.id = codec::get_be64(key, 8);
-  return r;
-}
-
-/// The digest key's prefix: one group's entries sort together, by job id.
-std::string group_prefix(const std::string& tenant, const std::string& workspace,
-                         const std::string& group) {
-  codec::writer w;
-  w.str(tenant);
-  w.str(workspace);
-  w.str(group);
-  return std::move(w.buffer());
-}
-
-digest_entry decode_entry(std::string_view key, std::string_view value) {
-  if (key.size() < 8)
-    throw codec::decode_error("malformed digest key");
-  auto e = codec::decode<stored_entry>(value).e;
-  e.job_id = codec::get_be64(key, key.size() - 8);
-  return e;
 }
 
 } // namespace
@@ -103,7 +47,7 @@ pending_reply discord_store::add_reply(pending_reply r) {
       throw codec::decode_error("malformed next reply id");
     auto out = r;
     out.id = raw ? codec::get_be64(*raw) : 1;
-    dbs_->replies.put(t, reply_key(out.job_id, out.id), codec::encode(stored_reply{out}));
+    dbs_->replies.put(t, reply_key(out.job_id, out.id), encode_reply(out));
     dbs_->meta.put(t, "next_id", codec::be64(out.id + 1));
     return out;
   });
@@ -142,8 +86,8 @@ void discord_store::add_digest_entry(const digest_entry& e) {
     if (part->find('\0') != std::string::npos)
       throw std::invalid_argument("discord store: a digest field contains a zero byte");
   check_part("a digest group", e.group);
-  auto key = group_prefix(e.tenant, e.workspace, e.group) + codec::be64(e.job_id);
-  write([&](lmdb::txn& t) { dbs_->digest.put(t, key, codec::encode(stored_entry{e})); });
+  auto key = digest_key(e);
+  write([&](lmdb::txn& t) { dbs_->digest.put(t, key, encode_entry(e)); });
 }
 
 std::vector<digest_group> discord_store::digest_groups() const {

@@ -62,6 +62,8 @@ std::string encode_block(std::vector<posting>::const_iterator begin,
 }
 
 postings_key parse_postings_key(std::string_view key) {
+  if (key.size() < 4) // no namespace id: substr would throw std::out_of_range, not decode_error
+    throw codec::decode_error("malformed postings key");
   auto rest = key.substr(4);
   auto end = rest.find('\0');
   if (end == std::string_view::npos)

@@ -2,10 +2,13 @@
 
 #include "storage/codec.hpp"
 #include "storage/lmdb_store.hpp"
+#include "storage/token_store_layout.hpp"
 
 #include <sodium.h>
 
 namespace vfb {
+
+using namespace token_layout;
 
 // -- layout -----------------------------------------------------------------------------------
 //
@@ -34,44 +37,12 @@ constexpr size_t token_bytes = 32;
 /// The token text's length: the prefix and 32 bytes in unpadded base64 (43 characters).
 constexpr size_t token_length = token_prefix.size() + (token_bytes * 4 + 2) / 3;
 
-/// The stored form of a token_record (the id is the key). Fields are appended, never reordered.
-struct stored_token {
-  static constexpr const char* name = "token record";
-  token_record r;
-  template <class Self, class F> static void fields(Self& s, F&& f) {
-    f(s.r.tenant);
-    f(s.r.workspace);
-    f(s.r.role);
-    f(s.r.label);
-    f(s.r.created_at);
-    f(s.r.revoked_at);
-  }
-};
-
-std::string id_key(uint64_t id) {
-  return codec::be64(id);
-}
-
-uint64_t key_id(std::string_view key) {
-  if (key.size() != 8)
-    throw codec::decode_error("malformed token id key");
-  return codec::get_be64(key);
-}
-
-token_record decode(std::string_view key, std::string_view value) {
-  auto r = codec::decode<stored_token>(value).r;
-  if (r.role > token_role::operator_)
-    throw codec::decode_error("a token record has an unknown role");
-  r.id = key_id(key);
-  return r;
-}
-
 std::optional<token_record> get_token(lmdb::txn& t, const tables& d, uint64_t id) {
   auto key = id_key(id);
   auto raw = d.tokens.get(t, key);
   if (!raw)
     return std::nullopt;
-  return decode(key, *raw);
+  return decode_token(key, *raw);
 }
 
 uint64_t next_id(lmdb::txn& t, const tables& d) {
@@ -154,7 +125,7 @@ created_token token_store::create(const std::string& tenant, const std::string& 
     // overwriting it would hand another token's identity to this one.
     if (dbs_->by_hash.get(t, hash))
       throw codec::decode_error("a new token's hash is stored already");
-    dbs_->tokens.put(t, id_key(r.id), codec::encode(stored_token{r}));
+    dbs_->tokens.put(t, id_key(r.id), encode_token(r));
     dbs_->by_hash.put(t, hash, id_key(r.id));
     dbs_->meta.put(t, "next_id", codec::be64(r.id + 1));
     return r;
@@ -187,7 +158,7 @@ bool token_store::revoke(uint64_t id, millis now) {
       return false;
     if (r->active()) {
       r->revoked_at = now;
-      dbs_->tokens.put(t, id_key(id), codec::encode(stored_token{*r}));
+      dbs_->tokens.put(t, id_key(id), encode_token(*r));
     }
     return true;
   });
@@ -208,7 +179,7 @@ std::vector<token_record> token_store::list(const std::string& tenant,
     std::vector<token_record> out;
     lmdb::cursor c{t, dbs_->tokens};
     for (bool at = c.first(); at; at = c.next()) {
-      auto r = decode(c.key(), c.value());
+      auto r = decode_token(c.key(), c.value());
       if (tenant.empty() || (r.tenant == tenant && (workspace.empty() || r.workspace == workspace)))
         out.push_back(std::move(r));
     }

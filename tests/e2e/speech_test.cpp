@@ -135,3 +135,21 @@ TEST_CASE("word error rate") {
   CHECK(word_error_rate("the cat sat", "cat sat down") == Approx(2.0 / 3));
   CHECK(word_error_rate("", "") == 0);
 }
+
+// Found by fuzz/whisper_fuzz: a line ending before it started (or with minutes out of range)
+// became a segment that goes backwards.
+TEST_CASE("whisper.cpp lines: segments in order, times that are no times skipped") {
+  auto segs = parse_whisper_lines("[00:00:00.000 --> 00:00:02.000]   the volcano erupted\n"
+                                  "[15:00:02.000 --> 00:00:04.500]   backwards\n"
+                                  "[00:99:00.000 --> 01:00:00.000]   no such minute\n"
+                                  "[00:00:-1.000 --> 00:00:01.000]   negative\n"
+                                  "whisper_print_timings: 12 ms\n"
+                                  "[00:00:02.000 --> 00:00:04.500]  near the telescope\n");
+  REQUIRE(segs.size() == 2);
+  CHECK(segs[0].start_ms == 0);
+  CHECK(segs[0].end_ms == 2000);
+  CHECK(segs[0].text == "the volcano erupted");
+  CHECK(segs[1].start_ms == 2000);
+  CHECK(segs[1].end_ms == 4500);
+  CHECK(segs[1].text == "near the telescope");
+}

@@ -1,5 +1,6 @@
 // The stores' record codec: round trips, and records written before a field was added.
 #include "storage/codec.hpp"
+#include "storage/memory_store_layout.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -69,4 +70,16 @@ TEST_CASE("codec: records that are cut short or too long are refused") {
   CHECK_THROWS_AS(codec::decode<record_v2>(claim), codec::decode_error);
   // A newer record read by the older layout: bytes left over.
   CHECK_THROWS_AS(codec::decode<record_v1>(bytes), codec::decode_error);
+}
+
+// Found by fuzz/memory_records_fuzz: a postings key shorter than a namespace id threw
+// std::out_of_range, which the store does not report as corruption.
+TEST_CASE("a postings key shorter than its namespace id is a decode error") {
+  using memory_layout::parse_postings_key;
+  CHECK_THROWS_AS(parse_postings_key(std::string{"\x0c\x02", 2}), codec::decode_error);
+  CHECK_THROWS_AS(parse_postings_key(""), codec::decode_error);
+  auto key = memory_layout::term_prefix(3, "volcano");
+  auto k = parse_postings_key(key);
+  CHECK(k.term == "volcano");
+  CHECK_FALSE(k.block_first);
 }

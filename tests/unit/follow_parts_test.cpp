@@ -320,3 +320,16 @@ TEST_CASE("token buckets: a burst at once, then one token per interval, per sour
   for (int i = 0; i < 1000; ++i)
     CHECK(unlimited.reserve(t0) == nanoseconds{0});
 }
+
+// Found by fuzz/listing_fuzz: a timestamp of 1e125 was converted to an integer (undefined
+// behaviour); it is no time, so the entry has none.
+TEST_CASE("a listing entry's timestamps out of range are unknown (0)") {
+  auto e = parse_listing_line(
+      R"({"ie_key":"Youtube","id":"abcdefghijk","timestamp":1.764e125,"release_timestamp":-1e30})");
+  REQUIRE(e);
+  CHECK(e->timestamp == 0);
+  CHECK(e->release_timestamp == 0);
+  e = parse_listing_line(R"({"ie_key":"Youtube","id":"abcdefghijk","timestamp":1764000000.9})");
+  REQUIRE(e);
+  CHECK(e->timestamp == 1764000000);
+}

@@ -2,6 +2,7 @@
 // tests/e2e/ytdlp_test.cpp runs the real one against a loopback server).
 #include "adapters/ytdlp.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/ytdlp_samples.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -21,18 +22,6 @@ process_result failed_with(const std::string& err, int code = 1) {
 void touch(const std::filesystem::path& p) {
   std::ofstream(p) << "x";
 }
-
-const char* youtube_info = R"({
-  "id": "dQw4w9WgXcQ", "title": "A talk about volcanoes", "extractor": "youtube",
-  "extractor_key": "Youtube", "uploader": "Science Channel", "uploader_id": "@science",
-  "uploader_url": "https://www.youtube.com/@science", "channel_id": "UCabcdefghijklmnopqrstuv",
-  "channel_url": "https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv",
-  "webpage_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "upload_date": "20260301",
-  "timestamp": 1772366400, "duration": 212.5, "live_status": "not_live",
-  "availability": "public", "subtitles": {"en": [{"ext": "vtt"}]},
-  "automatic_captions": {"en-orig": [{"ext": "vtt"}], "de": [{"ext": "vtt"}]},
-  "requested_downloads": [{"filepath": "%MEDIA%"}]
-})";
 
 } // namespace
 
@@ -119,7 +108,7 @@ TEST_CASE("info JSON becomes a download result with its media and caption files"
   touch(dir / "media.en-orig.vtt");
   touch(dir / "media.en.vtt");
   touch(dir / "media.info.json");
-  std::string json = youtube_info;
+  std::string json = test::youtube_info;
   json.replace(json.find("%MEDIA%"), 7, media.string());
   auto r = parse_info_json(json, dir.path());
   CHECK(r.extractor == "Youtube");
@@ -414,4 +403,17 @@ TEST_CASE("progress lines give a percentage, other lines do not") {
         Approx(0));
   CHECK(skipped_by_date("[download] upload date is not in range 20250101-99991231"));
   CHECK_FALSE(skipped_by_date("[download] 100% of 3.00MiB"));
+}
+
+// Found by fuzz/ytdlp_info_fuzz: a number too large for 64 bits threw nlohmann's out_of_range,
+// which is not a parse_error, past parse_info_json (std::terminate in a stage worker); a
+// timestamp of 1e300 was converted to an integer (undefined behaviour).
+TEST_CASE("info JSON with numbers out of range: a permanent error or no timestamp, no crash") {
+  test::temp_dir dir;
+  CHECK_THROWS_AS(parse_info_json(R"({"id": "x", "duration": 78e8110})", dir.path()), ytdlp_error);
+  CHECK_THROWS_AS(parse_info_json(R"({"id": "x", "width": -1e400})", dir.path()), ytdlp_error);
+  CHECK(parse_info_json(R"({"id": "x", "timestamp": 1e300})", dir.path()).timestamp == 0);
+  CHECK(parse_info_json(R"({"id": "x", "timestamp": -5})", dir.path()).timestamp == 0);
+  CHECK(parse_info_json(R"({"id": "x", "timestamp": 1772366400.5})", dir.path()).timestamp ==
+        1772366400);
 }
