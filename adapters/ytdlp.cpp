@@ -63,8 +63,19 @@ template <class T> T value_or(const nlohmann::json& j, const char* key, T fallba
   }
 }
 
-/// The media file: what yt-dlp says it wrote, else the one `media.EXT` (one dot: not
-/// media.info.json, media.en.vtt, media.mp4.part or media.f137.mp4) in `out_dir`.
+/// Whether `file` lies in `dir` (the info JSON is outside data: a path it names elsewhere, or
+/// through "..", a link or a NUL, is never read).
+bool inside(const std::string& file, const fs::path& dir) {
+  if (file.find('\0') != std::string::npos)
+    return false;
+  std::error_code ec;
+  auto f = fs::weakly_canonical(file, ec);
+  auto d = fs::weakly_canonical(dir, ec);
+  return !ec && f.parent_path() == d;
+}
+
+/// The media file: what yt-dlp says it wrote (in `out_dir`), else the one `media.EXT` (one dot:
+/// not media.info.json, media.en.vtt, media.mp4.part or media.f137.mp4) in `out_dir`.
 std::string find_media(const nlohmann::json& info, const fs::path& out_dir) {
   std::vector<std::string> named;
   if (auto rd = info.find("requested_downloads"); rd != info.end() && rd->is_array())
@@ -75,7 +86,7 @@ std::string find_media(const nlohmann::json& info, const fs::path& out_dir) {
   named.push_back(value_or<std::string>(info, "_filename", ""));
   std::error_code ec;
   for (auto& n : named)
-    if (!n.empty() && fs::is_regular_file(n, ec))
+    if (!n.empty() && inside(n, out_dir) && fs::is_regular_file(n, ec))
       return n;
   for (auto& e : fs::directory_iterator(out_dir, ec))
     if (e.path().stem() == "media" && e.path().has_extension() && e.is_regular_file(ec))

@@ -157,7 +157,8 @@ record decode_record(std::string_view bytes) {
   if (!r.done())
     rec.suspect = r.u8() != 0;
   if (!r.done() || static_cast<int>(v.state) >= job_state_count ||
-      static_cast<int>(j.priority) >= priority_class_count)
+      static_cast<int>(j.priority) >= priority_class_count ||
+      static_cast<int>(j.origin) > static_cast<int>(job_origin::refresh))
     throw codec::decode_error("malformed job record");
   return rec;
 }

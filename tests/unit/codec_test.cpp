@@ -1,5 +1,6 @@
 // The stores' record codec: round trips, and records written before a field was added.
 #include "storage/codec.hpp"
+#include "storage/job_queue_layout.hpp"
 #include "storage/memory_store_layout.hpp"
 
 #include <catch2/catch.hpp>
@@ -82,4 +83,24 @@ TEST_CASE("a postings key shorter than its namespace id is a decode error") {
   auto k = parse_postings_key(key);
   CHECK(k.term == "volcano");
   CHECK_FALSE(k.block_first);
+}
+
+TEST_CASE("a job record whose state, priority or origin is out of range is a decode error") {
+  queue_layout::record rec;
+  rec.view.job.id = 7;
+  rec.view.job.key = {"t", "w", "youtube", "v"};
+  rec.suspect = true;
+  auto bytes = queue_layout::encode_record(rec);
+  auto back = queue_layout::decode_record(bytes);
+  CHECK(back.id() == 7);
+  CHECK(back.suspect);
+  // The origin's byte: where the records of two origins differ.
+  rec.view.job.origin = job_origin::api;
+  auto other = queue_layout::encode_record(rec);
+  REQUIRE(other.size() == bytes.size());
+  size_t origin_at = 0;
+  while (bytes[origin_at] == other[origin_at])
+    ++origin_at;
+  bytes[origin_at] = 9;
+  CHECK_THROWS_AS(queue_layout::decode_record(bytes), codec::decode_error);
 }

@@ -6,9 +6,12 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace vfb;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -174,6 +177,27 @@ TEST_CASE("the media file is the one media.EXT, not a part, fragment, caption or
   r = parse_info_json(R"({"id": "x", "requested_downloads": [{"filepath": "/gone.webm"}]})",
                       dir.path());
   CHECK(r.media_path == (dir / "media.opus").string());
+}
+
+TEST_CASE("a media path the info JSON names outside the job's directory is never taken") {
+  test::temp_dir dir;
+  test::temp_dir elsewhere;
+  touch(elsewhere / "secret.mp4");
+  fs::create_directories(dir / "sub");
+  touch(dir / "sub" / "deeper.mp4");
+  fs::create_symlink(elsewhere / "secret.mp4", dir / "link.mp4");
+  for (const auto& named :
+       {(elsewhere / "secret.mp4").string(),
+        (dir / ".." / elsewhere.path().filename() / "secret.mp4").string(),
+        (dir / "link.mp4").string(), (dir / "sub" / "deeper.mp4").string(),
+        (dir / "sub" / ".." / ".." / elsewhere.path().filename() / "secret.mp4").string()}) {
+    INFO(named);
+    nlohmann::json info{{"id", "x"}, {"filepath", named}, {"_filename", named}};
+    CHECK(parse_info_json(info.dump(), dir.path()).media_path.empty());
+  }
+  touch(dir / "media.mp4");
+  nlohmann::json info{{"id", "x"}, {"filepath", (elsewhere / "secret.mp4").string()}};
+  CHECK(parse_info_json(info.dump(), dir.path()).media_path == (dir / "media.mp4").string());
 }
 
 TEST_CASE("a generic page's sparse info JSON still parses, and the media file is found by name") {
