@@ -21,9 +21,12 @@
 
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 using namespace vfb;
@@ -327,6 +330,75 @@ TEST_CASE("media the cache bound removed are downloaded again only when a stage 
   CHECK(finished_stage(events, stage_kind::transcribe, "speech"));
   CHECK_FALSE(fs::exists(dir / "volcano.mp4"));
   CHECK(n.env->media->removed().files == 2);
+}
+
+namespace {
+
+/// A small file system of its own (tmpfs) at `dir`, gone at the end. Mounting needs root, as
+/// scripts/test has on CI; a refusal fails the test and says so.
+struct small_file_system {
+  fs::path dir;
+  small_file_system(fs::path at, size_t bytes) : dir{std::move(at)} {
+    fs::create_directories(dir);
+    auto options = "size=" + std::to_string(bytes);
+    if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, options.c_str()) != 0)
+      FAIL("cannot mount a small tmpfs at " << dir << " (" << std::strerror(errno)
+                                            << "): this test runs as root");
+  }
+  ~small_file_system() { ::umount2(dir.c_str(), MNT_DETACH); }
+  /// Fills it up: a ballast file grown until the file system refuses.
+  void fill() {
+    std::ofstream ballast{dir / "ballast", std::ios::binary};
+    std::string chunk(64 * 1024, 'x');
+    while (ballast.write(chunk.data(), static_cast<std::streamsize>(chunk.size())) &&
+           ballast.flush()) {
+    }
+  }
+  void make_room() { fs::remove(dir / "ballast"); }
+};
+
+} // namespace
+
+TEST_CASE("a full disk fails the job transiently, saying so; nothing stored is lost; then it "
+          "completes") {
+  pipeline_fixture f;
+  fs::copy_file(f.video, f.served / "volcano2.mp4");
+  f.server.add_video_page("/watch/volcano2", "Volcano again", f.server.url("/media/volcano2.mp4"));
+  // The artifacts and the memory live on a small file system of their own.
+  small_file_system disk{f.dir / "small", 8 << 20};
+  fs::create_directories(f.data);
+  for (const auto* part : {"artifacts", "memory"}) {
+    fs::create_directories(disk.dir / part);
+    fs::create_directory_symlink(disk.dir / part, f.data / part);
+  }
+  running_node n{f};
+  auto first = n.submit(f.page());
+  n.until_ended(first, outcome_kind::done);
+  auto before = n.env->memory->search("acme", "main", "volcano", 100);
+  REQUIRE_FALSE(before.empty());
+
+  disk.fill();
+  auto second = n.submit(f.server.url("/watch/volcano2"));
+  pipeline_event failed;
+  n.self->receive_while([&] { return failed.job_id == 0; })(
+      [&](const pipeline_event& ev) {
+        if (ev.job_id == second && ev.kind == progress_kind::ended)
+          failed = ev;
+      },
+      caf::after(std::chrono::minutes{3}) >> [&] { FAIL("the job never ended"); });
+  INFO(failed.outcome.reason);
+  CHECK(failed.outcome.kind == outcome_kind::transient_failure);
+  CHECK_THAT(failed.outcome.reason, Catch::Contains("disk full"));
+  // The node answers, and what it stored is whole.
+  CHECK(n.view(first).state == job_state::done);
+  CHECK(n.env->memory->search("acme", "main", "volcano", 100).size() == before.size());
+  CHECK(n.env->memory->check_invariants().empty());
+  CHECK(n.env->artifacts->cached_transcript("generic", n.view(first).job.key.external_id));
+
+  disk.make_room();
+  n.until_ended(second, outcome_kind::done);
+  CHECK(n.env->memory->stats("acme", "main").videos == 2);
+  CHECK(n.env->memory->check_invariants().empty());
 }
 
 TEST_CASE("a Discord 429 is retried after its retry_after and posted once") {
