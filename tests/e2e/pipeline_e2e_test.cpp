@@ -401,6 +401,64 @@ TEST_CASE("a full disk fails the job transiently, saying so; nothing stored is l
   CHECK(n.env->memory->check_invariants().empty());
 }
 
+TEST_CASE("hostile titles and ids stay in the artifacts dir, one log line each, and reach "
+          "Discord without mentions") {
+  pipeline_fixture f;
+  // A file name with shell characters becomes the id (yt-dlp's generic extractor names the
+  // video after it); the title has paths, newlines, commands, mentions and is very long.
+  const std::string name = "evil;$(touch pwned)`id`'q' \"x\" & | > ..";
+  fs::copy_file(f.video, f.served / (name + ".mp4"));
+  const std::string title = "../../../etc/passwd\n2026-12-05 00:00:00.000 info job 99: done "
+                            "(forged)\r@everyone @here <@123> $(reboot) `rm -rf ~`; | & " +
+                            std::string(5000, 'L');
+  std::string encoded;
+  for (unsigned char c : name)
+    encoded += std::isalnum(c)
+                   ? std::string(1, static_cast<char>(c))
+                   : "%" + std::string{"0123456789ABCDEF"[c >> 4]} + "0123456789ABCDEF"[c & 15];
+  f.server.add_video_page("/watch/evil", title, f.server.url("/media/" + encoded + ".mp4"));
+  auto ran = run({VFB_BINARY, "--data-dir", f.data.string(), "--set", "sources.allow_loopback=true",
+                  "--set", "webhooks.acme/main=" + f.discord.webhook_url(), "run",
+                  f.server.url("/watch/evil"), "--tenant", "acme", "--workspace", "main"});
+  INFO(ran.err);
+  REQUIRE(ran.exit_code == 0);
+  // Every file the job wrote is in the data dir's own places; no command ran.
+  for (const auto& e : fs::recursive_directory_iterator{f.dir.path()}) {
+    auto p = e.path().string();
+    if (p.rfind(f.served.string(), 0) == 0)
+      continue;
+    CHECK(p.find("pwned") == std::string::npos);
+    if (p.rfind(f.data.string(), 0) == 0)
+      continue;
+    CHECK(p == f.data.string()); // nothing beside the data dir and the served files
+  }
+  for (const auto& e : fs::recursive_directory_iterator{f.data / "artifacts"}) {
+    auto rel = fs::relative(e.path(), f.data / "artifacts").string();
+    CHECK(rel.find("..") == std::string::npos);
+    CHECK(rel.find(';') == std::string::npos); // names are hashes and fixed names
+  }
+  // One log line per message: every stderr line is a log line of its own.
+  static const std::regex log_line{R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \w+ .*)"};
+  std::istringstream lines{ran.err};
+  std::string line;
+  while (std::getline(lines, line)) {
+    INFO(line);
+    CHECK(std::regex_match(line, log_line));
+    bool forged_alone = line.find("job 99: done") != std::string::npos &&
+                        line.find("\\n2026-12-05") == std::string::npos;
+    CHECK_FALSE(forged_alone); // the title's forged line is only ever written out, escaped
+  }
+  // Discord: the title as text (cut to Discord's limit), no mention can fire.
+  auto posts = f.discord.posts();
+  REQUIRE(posts.size() == 1);
+  const auto& embed = posts[0]["embeds"][0];
+  CHECK(embed["title"].get<std::string>().rfind("../../../etc/passwd", 0) == 0);
+  auto shown = embed["title"].get<std::string>();
+  CHECK(std::count_if(shown.begin(), shown.end(), [](char c) { return (c & 0xC0) != 0x80; }) <=
+        256); // code points
+  CHECK(posts[0]["allowed_mentions"]["parse"].empty());
+}
+
 TEST_CASE("a Discord 429 is retried after its retry_after and posted once") {
   pipeline_fixture f;
   f.config.discord.webhooks["acme/main"] = f.discord.webhook_url();
