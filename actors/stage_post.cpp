@@ -6,6 +6,7 @@
 #include "text/durations.hpp"
 
 #include <filesystem>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 namespace vfb::stage_parts {
@@ -34,8 +35,19 @@ stage_result post_stage(shared_state& s, const stage_request& req, const progres
   auto hook = webhook_for(cfg, job.key.tenant, job.key.workspace);
   if (!hook)
     return went_on("no Discord webhook for " + job.key.tenant + "/" + job.key.workspace);
-  if (s.env->artifacts->checkpoint(job.id, stage_kind::post))
-    return went_on("already posted"); // never post twice for one job
+  // Never post twice for one job: a checkpoint says it was posted (or waits for a digest). One
+  // that only says "posting" is from a run that stopped between asking Discord and hearing
+  // back: the card may be there already, and a webhook cannot be asked. It is posted again, so
+  // at most one repeat per crash (README, docs/RELIABILITY.md), and the log says so.
+  bool repeat = false;
+  if (auto done = s.env->artifacts->checkpoint(job.id, stage_kind::post)) {
+    if (!done->contains("posting"))
+      return went_on("already posted");
+    repeat = true;
+    spdlog::warn("job {}: the last run stopped while it posted to Discord; posting again (the "
+                 "card may show twice)",
+                 job.id);
+  }
   // /analyze: the Discord bridge answers the asker with the result when the job ends (a bot
   // message, else this same webhook); a card here too would be the same answer twice.
   if (job.origin == job_origin::discord)
@@ -68,33 +80,47 @@ stage_result post_stage(shared_state& s, const stage_request& req, const progres
       build_webhook_payload(make_post(d, *a, d.webpage_url.empty() ? job.url : d.webpage_url));
   auto attempts = std::max<int64_t>(1, cfg.discord.post_attempts);
   webhook_result res;
+  s.env->artifacts->save_checkpoint(job.id, stage_kind::post,
+                                    nlohmann::json{{"posting", now_millis()}});
+  // A post that surely did not happen (Discord answered every try with an error) leaves no
+  // "posting" behind; one whose answer never came may have been made.
+  bool unanswered = false;
+  auto not_posted = [&](stage_result r) {
+    if (!unanswered)
+      s.env->artifacts->remove_checkpoint(job.id, stage_kind::post);
+    return r;
+  };
   for (int64_t i = 1;; ++i) {
     auto ready = s.webhooks.ready_at(*hook);
     auto until_ready =
         std::chrono::duration_cast<std::chrono::milliseconds>(ready - webhook_pacer::clock::now());
     if (until_ready > longest_inline_wait)
-      return ended(job_outcome::throttled("discord", until_ready.count(),
-                                          "Discord asked to wait before the next post"));
+      return not_posted(ended(job_outcome::throttled(
+          "discord", until_ready.count(), "Discord asked to wait before the next post")));
     std::this_thread::sleep_until(ready); // Discord's rate limit: nothing to do meanwhile
     res = post_webhook(*hook, payload);
+    unanswered = unanswered || res.status == 0;
     if (res.retry_after.count() > 0)
       s.webhooks.wait_after(*hook, res.retry_after);
     if (res.ok) {
-      s.env->artifacts->save_checkpoint(job.id, stage_kind::post,
-                                        nlohmann::json{{"status", res.status}});
-      return went_on("posted to Discord");
+      auto message = nlohmann::json::parse(res.body, nullptr, false);
+      nlohmann::json posted{{"status", res.status}, {"repeat", repeat}};
+      if (message.is_object() && message.contains("id"))
+        posted["message_id"] = message["id"];
+      s.env->artifacts->save_checkpoint(job.id, stage_kind::post, posted);
+      return went_on(repeat ? "posted to Discord again (after a crash)" : "posted to Discord");
     }
     if (!res.retryable)
-      return ended(job_outcome::permanent("Discord refused the post: " + res.error));
+      return not_posted(ended(job_outcome::permanent("Discord refused the post: " + res.error)));
     if (i >= attempts)
-      return ended(job_outcome::transient("Discord post failed " + std::to_string(i) +
-                                          " times: " + res.error));
+      return not_posted(ended(job_outcome::transient("Discord post failed " + std::to_string(i) +
+                                                     " times: " + res.error)));
     // Discord says how long to wait on a 429; without that, back off 1 s, 2 s, 4 s ...
     auto wait = res.retry_after.count() > 0
                     ? res.retry_after
                     : std::chrono::milliseconds{1000 << std::min<int64_t>(i - 1, 5)};
     if (wait > longest_inline_wait)
-      return ended(job_outcome::throttled("discord", wait.count(), res.error));
+      return not_posted(ended(job_outcome::throttled("discord", wait.count(), res.error)));
     report(0, "Discord: " + res.error + ", retrying in " + std::to_string(wait.count()) + " ms");
     s.webhooks.wait_after(*hook, wait); // the loop's next round waits for it
   }

@@ -189,6 +189,19 @@ const char* const unsolved_challenge_signs[] = {
 constexpr auto longest_wait_for_premiere = std::chrono::hours{24 * 30};
 
 /// How long until a premiere or stream begins: "in 2 hours", "in 3 days", "in a few moments".
+/// "a", "an" or a number of units as a message says it, capped at a million (more says "much
+/// later" just as well, and the waits computed from it stay far from overflowing).
+int64_t units_in(const std::string& word) {
+  if (word[0] == 'a')
+    return 1;
+  constexpr int64_t most = 1'000'000;
+  int64_t n = 0;
+  for (char c : word)
+    if ((n = n * 10 + (c - '0')) >= most)
+      return most;
+  return n;
+}
+
 milliseconds wait_until_release(const std::string& lowered) {
   static const std::regex in{
       R"(in\s+(an?|\d+)\s*(second|sec|minute|min|hour|hr|day|week|month)s?\b)"};
@@ -198,7 +211,7 @@ milliseconds wait_until_release(const std::string& lowered) {
     return std::chrono::minutes{5};
   if (!std::regex_search(lowered, m, in))
     return std::chrono::hours{1}; // a date or words we cannot read: look again in an hour
-  auto n = m[1].str()[0] == 'a' ? 1 : std::stoll(m[1].str());
+  auto n = units_in(m[1].str());
   auto unit = m[2].str();
   std::chrono::seconds s{n};
   if (unit.rfind("min", 0) == 0)
@@ -221,7 +234,7 @@ std::optional<milliseconds> wait_named_in(const std::string& lowered) {
   std::smatch m;
   if (!std::regex_search(lowered, m, wait))
     return std::nullopt;
-  auto n = m[1].str()[0] == 'a' ? 1 : std::stoll(m[1].str());
+  auto n = units_in(m[1].str());
   auto unit = m[2].str();
   std::chrono::seconds s{n};
   if (!unit.empty() && unit[0] == 'm')

@@ -221,6 +221,13 @@ std::optional<nlohmann::json> artifact_store::checkpoint(uint64_t job_id, stage_
   return read_json_file(checkpoint_path(job_id, stage), problem);
 }
 
+void artifact_store::remove_checkpoint(uint64_t job_id, stage_kind stage) {
+  std::error_code ec;
+  fs::remove(checkpoint_path(job_id, stage), ec);
+  if (ec)
+    fail(ec.value(), "cannot remove " + checkpoint_path(job_id, stage).string());
+}
+
 void artifact_store::clear_checkpoints(uint64_t job_id) {
   std::error_code ec;
   fs::remove_all(root_ / "jobs" / std::to_string(job_id), ec);

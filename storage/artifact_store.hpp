@@ -65,6 +65,8 @@ public:
   /// The stage's saved output; absent as for `cached_download`.
   std::optional<nlohmann::json> checkpoint(uint64_t job_id, stage_kind stage,
                                            std::string* problem = nullptr) const;
+  /// Forgets one checkpoint of a job (absent already: nothing to do). Throws storage_error.
+  void remove_checkpoint(uint64_t job_id, stage_kind stage);
   /// Forgets every checkpoint of a job (when it is over). Throws storage_error.
   void clear_checkpoints(uint64_t job_id);
 

@@ -28,6 +28,7 @@
 #include <sstream>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <thread>
 
 using namespace vfb;
 namespace fs = std::filesystem;
@@ -457,6 +458,51 @@ TEST_CASE("hostile titles and ids stay in the artifacts dir, one log line each, 
   CHECK(std::count_if(shown.begin(), shown.end(), [](char c) { return (c & 0xC0) != 0x80; }) <=
         256); // code points
   CHECK(posts[0]["allowed_mentions"]["parse"].empty());
+}
+
+TEST_CASE("a crash after Discord took the post but before its checkpoint posts it once more, "
+          "and says so") {
+  pipeline_fixture f;
+  std::vector<std::string> argv{VFB_BINARY,
+                                "--data-dir",
+                                f.data.string(),
+                                "--set",
+                                "sources.allow_loopback=true",
+                                "--set",
+                                "webhooks.acme/main=" + f.discord.webhook_url(),
+                                "run",
+                                f.page(),
+                                "--tenant",
+                                "acme",
+                                "--workspace",
+                                "main"};
+  f.discord.hold_answers(); // Discord makes the post; its answer never reaches this run
+  std::atomic<bool> kill{false};
+  process_options first;
+  first.argv = argv;
+  first.cancel = &kill;
+  first.grace = std::chrono::milliseconds{0};
+  process_result killed;
+  std::thread runner{[&] { killed = run_process(first); }};
+  REQUIRE(f.discord.wait_for_posts(1, std::chrono::minutes{3}));
+  kill = true;
+  runner.join();
+  CHECK(killed.exit_code != 0);
+  f.discord.release_answers();
+
+  auto again = run(argv);
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.err, Catch::Contains("the last run stopped while it posted to Discord; posting "
+                                        "again"));
+  CHECK(f.discord.posts().size() == 2); // the one repeat a crash in that window can cause
+  auto posted = read_json_file(f.data / "artifacts" / "jobs" / "1" / "post.json", nullptr);
+  REQUIRE(posted);
+  CHECK((*posted)["repeat"] == true);
+  CHECK((*posted)["message_id"].is_string());
+  // A third run finds it posted: no more cards.
+  CHECK(run(argv).exit_code == 0);
+  CHECK(f.discord.posts().size() == 2);
 }
 
 TEST_CASE("a Discord 429 is retried after its retry_after and posted once") {

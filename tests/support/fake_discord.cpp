@@ -186,6 +186,7 @@ fake_discord::fake_discord() : server_(std::make_unique<httplib::Server>()) {
 }
 
 fake_discord::~fake_discord() {
+  release_answers();
   server_->stop();
   if (thread_.joinable())
     thread_.join();
@@ -275,9 +276,21 @@ void fake_discord::handle(const httplib::Request& req, httplib::Response& res) {
   if (!reply->body.is_null())
     res.set_content(reply->body.dump(), "application/json");
   seen.status = reply->status;
+  std::unique_lock<std::mutex> lock{mu_};
+  requests_.push_back(std::move(seen));
+  changed_.notify_all();
+  changed_.wait(lock, [&] { return !holding_; });
+}
+
+void fake_discord::hold_answers() {
+  std::lock_guard<std::mutex> guard{mu_};
+  holding_ = true;
+}
+
+void fake_discord::release_answers() {
   {
     std::lock_guard<std::mutex> guard{mu_};
-    requests_.push_back(std::move(seen));
+    holding_ = false;
   }
   changed_.notify_all();
 }

@@ -98,6 +98,11 @@ public:
   void rate_limit_next(size_t times, double retry_after_s = 0.05, bool global = false);
   /// The next `times` requests get `status` with Discord's error body {"message", "code"}.
   void fail_next(size_t times, int status, const std::string& message, int code = 0);
+  /// From now on every request is served and recorded as usual but its answer is held back
+  /// until release_answers(): a post Discord made whose answer never reached vfb (vfb dies
+  /// meanwhile).
+  void hold_answers();
+  void release_answers();
 
   /// Waits until `n` webhook posts were accepted (answered 2xx); false if that takes longer than
   /// `timeout` (a generous bound that only ends a failing test, not a synchronisation).
@@ -157,6 +162,7 @@ private:
   std::condition_variable changed_;
   std::vector<route> routes_;
   std::deque<discord_reply> scripted_;
+  bool holding_ = false;
   std::vector<discord_request> requests_;
   std::atomic<int64_t> next_message_id_{1'000'000};
   std::vector<std::string> violations_;

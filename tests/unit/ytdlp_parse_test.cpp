@@ -380,6 +380,16 @@ TEST_CASE("a premiere or scheduled stream waits until it begins") {
   CHECK_THAT(far.reason, Catch::Contains("vfb queue retry"));
 }
 
+TEST_CASE("a premiere or wait with an absurd number of units is far away, not a crash") {
+  // Found by fuzz/tool_output_fuzz: std::stoll threw out_of_range on the number.
+  auto far = classify_failure(
+      1, "ERROR: [youtube] x: Premieres in 555555555555555555555555555555555555555555 hours\n");
+  CHECK(far.kind == ytdlp_failure::permanent); // more than 30 days away
+  auto throttled = classify_failure(1, "ERROR: HTTP Error 429: Too Many Requests. Retry after "
+                                       "99999999999999999999999999999 seconds\n");
+  CHECK(throttled.retry_after.count() > 0);
+}
+
 TEST_CASE("reasons keep the cause and drop yt-dlp's request to report a bug") {
   auto c = classify_failure(
       1, "ERROR: [youtube:tab] @x: Unable to recognize tab page; please report this issue on  "
