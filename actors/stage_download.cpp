@@ -34,7 +34,7 @@ stage_result download_stage(shared_state& s, const stage_request& req, const pro
       media_cache::touch(d.media_path); // used again: removed last
       return true;
     }
-    return artifacts.has_transcript(job.key.source, job.key.external_id);
+    return artifacts.cached_transcript(job.key.source, job.key.external_id).has_value();
   };
   if (auto d = load_checkpoint<download_result>(s, job, stage_kind::download); d && usable(*d))
     return finish(*d, "resumed from checkpoint");

@@ -98,11 +98,17 @@ stage_result post_stage(shared_state& s, const stage_request& req, const progres
       return not_posted(ended(job_outcome::throttled(
           "discord", until_ready.count(), "Discord asked to wait before the next post")));
     std::this_thread::sleep_until(ready); // Discord's rate limit: nothing to do meanwhile
+    bool earlier_unanswered = unanswered;
     res = post_webhook(*hook, payload);
     unanswered = unanswered || res.status == 0;
     if (res.retry_after.count() > 0)
       s.webhooks.wait_after(*hook, res.retry_after);
     if (res.ok) {
+      if (earlier_unanswered) {
+        repeat = true; // Discord may have made the post whose answer never came
+        spdlog::warn("job {}: an earlier try got no answer from Discord; the card may show twice",
+                     job.id);
+      }
       auto message = nlohmann::json::parse(res.body, nullptr, false);
       nlohmann::json posted{{"status", res.status}, {"repeat", repeat}};
       if (message.is_object() && message.contains("id"))

@@ -25,8 +25,9 @@ std::optional<std::string> full_disk(const stage_environment& env) {
   return note;
 }
 
-/// `work`, whose failures on a full disk say so and are transient (the job runs again once
-/// there is room).
+/// `work`, whose unexpected and transient failures on a full disk say so (the job runs again
+/// once there is room). A permanent failure stays what it is: the video is gone whatever the
+/// disk holds.
 stage_function on_full_disk(std::shared_ptr<shared_state> s, stage_function work) {
   return [s, work = std::move(work)](const stage_request& r, const progress_fn& p) {
     stage_result result;
@@ -38,9 +39,7 @@ stage_function on_full_disk(std::shared_ptr<shared_state> s, stage_function work
       throw;
     }
     auto& o = result.outcome;
-    bool failed =
-        o.kind == outcome_kind::transient_failure || o.kind == outcome_kind::permanent_failure;
-    if (result.finished && failed)
+    if (result.finished && o.kind == outcome_kind::transient_failure)
       if (auto full = full_disk(*s->env))
         o = job_outcome::transient(*full + " (" + o.reason + ")");
     return result;

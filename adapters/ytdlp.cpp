@@ -89,7 +89,8 @@ std::string find_media(const nlohmann::json& info, const fs::path& out_dir) {
     if (!n.empty() && inside(n, out_dir) && fs::is_regular_file(n, ec))
       return n;
   for (auto& e : fs::directory_iterator(out_dir, ec))
-    if (e.path().stem() == "media" && e.path().has_extension() && e.is_regular_file(ec))
+    if (e.path().stem() == "media" && e.path().has_extension() &&
+        e.symlink_status(ec).type() == fs::file_type::regular) // a link could point anywhere
       return e.path().string();
   return {};
 }

@@ -203,12 +203,6 @@ std::optional<transcript> artifact_store::cached_transcript(const std::string& s
   return read_cached<transcript>(video_path(source, external_id) / "transcript.json", problem);
 }
 
-bool artifact_store::has_transcript(const std::string& source,
-                                    const std::string& external_id) const {
-  std::error_code ec;
-  return fs::exists(video_path(source, external_id) / "transcript.json", ec);
-}
-
 void artifact_store::save_checkpoint(uint64_t job_id, stage_kind stage,
                                      const nlohmann::json& value) {
   auto path = checkpoint_path(job_id, stage);

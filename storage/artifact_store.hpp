@@ -54,8 +54,6 @@ public:
   std::optional<transcript> cached_transcript(const std::string& source,
                                               const std::string& external_id,
                                               std::string* problem = nullptr) const;
-  /// Whether a transcript is cached (then no stage needs the video's media).
-  bool has_transcript(const std::string& source, const std::string& external_id) const;
 
   // -- per-job checkpoints ----------------------------------------------------------------------
 

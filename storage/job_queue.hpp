@@ -247,12 +247,15 @@ private:
   void set_state(record& r, job_state s, std::string reason);
   void make_ready(record& r);
   void unready(record& r);
-  /// Requeues a job whose lease ended without its holder; `charged`: counted against it.
-  void rescue(record& r, bool charged);
+  /// Requeues a job whose lease ended without its holder, saying `why`; `charged`: counted
+  /// against it.
+  void rescue(record& r, bool charged, const std::string& why);
   /// Whether `worker` holds a lease now (a scan of the leases: only when a suspect is next).
   bool holds_lease(const std::string& worker);
   /// Whether `worker` runs a suspect alone now (see the constructor's comment).
   bool runs_suspect_alone(const std::string& worker);
+  /// The suspect `worker` came to while busy, while it still waits for it.
+  std::optional<record> reserved_suspect(const std::string& worker);
   std::optional<record> pick(priority_class c);
   void rr_join(priority_class c, const std::string& tenant);
   void rr_leave_or_rotate(priority_class c, const std::string& tenant, bool rotate);

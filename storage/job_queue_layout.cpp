@@ -154,8 +154,11 @@ record decode_record(std::string_view bytes) {
   v.last_error = r.str();
   rec.ready_seq = r.varint();
   rec.delayed = r.u8() != 0;
-  if (!r.done())
-    rec.suspect = r.u8() != 0;
+  if (!r.done()) { // added later: written only when set
+    if (r.u8() != 1)
+      throw codec::decode_error("malformed job record");
+    rec.suspect = true;
+  }
   if (!r.done() || static_cast<int>(v.state) >= job_state_count ||
       static_cast<int>(j.priority) >= priority_class_count ||
       static_cast<int>(j.origin) > static_cast<int>(job_origin::refresh))

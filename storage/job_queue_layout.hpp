@@ -31,7 +31,8 @@ namespace vfb {
 //   counts    state | tenant | workspace          -> count
 //   breakers  source                              -> open until
 //   meta      name                                -> counter; "format" -> queue_format;
-//                                                     "alone" -> the suspect leased alone
+//                                                     "alone|HOLDER", "next_alone|HOLDER"
+//                                                     -> a suspect (see alone_prefix)
 
 struct job_queue::dbs {
   lmdb::db jobs, dedupe, ready, rr_order, rr_tenant, delayed, leases, by_state, counts, breakers,
@@ -64,8 +65,14 @@ using record = job_queue::batch::record;
 
 /// In meta: the sequence number of the last logged batch that LMDB holds.
 constexpr const char* wal_seq_key = "wal_seq";
-/// In meta: the suspect job leased alone (its holder leases nothing else meanwhile).
-constexpr const char* alone_key = "alone";
+/// In meta, per holder: the suspect it runs alone ("alone|HOLDER": it leases nothing else
+/// meanwhile), and the suspect it came to while busy ("next_alone|HOLDER": it drains, then
+/// takes that one alone).
+constexpr const char* alone_prefix = "alone|";
+constexpr const char* next_alone_prefix = "next_alone|";
+inline std::string holder_key(const char* prefix, const std::string& holder) {
+  return prefix + holder;
+}
 
 /// Whether `by_state` holds jobs in state `s`: only the rare states an operator lists to find
 /// trouble. The common ones (queued, leased, done) change on every enqueue, lease and

@@ -178,20 +178,34 @@ std::vector<lease> job_queue::batch::lease_jobs(const std::string& worker, uint3
   auto& d = *q_.dbs_;
   if (runs_suspect_alone(worker))
     return out;
+  auto take = [&](record& rec) {
+    auto& v = rec.view;
+    ++v.epoch;
+    v.worker = worker;
+    v.lease_deadline = now_ + ttl;
+    set_state(rec, job_state::leased, {});
+    d.leases.put(t_, time_key(v.lease_deadline, rec.id()), {});
+    save(rec);
+    out.push_back({rec.id(), v.epoch, v.lease_deadline, v.job});
+  };
+  auto take_alone = [&](record& rec) {
+    take(rec);
+    d.meta.del(t_, holder_key(next_alone_prefix, worker));
+    d.meta.put(t_, holder_key(alone_prefix, worker), codec::be64(rec.id()));
+  };
+  // A suspect this holder came to while busy: nothing else until its jobs end, then it alone.
+  if (auto next = reserved_suspect(worker)) {
+    if (holds_lease(worker))
+      return out;
+    unready(*next);
+    take_alone(*next);
+    return out;
+  }
   for (int c = 0; c < priority_class_count && out.size() < n; ++c) {
     while (out.size() < n) {
       auto rec = pick(static_cast<priority_class>(c));
       if (!rec)
         break;
-      bool alone = rec->suspect;
-      if (alone && (!out.empty() || holds_lease(worker))) {
-        // A suspect waits, first in its line, until this holder's other jobs have ended.
-        auto& j = rec->job();
-        d.ready.put(t_, ready_key(j.priority, j.key.tenant, rec->ready_seq),
-                    codec::be64(rec->id()));
-        rr_join(j.priority, j.key.tenant);
-        return out;
-      }
       auto until = breaker_until(rec->job().key.source);
       if (until > now_) { // its source pushes back: wait, without burning an attempt
         rec->job().not_before = until;
@@ -199,18 +213,21 @@ std::vector<lease> job_queue::batch::lease_jobs(const std::string& worker, uint3
         save(*rec);
         continue;
       }
-      auto& v = rec->view;
-      ++v.epoch;
-      v.worker = worker;
-      v.lease_deadline = now_ + ttl;
-      set_state(*rec, job_state::leased, {});
-      d.leases.put(t_, time_key(v.lease_deadline, rec->id()), {});
-      save(*rec);
-      out.push_back({rec->id(), v.epoch, v.lease_deadline, v.job});
-      if (alone) {
-        d.meta.put(t_, alone_key, codec::be64(rec->id()));
+      if (!rec->suspect) {
+        take(*rec);
+        continue;
+      }
+      if (out.empty() && !holds_lease(worker)) {
+        take_alone(*rec);
         return out;
       }
+      // The suspect stays ready where it was and is this holder's next job (other holders
+      // may still take it); the holder drains meanwhile.
+      auto& j = rec->job();
+      d.ready.put(t_, ready_key(j.priority, j.key.tenant, rec->ready_seq), codec::be64(rec->id()));
+      rr_join(j.priority, j.key.tenant);
+      d.meta.put(t_, holder_key(next_alone_prefix, worker), codec::be64(rec->id()));
+      return out;
     }
   }
   return out;
@@ -289,7 +306,7 @@ op_result<job_state> job_queue::batch::complete(uint64_t id, uint64_t epoch,
   return {queue_errc::ok, {}, v.state};
 }
 
-void job_queue::batch::rescue(record& r, bool charged) {
+void job_queue::batch::rescue(record& r, bool charged, const std::string& why) {
   auto& d = *q_.dbs_;
   auto& v = r.view;
   d.leases.del(t_, time_key(v.lease_deadline, r.id()));
@@ -300,19 +317,15 @@ void job_queue::batch::rescue(record& r, bool charged) {
     ++v.job.attempt;
   }
   if (v.rescues > q_.opts_.max_rescues) {
-    set_state(
-        r, job_state::dead,
-        (r.suspect ? "crashed its node (running alone) or lost its lease " : "lease expired ") +
-            std::to_string(v.rescues) + " times (poison pill)");
+    set_state(r, job_state::dead,
+              (r.suspect ? "crashed its node while it ran alone, or lost its lease, "
+                         : "lease expired ") +
+                  std::to_string(v.rescues) + " times (poison pill)");
   } else if (v.job.attempt >= q_.opts_.max_attempts) {
     set_state(r, job_state::dead,
-              "gave up after " + std::to_string(v.job.attempt) + " attempts (last: " + who +
-                  " lost its lease)");
+              "gave up after " + std::to_string(v.job.attempt) + " attempts (last: " + why + ")");
   } else {
     v.job.not_before = 0;
-    auto why = r.suspect ? "its node crashed while it ran; it runs alone next"
-               : charged ? who + " lost its lease"
-                         : "its node stopped while it ran (not counted against it)";
     set_state(r, job_state::queued, why);
     v.last_error = why; // shown by `queue ls` while it waits again
     make_ready(r);
@@ -334,11 +347,20 @@ size_t job_queue::batch::rescue_expired() {
     auto rec = load(id);
     if (!rec || rec->view.state != job_state::leased)
       continue;
-    rescue(*rec, true);
+    auto who = rec->view.worker.empty() ? std::string{"its worker"} : "worker " + rec->view.worker;
+    rescue(*rec, true, who + " lost its lease");
     ++rescued;
   }
   return rescued;
 }
+
+namespace {
+
+bool is_remote(const std::string& holder) {
+  return holder.rfind(remote_holder_prefix, 0) == 0;
+}
+
+} // namespace
 
 size_t job_queue::batch::rescue_earlier_run(bool crashed) {
   auto& d = *q_.dbs_;
@@ -348,23 +370,40 @@ size_t job_queue::batch::rescue_earlier_run(bool crashed) {
     auto rec = load(codec::get_be64(c.key(), 8));
     if (!rec || rec->view.state != job_state::leased)
       continue;
-    bool remote = rec->view.worker.rfind(remote_holder_prefix, 0) == 0;
-    if (remote && rec->view.lease_deadline > now_)
+    if (is_remote(rec->view.worker) && rec->view.lease_deadline > now_)
       continue; // a cluster worker's lease: it may still complete
     held.push_back(std::move(*rec));
   }
-  // The crash is the job's fault only when nothing else ran beside it (a cluster worker's job
-  // ran elsewhere); with company, each job only becomes a suspect, to run alone next.
-  auto local = std::count_if(held.begin(), held.end(), [](const record& r) {
-    return r.view.worker.rfind(remote_holder_prefix, 0) != 0;
-  });
+  // The crash is the job's fault only when nothing else ran beside it on this node (a cluster
+  // worker's job ran elsewhere); with company, each job only becomes a suspect, to run alone
+  // next.
+  auto local = std::count_if(held.begin(), held.end(),
+                             [](const record& r) { return !is_remote(r.view.worker); });
   for (auto& rec : held) {
-    bool remote = rec.view.worker.rfind(remote_holder_prefix, 0) == 0;
-    if (crashed && !remote)
-      rec.suspect = true;
-    rescue(rec, crashed && !remote && local == 1);
+    if (is_remote(rec.view.worker)) { // its deadline passed while the node was down
+      rescue(rec, false, rec.view.worker + " lost its lease while the node was down (not counted)");
+      continue;
+    }
+    if (!crashed) {
+      rescue(rec, false, "its node stopped while it ran (not counted against it)");
+      continue;
+    }
+    rec.suspect = true;
+    bool alone = local == 1;
+    rescue(rec, alone,
+           alone ? "its node crashed while it ran alone (counted); it runs alone next"
+                 : "its node crashed while it ran; it runs alone next");
   }
-  d.meta.del(t_, alone_key);
+  // The local holders' places beside their suspects are over (a cluster worker's stay).
+  for (const auto* prefix : {alone_prefix, next_alone_prefix}) {
+    std::vector<std::string> gone;
+    lmdb::cursor m{t_, d.meta};
+    for (bool ok = m.seek_prefix(prefix); ok && m.key().rfind(prefix, 0) == 0; ok = m.next())
+      if (!is_remote(std::string{m.key().substr(std::char_traits<char>::length(prefix))}))
+        gone.emplace_back(m.key());
+    for (const auto& k : gone)
+      d.meta.del(t_, k);
+  }
   return held.size();
 }
 
@@ -379,14 +418,30 @@ bool job_queue::batch::holds_lease(const std::string& worker) {
 
 bool job_queue::batch::runs_suspect_alone(const std::string& worker) {
   auto& d = *q_.dbs_;
-  auto alone = d.meta.get(t_, alone_key);
+  auto key = holder_key(alone_prefix, worker);
+  auto alone = d.meta.get(t_, key);
   if (!alone)
     return false;
   auto rec = load(codec::get_be64(*alone));
-  if (rec && rec->suspect && rec->view.state == job_state::leased)
-    return rec->view.worker == worker;
-  d.meta.del(t_, alone_key); // it ended
+  if (rec && rec->suspect && rec->view.state == job_state::leased && rec->view.worker == worker)
+    return true;
+  d.meta.del(t_, key); // it ended
   return false;
+}
+
+std::optional<job_queue::batch::record>
+job_queue::batch::reserved_suspect(const std::string& worker) {
+  auto& d = *q_.dbs_;
+  auto key = holder_key(next_alone_prefix, worker);
+  auto next = d.meta.get(t_, key);
+  if (!next)
+    return std::nullopt;
+  auto rec = load(codec::get_be64(*next));
+  if (rec && rec->suspect && rec->view.state == job_state::queued && !rec->delayed &&
+      breaker_until(rec->job().key.source) <= now_)
+    return rec;
+  d.meta.del(t_, key); // taken by another holder, ended, or waiting for its source
+  return std::nullopt;
 }
 
 op_result<job_view> job_queue::batch::retry(uint64_t id) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <deque>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -602,6 +603,76 @@ TEST_CASE("after a crash its jobs run alone: a poison pill dies, the innocent on
   job_queue q{o};
   CHECK(q.get(innocent)->state == job_state::done);
   CHECK(q.get(later)->state == job_state::done);
+}
+
+TEST_CASE("a busy holder that comes to a suspect drains and then runs it, whatever other "
+          "tenants queue") {
+  test::temp_dir dir;
+  auto o = options_for(dir);
+  uint64_t suspect = 0;
+  {
+    job_queue q{o};
+    suspect = q.enqueue(make_job("a", "s", priority_class::backfill), false, t0).job_id;
+    REQUIRE(q.lease_jobs("node-1", 5, ttl, t0).size() == 1);
+    // Tenant b's work queues meanwhile: b stands before a in the round robin from now on.
+    for (int i = 0; i < 8; ++i)
+      q.enqueue(make_job("b", "v" + std::to_string(i), priority_class::backfill), false, t0);
+  }
+  mark_crashed(dir); // it ran alone: counted, and a suspect
+  job_queue q{o};
+  // The node keeps two jobs in flight, completing the oldest each round: it never idles on
+  // its own while tenant b has work.
+  std::deque<lease> held;
+  size_t round_of_suspect = 0, rounds = 0;
+  while (rounds < 40 && (round_of_suspect == 0 || !held.empty())) {
+    ++rounds;
+    for (auto& l : q.lease_jobs("node-1", static_cast<uint32_t>(2 - held.size()), ttl, t0)) {
+      if (l.job_id == suspect) {
+        CHECK(held.empty()); // alone
+        round_of_suspect = rounds;
+      }
+      held.push_back(l);
+    }
+    if (held.size() > 1)
+      CHECK(std::none_of(held.begin(), held.end(),
+                         [&](const lease& l) { return l.job_id == suspect; }));
+    if (!held.empty()) {
+      CHECK(q.complete(held.front().job_id, held.front().epoch, job_outcome::done(), t0).ok());
+      held.pop_front();
+    }
+    CHECK(q.check_invariants().empty());
+  }
+  CHECK(round_of_suspect > 0);
+  CHECK(round_of_suspect == 2); // it came up in round 1 and waited only for the node to drain
+  CHECK(q.get(suspect)->state == job_state::done);
+}
+
+TEST_CASE("each holder runs its own suspect alone: a cluster worker's does not free the node") {
+  test::temp_dir dir;
+  auto o = options_for(dir);
+  uint64_t s1 = 0, s2 = 0;
+  {
+    job_queue q{o};
+    s1 = q.enqueue(make_job("t1", "a"), false, t0).job_id;
+    s2 = q.enqueue(make_job("t1", "b"), false, t0).job_id;
+    REQUIRE(q.lease_jobs("node-1", 5, ttl, t0).size() == 2);
+  }
+  mark_crashed(dir);
+  job_queue q{o};
+  q.enqueue(make_job("t1", "c"), false, t0);
+  auto remote = std::string{remote_holder_prefix} + "w1";
+  auto on_worker = q.lease_jobs(remote, 5, ttl, t0);
+  REQUIRE(on_worker.size() == 1);
+  CHECK(on_worker[0].job_id == s1);
+  auto on_node = q.lease_jobs("node-1", 5, ttl, t0);
+  REQUIRE(on_node.size() == 1);
+  CHECK(on_node[0].job_id == s2);
+  CHECK(q.lease_jobs("node-1", 5, ttl, t0).empty()); // still alone beside s2
+  CHECK(q.lease_jobs(remote, 5, ttl, t0).empty());   // still alone beside s1
+  CHECK(q.complete(s1, on_worker[0].epoch, job_outcome::done(), t0).ok());
+  CHECK(q.lease_jobs("node-1", 5, ttl, t0).empty()); // the worker's end frees only the worker
+  CHECK(q.lease_jobs(remote, 5, ttl, t0).size() == 1);
+  CHECK(q.check_invariants().empty());
 }
 
 TEST_CASE("a cluster worker's lease outlives a restart of the node until its deadline") {
