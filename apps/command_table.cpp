@@ -247,11 +247,13 @@ const std::vector<command>& commands() {
        "Revokes a token: the API refuses it from its next request on.",
        cmd_token_revoke},
       {{"show"},
-       {},
+       {valued("--format", "FORMAT", "only the transcript, as srt, vtt, txt or json")},
        {{"JOB_ID", "the job's id (vfb queue ls shows it)"}},
        1,
-       "vfb show JOB_ID [--json]",
-       "Prints a job's results: title, topics, key phrases, summary and the timed transcript.",
+       "vfb show JOB_ID [--json] [--format srt|vtt|txt|json]",
+       "Prints a job's results: title, topics, key phrases, summary and the timed transcript.\n"
+       "--format prints only the transcript, as SubRip, WebVTT, plain text or JSON (e.g.\n"
+       "`vfb show 7 --format srt > talk.srt`).",
        cmd_show},
       {{"search"},
        {tenant, workspace, valued("--limit", "N", "at most N hits (default 10)")},

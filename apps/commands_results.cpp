@@ -9,6 +9,7 @@
 #include "storage/media_json.hpp"
 #include "storage/memory_store.hpp"
 #include "text/durations.hpp"
+#include "text/transcript_formats.hpp"
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -86,13 +87,32 @@ int show_results(const context& ctx, const job_view& v, bool full_transcript) {
 
 int cmd_show(context& ctx) {
   auto id = parse_id(ctx.inv.words.at(0));
+  std::optional<text::transcript_format> format;
+  if (auto name = ctx.inv.value("--format")) {
+    format = text::parse_transcript_format(*name);
+    if (!format) {
+      ctx.err << "vfb: --format must be srt, vtt, txt or json, not '" << *name << "'\n";
+      return exit_usage;
+    }
+  }
   job_queue queue{queue_options_for(ctx.config, ctx.data_dir, true)};
   auto v = queue.get(id);
   if (!v) {
     ctx.err << "vfb: no job " << id << '\n';
     return exit_refused;
   }
-  return show_results(ctx, *v, true);
+  if (!format)
+    return show_results(ctx, *v, true);
+  std::string problem;
+  auto t = artifact_store{artifacts_dir(ctx.data_dir)}.cached_transcript(
+      v->job.key.source, v->job.key.external_id, &problem);
+  if (!t) {
+    ctx.err << "vfb: job " << id << " has no transcript yet"
+            << (problem.empty() ? "" : " (" + problem + ")") << '\n';
+    return exit_refused;
+  }
+  ctx.out << text::format_transcript(*t, *format);
+  return exit_ok;
 }
 
 int cmd_search(context& ctx) {

@@ -1,10 +1,14 @@
 // The jobs of the token's workspace: POST /v1/submissions, GET /v1/jobs/ID (with the pipeline's
-// progress and the results so far), GET /v1/jobs, POST /v1/jobs/ID/retry and .../cancel. Other
-// workspaces' jobs answer 404, exactly like missing ones.
+// progress and the results so far), GET /v1/jobs/ID/transcript.{srt,vtt,txt,json}, GET /v1/jobs,
+// POST /v1/jobs/ID/retry and .../cancel. Other workspaces' jobs answer 404, exactly like missing
+// ones.
+#include "actors/config_options.hpp"
 #include "frontends/api_routes.hpp"
 #include "frontends/job_results.hpp"
 #include "frontends/metrics.hpp"
 #include "messages/json.hpp"
+#include "storage/artifact_store.hpp"
+#include "text/transcript_formats.hpp"
 
 namespace vfb {
 
@@ -60,6 +64,29 @@ void add_job_routes(api_router& router, job_routes deps) {
                body["stages"] = s->counters->progress_of(v.job.id);
                body["results"] = job_results(s->data_dir, v);
                return json_reply(200, body);
+             });
+
+  router.add("GET", R"(/v1/jobs/(\d+)/transcript\.(srt|vtt|txt|json))", access::viewer,
+             [s](const httplib::Request& req, const token_record& who) {
+               auto v = owned_job(*s, path_id(req, "job"), who);
+               auto format = *text::parse_transcript_format(req.matches[2].str());
+               std::optional<transcript> t;
+               if (!s->data_dir.empty())
+                 t = artifact_store{artifacts_dir(s->data_dir)}.cached_transcript(
+                     v.job.key.source, v.job.key.external_id);
+               if (!t)
+                 throw api_error(404, "not_found",
+                                 "job " + std::to_string(v.job.id) +
+                                     " has no transcript yet (it comes with the transcribe stage)");
+               httplib::Response res;
+               res.status = 200;
+               res.set_content(text::format_transcript(*t, format),
+                               std::string{text::content_type(format)});
+               // A fixed name: nothing from the video reaches a header.
+               res.set_header("Content-Disposition", "inline; filename=\"vfb-job-" +
+                                                         std::to_string(v.job.id) + "." +
+                                                         req.matches[2].str() + "\"");
+               return res;
              });
 
   router.add(

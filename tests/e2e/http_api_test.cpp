@@ -62,6 +62,11 @@ stage_function_factory stand_in_stages(std::shared_ptr<artifact_store> artifacts
         r.download.title = title;
         r.download.uploader = "Someone";
         artifacts->save_checkpoint(job.id, stage_kind::download, nlohmann::json(r.download));
+      } else if (req.stage == stage_kind::transcribe) {
+        transcript t;
+        t.origin = "speech";
+        t.segments = {{0, 2000, "The volcano erupted."}, {2000, 4500, "Ash <fell> & spread."}};
+        artifacts->save_transcript(job.key.source, job.key.external_id, t);
       } else if (req.stage == stage_kind::analyze) {
         analysis a;
         a.topics = {{"volcano", 1.0}};
@@ -914,6 +919,44 @@ TEST_CASE("retry, cancel and delete without a body or Content-Length (curl -X PO
   CHECK(raw_status(n.port, head("DELETE", "/v1/follows/" + follow)) == 200);
   // Without a token it is refused as unauthenticated, not as a malformed request.
   CHECK(raw_status(n.port, "POST /v1/jobs/" + id + "/cancel HTTP/1.1\r\nHost: x\r\n\r\n") == 401);
+}
+
+TEST_CASE("a job's transcript exports as SubRip, WebVTT, text and JSON, its workspace only") {
+  node_extras held;
+  held.hold_stages = true;
+  api_node n{64 * 1024, {}, {}, held};
+  auto id = n.submit(n.acme_operator, "a");
+  // Not transcribed yet: a clear 404.
+  auto early = n.call("GET", "/v1/jobs/" + std::to_string(id) + "/transcript.srt", n.acme_viewer);
+  CHECK(early.status == 404);
+  CHECK_THAT(early.body.dump(), Catch::Contains("has no transcript yet"));
+  n.release_stages.set_value();
+  n.wait_ended(id);
+  auto base = "/v1/jobs/" + std::to_string(id) + "/transcript.";
+  auto srt = n.call("GET", base + "srt", n.acme_viewer);
+  CHECK(srt.status == 200);
+  CHECK(srt.text == "1\n00:00:00,000 --> 00:00:02,000\nThe volcano erupted.\n\n"
+                    "2\n00:00:02,000 --> 00:00:04,500\nAsh <fell> & spread.\n\n");
+  auto header = [](const reply& r, const std::string& name) {
+    auto it = r.headers.find(name);
+    return it == r.headers.end() ? std::string{} : it->second;
+  };
+  CHECK(header(srt, "Content-Type") == "application/x-subrip; charset=utf-8");
+  CHECK(header(srt, "Content-Disposition") ==
+        "inline; filename=\"vfb-job-" + std::to_string(id) + ".srt\"");
+  auto vtt = n.call("GET", base + "vtt", n.acme_viewer);
+  CHECK(vtt.status == 200);
+  CHECK(vtt.text.rfind("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n", 0) == 0);
+  CHECK_THAT(vtt.text, Catch::Contains("Ash &lt;fell&gt; &amp; spread."));
+  CHECK(n.call("GET", base + "txt", n.acme_viewer).text ==
+        "The volcano erupted.\nAsh <fell> & spread.\n");
+  auto json = n.call("GET", base + "json", n.acme_viewer);
+  CHECK(json.body["segments"].size() == 2);
+  CHECK(json.body["origin"] == "speech");
+  // Another tenant's token finds no such job; an unknown format is no route.
+  CHECK(n.call("GET", base + "srt", n.other_operator).status == 404);
+  CHECK(n.call("GET", base + "pdf", n.acme_viewer).status == 404);
+  CHECK(n.call("GET", base + "srt").status == 401);
 }
 
 TEST_CASE("hundreds of slow clients do not stop the API for everyone else") {

@@ -505,6 +505,33 @@ TEST_CASE("a crash after Discord took the post but before its checkpoint posts i
   CHECK(f.discord.posts().size() == 2);
 }
 
+TEST_CASE("vfb show --format writes the transcript as SubRip, WebVTT, text or JSON") {
+  pipeline_fixture f;
+  auto vfb = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{VFB_BINARY, "--data-dir", f.data.string(), "--set",
+                                  "sources.allow_loopback=true"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+  };
+  REQUIRE(vfb({"run", f.page(), "--tenant", "acme", "--workspace", "main"}).exit_code == 0);
+  auto json = vfb({"show", "1", "--format", "json"});
+  REQUIRE(json.exit_code == 0);
+  auto segments = nlohmann::json::parse(json.out)["segments"];
+  REQUIRE_FALSE(segments.empty());
+  auto srt = vfb({"show", "1", "--format", "srt"});
+  CHECK(srt.exit_code == 0);
+  CHECK(srt.out.rfind("1\n00:00:", 0) == 0);
+  CHECK_THAT(srt.out, Catch::Contains(" --> "));
+  auto vtt = vfb({"show", "1", "--format", "vtt"});
+  CHECK(vtt.out.rfind("WEBVTT\n\n", 0) == 0);
+  auto txt = vfb({"show", "1", "--format", "txt"});
+  CHECK_THAT(txt.out, Catch::Contains(segments[0]["text"].get<std::string>()));
+  auto bad = vfb({"show", "1", "--format", "pdf"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--format must be srt, vtt, txt or json"));
+  CHECK(vfb({"show", "99", "--format", "srt"}).exit_code == 1);
+}
+
 TEST_CASE("a Discord 429 is retried after its retry_after and posted once") {
   pipeline_fixture f;
   f.config.discord.webhooks["acme/main"] = f.discord.webhook_url();
