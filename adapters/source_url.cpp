@@ -274,4 +274,14 @@ url_result canonicalize_url(std::string_view url, const url_policy& policy) {
   return r;
 }
 
+std::string moment_url(std::string_view source, std::string_view external_id, std::string_view url,
+                       int64_t ms) {
+  auto seconds = std::to_string(std::max<int64_t>(0, ms) / 1000);
+  if (source == "youtube" && !external_id.empty())
+    return "https://youtu.be/" + std::string{external_id} + "?t=" + seconds;
+  if (url.empty())
+    return {};
+  return std::string{url.substr(0, url.find('#'))} + "#t=" + seconds;
+}
+
 } // namespace vfb

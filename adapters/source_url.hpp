@@ -35,4 +35,10 @@ bool is_loopback_url(std::string_view url);
 /// Validates and canonicalises `url` under `policy`.
 url_result canonicalize_url(std::string_view url, const url_policy& policy = {});
 
+/// Where to watch a video from a moment (`ms` into it, whole seconds): youtu.be/ID?t=S for
+/// YouTube, else the video's URL with a media fragment `#t=S` (replacing any fragment). Empty
+/// when there is no URL to point at.
+std::string moment_url(std::string_view source, std::string_view external_id, std::string_view url,
+                       int64_t ms);
+
 } // namespace vfb

@@ -1,8 +1,10 @@
 // `vfb show JOB_ID` and `vfb search QUERY`: what the pipeline produced, read from the data dir
 // without a node (read-only, no lock: a running node may keep writing meanwhile).
 #include "actors/node.hpp"
+#include "adapters/source_url.hpp"
 #include "apps/cli.hpp"
 #include "apps/progress_view.hpp"
+#include "frontends/job_results.hpp"
 #include "messages/json.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/job_queue.hpp"
@@ -132,7 +134,7 @@ int cmd_search(context& ctx) {
   if (ctx.json) {
     auto arr = nlohmann::json::array();
     for (const auto& h : hits)
-      arr.push_back(to_json(h));
+      arr.push_back(hit_json(h));
     ctx.out << arr.dump() << '\n';
     return exit_ok;
   }
@@ -147,7 +149,8 @@ int cmd_search(context& ctx) {
     ctx.out << ++rank << ". " << (h.title.empty() ? h.external_id : h.title) << "  ["
             << offset_text(h.start_ms) << "–" << offset_text(h.end_ms) << "]  score " << score
             << "  (job " << h.job_id << ")\n"
-            << "   " << h.snippet << "\n   " << h.url << '\n';
+            << "   " << h.snippet << "\n   "
+            << moment_url(h.source, h.external_id, h.url, h.start_ms) << '\n';
   }
   return exit_ok;
 }

@@ -1,5 +1,6 @@
 // GET /v1/memory/search: BM25 search over what the token's workspace has analysed.
 #include "frontends/api_routes.hpp"
+#include "frontends/job_results.hpp"
 #include "messages/json.hpp"
 #include "storage/memory_store.hpp"
 
@@ -17,7 +18,7 @@ void add_search_routes(api_router& router, search_routes deps) {
                  throw api_error(503, "unavailable", "this node keeps no memory");
                auto arr = nlohmann::json::array();
                for (const auto& h : memory->search(who.tenant, who.workspace, q, limit))
-                 arr.push_back(to_json(h));
+                 arr.push_back(hit_json(h));
                return json_reply(200, {{"hits", arr}});
              });
 }

@@ -2,6 +2,7 @@
 #include "frontends/discord_commands.hpp"
 
 #include "actors/config_options.hpp"
+#include "adapters/source_url.hpp"
 #include "follows/follow_service.hpp"
 #include "frontends/discord_ask.hpp"
 #include "frontends/discord_delivery.hpp"
@@ -85,7 +86,8 @@ std::string discord_commands::search(const discord_task& t) {
     return "Nothing found for \"" + in.option("query") + "\".";
   std::string text;
   for (const auto& h : hits)
-    text += "**" + h.title + "** (" + h.url + ")\n> " + h.snippet + "\n";
+    text += "**" + h.title + "** (" + moment_url(h.source, h.external_id, h.url, h.start_ms) +
+            ")\n> " + h.snippet + "\n";
   return text;
 }
 

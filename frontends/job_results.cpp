@@ -2,6 +2,8 @@
 #include "frontends/job_results.hpp"
 
 #include "actors/node.hpp"
+#include "adapters/source_url.hpp"
+#include "messages/json.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/media_json.hpp"
 
@@ -43,6 +45,12 @@ nlohmann::json job_results(const std::filesystem::path& data_dir, const job_view
     r["summary"] = a->summary;
   }
   return r;
+}
+
+nlohmann::json hit_json(const memory_hit& h) {
+  auto j = to_json(h);
+  j["moment_url"] = moment_url(h.source, h.external_id, h.url, h.start_ms);
+  return j;
 }
 
 } // namespace vfb

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "messages/job.hpp"
+#include "messages/media.hpp"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -13,5 +14,9 @@ namespace vfb {
 /// What the pipeline produced for a job so far (null when nothing yet, or when `data_dir` is
 /// empty: a node without a data dir shows jobs without results).
 nlohmann::json job_results(const std::filesystem::path& data_dir, const job_view& v);
+
+/// A search hit as the front ends show it (the API, `vfb search --json`): its fields and
+/// `moment_url`, the link that plays the video from the hit's start.
+nlohmann::json hit_json(const memory_hit& h);
 
 } // namespace vfb

@@ -308,6 +308,9 @@ TEST_CASE("a submission runs and its job, list and search show it with results")
   REQUIRE(hits.status == 200);
   REQUIRE(hits.body.at("hits").size() == 1);
   CHECK(hits.body.at("hits")[0].at("job_id") == id);
+  // The link to the moment: the video's URL with a media fragment at the hit's start.
+  CHECK(hits.body.at("hits")[0].at("moment_url") ==
+        hits.body.at("hits")[0].at("url").get<std::string>() + "#t=0");
   CHECK(n.call("GET", "/v1/memory/search", n.acme_viewer).status == 400);
 
   auto forced = n.call("POST", "/v1/submissions", n.acme_operator,
@@ -659,7 +662,7 @@ TEST_CASE("Discord: every command is deferred at once and its reply edited with 
   CHECK_THAT(deferred(discord, n, slash("queue", nlohmann::json::array(), {}), true),
              Catch::Contains("done 1"));
   CHECK_THAT(deferred(discord, n, slash("search", option("query", "volcano"), {})),
-             Catch::Contains("volcano"));
+             Catch::Contains("volcano") && Catch::Contains("#t=0)"));
   CHECK_THAT(deferred(discord, n,
                       slash("follow", option("url", "http://127.0.0.1:9/feed.xml"), {"op-role"})),
              Catch::Contains("Following"));

@@ -258,6 +258,7 @@ TEST_CASE("the whole node survives being SIGKILLed at random moments, losing and
   auto board = std::make_shared<test::output_board>();
   int new_uploads = 0;
   std::string media_metrics;
+  size_t done_amid_kills = 0; // jobs done by runs that were then killed
   for (int kill = 0; kill <= kills; ++kill) {
     test::background node{f.cli({"node", "--json"}), board};
     REQUIRE(node.wait_for([](const test::background::lines& out, const test::background::lines&) {
@@ -266,6 +267,7 @@ TEST_CASE("the whole node survives being SIGKILLed at random moments, losing and
     auto ready = *test::ready_line(node.out());
     port = ready["port"].get<int>();
     if (kill == kills) { // the last run works its queue off, with the driver stopped first
+      done_amid_kills = test::done_jobs(logs).size();
       stop = true;
       driver.join();
       bool ended = false;
@@ -281,8 +283,9 @@ TEST_CASE("the whole node survives being SIGKILLed at random moments, losing and
     } else {
       if (kill % 5 == 0 && new_uploads < 6) // a new upload for the refresher to find
         f.add_feed_item(new_uploads++ % feeds, 0);
-      // The random moment: anywhere from right after start to well into the work.
-      std::uniform_int_distribution<int> moment{0, 2500};
+      // The random moment: anywhere from right after start to well into the work (jobs take
+      // a few seconds: some end between kills, others never see the end of a run).
+      std::uniform_int_distribution<int> moment{0, 6000};
       std::this_thread::sleep_for(std::chrono::milliseconds{moment(rng)});
       port = 0;
       REQUIRE(::kill(ready["pid"].get<pid_t>(), SIGKILL) == 0);
@@ -374,12 +377,14 @@ TEST_CASE("the whole node survives being SIGKILLed at random moments, losing and
       ++announced;
   }
   CHECK(interrupted >= static_cast<size_t>(kills) / 2); // the kills did cut jobs off
+  CHECK(done_amid_kills > 0);                           // and work got done between them
   std::cout << "kill soak: " << kills << " kills, " << all.size() << " jobs done ("
             << got.job_of_page.size() << " submitted through the API, "
             << all.size() - got.job_of_page.size() << " from " << listed.size() << " follows), "
-            << interrupted << " jobs cut off by a kill, " << got.submissions << " submissions ("
-            << got.refused << " refused while the node was down), " << posts << " Discord posts, "
-            << duplicates << " duplicates (" << announced << " announced)" << std::endl;
+            << interrupted << " jobs cut off by a kill, " << done_amid_kills
+            << " done by runs later killed, " << got.submissions << " submissions (" << got.refused
+            << " refused while the node was down), " << posts << " Discord posts, " << duplicates
+            << " duplicates (" << announced << " announced)" << std::endl;
   CHECK(posts_of.size() == done_videos.size());
   CHECK(duplicates <= announced); // every repeat was a crash in the window, and said so
   CHECK(announced <= static_cast<size_t>(kills));

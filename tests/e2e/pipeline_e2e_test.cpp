@@ -598,6 +598,10 @@ TEST_CASE("a node killed mid-pipeline finishes the job after a restart without d
   auto hits = nlohmann::json::parse(search.out);
   REQUIRE(hits.size() >= 1);
   CHECK(hits[0]["title"] == "Volcano talk");
+  CHECK(hits[0]["moment_url"] == hits[0]["url"].get<std::string>() + "#t=" +
+                                     std::to_string(hits[0]["start_ms"].get<int64_t>() / 1000));
+  auto text = run(args({"search", "volcano", "--tenant", "acme", "--workspace", "main"}));
+  CHECK_THAT(text.out, Catch::Contains(hits[0]["moment_url"].get<std::string>()));
 }
 
 TEST_CASE("a failed Discord post is retried later from the post stage, not from the start") {

@@ -167,3 +167,14 @@ TEST_CASE("loopback URLs are recognised, so tools fetch them without a proxy") {
   CHECK_FALSE(is_loopback_url("http://127.0.0.1.example.com/x"));
   CHECK_FALSE(is_loopback_url("not a url"));
 }
+
+TEST_CASE("a moment link plays the video from that second") {
+  CHECK(moment_url("youtube", "dQw4w9WgXcQ", "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+                   61'999) == "https://youtu.be/dQw4w9WgXcQ?t=61");
+  CHECK(moment_url("generic", "talk", "https://example.org/talk.mp4", 5'000) ==
+        "https://example.org/talk.mp4#t=5");
+  CHECK(moment_url("generic", "talk", "https://example.org/v#old", 0) ==
+        "https://example.org/v#t=0"); // a fragment is replaced
+  CHECK(moment_url("generic", "talk", "https://example.org/v", -5) == "https://example.org/v#t=0");
+  CHECK(moment_url("generic", "talk", "", 1000).empty());
+}
