@@ -4,6 +4,7 @@
 // ones.
 #include "actors/config_options.hpp"
 #include "frontends/api_routes.hpp"
+#include "frontends/event_hub.hpp"
 #include "frontends/job_results.hpp"
 #include "frontends/metrics.hpp"
 #include "messages/json.hpp"
@@ -103,6 +104,37 @@ void add_job_routes(api_router& router, job_routes deps) {
           arr.push_back(to_json(v));
         return json_reply(200, {{"jobs", arr}});
       });
+
+  router.add("GET", "/v1/events", access::viewer,
+             [s](const httplib::Request&, const token_record& who) {
+               auto events = s->events;
+               auto sub = events->subscribe(who.tenant, who.workspace);
+               httplib::Response res;
+               res.status = 200;
+               res.set_header("Cache-Control", "no-cache");
+               auto opened = std::make_shared<bool>(false);
+               res.set_chunked_content_provider(
+                   "text/event-stream",
+                   [events, sub, opened](size_t, httplib::DataSink& sink) {
+                     std::string text;
+                     if (!*opened) {
+                       *opened = true;
+                       text = ": vfb events of " + sub->tenant + "/" + sub->workspace + "\n\n";
+                     } else {
+                       auto next = events->next(*sub, std::chrono::seconds{15});
+                       if (!next) { // the API stops
+                         sink.done();
+                         return true;
+                       }
+                       // Nothing for 15 s: a comment keeps proxies from closing the stream and
+                       // finds clients that left.
+                       text = next->empty() ? ": keep-alive\n\n" : std::move(*next);
+                     }
+                     return sink.write(text.data(), text.size());
+                   },
+                   [events, sub](bool) { events->unsubscribe(sub); });
+               return res;
+             });
 
   router.add("POST", R"(/v1/jobs/(\d+)/retry)", access::operator_,
              [s](const httplib::Request& req, const token_record& who) {

@@ -64,6 +64,12 @@ void api_router::add(const char* method, const char* pattern, access need, api_h
     res.body = std::move(out.body);
     for (auto& [k, v] : out.headers)
       res.set_header(k.c_str(), v);
+    // A streamed answer (GET /v1/events) hands its content provider over.
+    res.content_length_ = out.content_length_;
+    res.content_provider_ = std::move(out.content_provider_);
+    res.content_provider_resource_releaser_ = std::move(out.content_provider_resource_releaser_);
+    res.is_chunked_content_provider_ = out.is_chunked_content_provider_;
+    out.content_provider_resource_releaser_ = nullptr;
   };
   std::string m = method;
   if (m == "GET") {

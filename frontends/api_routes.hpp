@@ -26,6 +26,7 @@ struct pipeline_counters;
 class discord_bridge;
 class follow_registry;
 class media_cache;
+class event_hub;
 class memory_store;
 
 /// /healthz and /metrics: the queue's counts, the pipeline's counters, the breakers, the
@@ -58,6 +59,8 @@ struct job_routes {
   std::filesystem::path data_dir;
   /// Hears of a job cancelled before it ran (the pipeline reports no end for it); may be empty.
   std::function<void(uint64_t)> job_cancelled;
+  /// The pipeline's events for GET /v1/events.
+  std::shared_ptr<event_hub> events;
 };
 void add_job_routes(api_router& router, job_routes deps);
 

@@ -6,6 +6,7 @@
 #include "frontends/api_routes.hpp"
 #include "frontends/discord_bridge.hpp"
 #include "frontends/elastic_task_queue.hpp"
+#include "frontends/event_hub.hpp"
 #include "frontends/job_results.hpp"
 #include "frontends/metrics.hpp"
 #include "storage/discord_store.hpp"
@@ -45,6 +46,7 @@ struct http_api::impl {
   int port = 0;
   socket_t listener = INVALID_SOCKET; // the API's listening socket, once bound
   std::shared_ptr<pipeline_counters> counters = std::make_shared<pipeline_counters>();
+  std::shared_ptr<event_hub> events = std::make_shared<event_hub>();
   std::shared_ptr<discord_bridge> discord; // only with [discord] public_key
   pipeline_event_sink sink;
 
@@ -112,8 +114,8 @@ struct http_api::impl {
     auto scheduler = caf::actor_cast<scheduler_actor>(node.scheduler);
     add_discord_routes(router, {opts.config.discord.public_key, discord});
     add_status_routes(router, {asker, scheduler, counters, node.gateway, opts.media});
-    add_job_routes(router,
-                   {asker, scheduler, node.submission, counters, opts.data_dir, tell_bridge()});
+    add_job_routes(router, {asker, scheduler, node.submission, counters, opts.data_dir,
+                            tell_bridge(), events});
     add_follow_routes(router, {asker, node.enumerator, opts.listing_timeout, opts.config, follows});
     add_search_routes(router, {std::move(memory)});
   }
@@ -137,7 +139,12 @@ int http_api::start() {
     throw std::runtime_error("cannot listen on " + m.opts.host + ":" + std::to_string(m.opts.port));
   if (m.listener != INVALID_SOCKET)
     ::listen(m.listener, listen_backlog); // Linux takes a second listen() as a new backlog
-  m.sink = m.sys.spawn(metrics_sink, m.counters, m.tell_bridge());
+  m.sink = m.sys.spawn(metrics_sink, m.counters,
+                       [events = m.events, bridge = m.tell_bridge()](const pipeline_event& ev) {
+                         events->publish(ev);
+                         if (ev.kind == progress_kind::ended && bridge)
+                           bridge(ev.job_id);
+                       });
   caf::anon_send(m.node.pipeline, subscribe_atom::value, m.sink);
   if (m.discord)
     m.discord->start();
@@ -152,6 +159,7 @@ void http_api::stop() {
   auto& m = *impl_;
   if (!m.thread.joinable())
     return;
+  m.events->close(); // open event streams end, so that stopping does not wait for them
   m.server.stop();
   m.thread.join();
   if (m.discord)

@@ -80,11 +80,11 @@ nlohmann::json pipeline_counters::progress_of(uint64_t id) {
 
 pipeline_event_sink::behavior_type metrics_sink(pipeline_event_sink::pointer,
                                                 std::shared_ptr<pipeline_counters> counters,
-                                                std::function<void(uint64_t)> job_ended) {
-  return {[counters, job_ended](const pipeline_event& ev) {
+                                                std::function<void(const pipeline_event&)> heard) {
+  return {[counters, heard](const pipeline_event& ev) {
     counters->record(ev);
-    if (ev.kind == progress_kind::ended && job_ended)
-      job_ended(ev.job_id);
+    if (heard)
+      heard(ev);
   }};
 }
 

@@ -67,11 +67,11 @@ private:
   void track(const pipeline_event& ev);
 };
 
-/// The actor that counts the pipeline's reports; `job_ended` (may be empty) hears of every run
-/// that ended (the Discord bridge delivers answers then).
+/// The actor that counts the pipeline's reports; `heard` (may be empty) hears of every one too
+/// (the event stream, and the Discord bridge when a run ends).
 pipeline_event_sink::behavior_type metrics_sink(pipeline_event_sink::pointer,
                                                 std::shared_ptr<pipeline_counters> counters,
-                                                std::function<void(uint64_t)> job_ended);
+                                                std::function<void(const pipeline_event&)> heard);
 
 /// Whether a source's circuit breaker is open, by source (in breaker_sources' order).
 using breaker_states = std::vector<std::pair<std::string, bool>>;

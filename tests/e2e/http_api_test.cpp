@@ -16,10 +16,13 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <arpa/inet.h>
+#include <atomic>
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <future>
 #include <httplib.h>
+#include <mutex>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -27,6 +30,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace vfb;
@@ -960,6 +964,81 @@ TEST_CASE("a job's transcript exports as SubRip, WebVTT, text and JSON, its work
   CHECK(n.call("GET", base + "srt", n.other_operator).status == 404);
   CHECK(n.call("GET", base + "pdf", n.acme_viewer).status == 404);
   CHECK(n.call("GET", base + "srt").status == 401);
+}
+
+namespace {
+
+/// GET /v1/events read on a thread of its own, as a browser's EventSource would.
+struct event_stream {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string text;
+  int status = 0;
+  std::atomic<bool> leave{false};
+  std::thread reader;
+
+  event_stream(int port, const std::string& token) {
+    reader = std::thread{[this, port, token] {
+      httplib::Client c{"127.0.0.1", port};
+      c.set_read_timeout(60);
+      auto r = c.Get("/v1/events", {{"Authorization", "Bearer " + token}},
+                     [this](const char* data, size_t n) {
+                       std::lock_guard g{mu};
+                       text.append(data, n);
+                       cv.notify_all();
+                       return !leave.load();
+                     });
+      std::lock_guard g{mu};
+      status = r ? r->status : -1;
+      cv.notify_all();
+    }};
+  }
+  ~event_stream() {
+    leave = true;
+    reader.join();
+  }
+  /// Waits until the stream holds `part` (a bound that only ends a failing test).
+  bool wait_for(const std::string& part) {
+    std::unique_lock lock{mu};
+    return cv.wait_for(lock, std::chrono::minutes{1},
+                       [&] { return text.find(part) != std::string::npos; });
+  }
+  std::string seen() {
+    std::lock_guard g{mu};
+    return text;
+  }
+};
+
+} // namespace
+
+TEST_CASE("GET /v1/events streams the workspace's job events as they happen, no one else's") {
+  api_node n;
+  event_stream acme{n.port, n.acme_viewer};
+  event_stream other{n.port, n.other_operator};
+  REQUIRE(acme.wait_for(": vfb events of acme/main"));
+  REQUIRE(other.wait_for(": vfb events of other/main"));
+  auto id = n.submit(n.acme_operator, "a");
+  n.wait_ended(id);
+  auto job = "\"job_id\":" + std::to_string(id);
+  CHECK(acme.wait_for("event: job\ndata: {\"fraction\":0.0,\"job_id\":" + std::to_string(id) +
+                      ",\"kind\":\"started\",\"note\":\"\",\"stage\":\"download\"}"));
+  CHECK(acme.wait_for("\"kind\":\"ended\",\"note\""));
+  CHECK_THAT(acme.seen(), Catch::Contains("\"outcome\":{\"kind\":\"done\""));
+  // Another tenant's stream never hears of it; without a token there is no stream.
+  CHECK(other.seen().find(job) == std::string::npos);
+  event_stream anonymous{n.port, "not-a-token"};
+  {
+    std::unique_lock lock{anonymous.mu};
+    anonymous.cv.wait_for(lock, std::chrono::minutes{1}, [&] { return anonymous.status != 0; });
+  }
+  CHECK(anonymous.status == 401);
+  // The streams are open: stopping the API ends them (it does not wait for clients to leave).
+  n.api->stop();
+  for (auto* stream : {&acme, &other}) {
+    std::unique_lock lock{stream->mu};
+    CHECK(stream->cv.wait_for(lock, std::chrono::seconds{10}, [&] { return stream->status != 0; }));
+    CHECK(stream->status == 200);
+  }
 }
 
 TEST_CASE("hundreds of slow clients do not stop the API for everyone else") {
