@@ -1,5 +1,7 @@
 #include "storage/media_cache.hpp"
 
+#include "text/strings.hpp"
+
 #include <algorithm>
 #include <string>
 #include <system_error>
@@ -22,9 +24,7 @@ struct media_file {
 /// temporary files of write_file_atomically.
 bool in_progress(const std::string& name) {
   for (const char* ending : {".part", ".ytdl", ".temp", ".tmp"})
-    if (name.size() >= std::char_traits<char>::length(ending) &&
-        name.compare(name.size() - std::char_traits<char>::length(ending), std::string::npos,
-                     ending) == 0)
+    if (text::ends_with(name, ending))
       return true;
   return false;
 }

@@ -1,5 +1,7 @@
 #include "text/transcript_formats.hpp"
 
+#include "text/strings.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -24,24 +26,16 @@ std::string timestamp(int64_t ms, char separator) {
 /// surrounding blanks dropped. Empty when nothing is left.
 std::string cue_text(std::string_view text) {
   std::string out;
-  std::string line;
-  auto flush = [&] {
-    auto first = line.find_first_not_of(" \t\r");
-    if (first != std::string::npos) {
-      auto last = line.find_last_not_of(" \t\r");
-      if (!out.empty())
-        out += '\n';
-      out.append(line, first, last - first + 1);
-    }
-    line.clear();
-  };
-  for (char c : text) {
-    if (c == '\n')
-      flush();
-    else
-      line += c;
+  while (!text.empty()) {
+    auto end = text.find('\n');
+    auto line = trim(text.substr(0, end));
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (line.empty())
+      continue;
+    if (!out.empty())
+      out += '\n';
+    out += line;
   }
-  flush();
   return out;
 }
 

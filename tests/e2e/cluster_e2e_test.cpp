@@ -30,14 +30,9 @@ process_result run(std::vector<std::string> argv) {
   return run_process(o);
 }
 
-fs::path made(const fs::path& p) {
-  fs::create_directories(p);
-  return p;
-}
-
 struct cluster_fixture {
   test::temp_dir dir;
-  fs::path served = made(dir / "served");
+  fs::path served = dir.subdir("served");
   test::media_server server{served};
   test::fake_discord discord;
   fs::path node_data = dir / "node";

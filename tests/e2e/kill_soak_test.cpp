@@ -53,11 +53,6 @@ int env_int(const char* name, int fallback) {
   return v && *v ? std::atoi(v) : fallback;
 }
 
-fs::path made(const fs::path& p) {
-  fs::create_directories(p);
-  return p;
-}
-
 /// What the driver learnt from the API: the jobs it accepted, per video, and the follows.
 struct accepted {
   std::mutex mu;
@@ -71,7 +66,7 @@ struct accepted {
 
 struct soak_fixture {
   test::temp_dir dir;
-  fs::path served = made(dir / "served");
+  fs::path served = dir.subdir("served");
   test::media_server server{served};
   test::fake_discord discord;
   fs::path data = dir / "node";
@@ -145,11 +140,6 @@ struct soak_fixture {
     process_options o;
     o.argv = cli(std::move(args));
     return run_process(o);
-  }
-
-  vfb_config config() const {
-    vfb_config cfg;
-    return cfg; // the stores' defaults are what the node used (no --set touches them)
   }
 };
 
@@ -303,7 +293,7 @@ TEST_CASE("the whole node survives being SIGKILLed at random moments, losing and
     WARN(w);
   CHECK(got.conflicting.empty());
   CHECK(got.job_of_page.size() == f.pages.size()); // the driver got every page accepted
-  auto cfg = f.config();
+  const vfb_config cfg; // the stores' defaults: no --set of the node touches them
   job_queue queue{queue_options_for(cfg, f.data, true)};
   auto done_log = test::done_jobs(logs);
   for (const auto& [page, id] : got.job_of_page) {
@@ -418,7 +408,7 @@ TEST_CASE("a node that crashes leaves its marker: the job it ran alone is counte
     return !test::done_jobs(err).empty();
   }));
   again.stop();
-  job_queue queue{queue_options_for(f.config(), f.data, true)};
+  job_queue queue{queue_options_for(vfb_config{}, f.data, true)};
   auto v = queue.list({});
   REQUIRE(v.size() == 1);
   CHECK(v[0].state == job_state::done);

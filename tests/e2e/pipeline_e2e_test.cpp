@@ -55,7 +55,7 @@ fs::path crash_once(const fs::path& dir, const std::string& program) {
 
 struct pipeline_fixture {
   test::temp_dir dir;
-  fs::path served = make_dir(dir / "served");
+  fs::path served = dir.subdir("served");
   fs::path video = test::synth_video(served, "volcano", spoken);
   test::media_server server{served};
   test::fake_discord discord;
@@ -69,11 +69,15 @@ struct pipeline_fixture {
     config.queue.backoff_cap_ms = 50;
     config.pipeline.transcribe_slots = 1;
   }
-  static fs::path make_dir(const fs::path& p) {
-    fs::create_directories(p);
-    return p;
-  }
   std::string page() const { return server.url("/watch/volcano"); }
+  /// The vfb executable's command line over the fixture's data dir, loopback sources allowed,
+  /// then `args`.
+  std::vector<std::string> cli(std::vector<std::string> args) const {
+    std::vector<std::string> argv{VFB_BINARY, "--data-dir", data.string(), "--set",
+                                  "sources.allow_loopback=true"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
 };
 
 /// A node over the fixture's data dir, with the test's scoped actor subscribed to its events.
@@ -418,9 +422,8 @@ TEST_CASE("hostile titles and ids stay in the artifacts dir, one log line each, 
                    ? std::string(1, static_cast<char>(c))
                    : "%" + std::string{"0123456789ABCDEF"[c >> 4]} + "0123456789ABCDEF"[c & 15];
   f.server.add_video_page("/watch/evil", title, f.server.url("/media/" + encoded + ".mp4"));
-  auto ran = run({VFB_BINARY, "--data-dir", f.data.string(), "--set", "sources.allow_loopback=true",
-                  "--set", "webhooks.acme/main=" + f.discord.webhook_url(), "run",
-                  f.server.url("/watch/evil"), "--tenant", "acme", "--workspace", "main"});
+  auto ran = run(f.cli({"--set", "webhooks.acme/main=" + f.discord.webhook_url(), "run",
+                        f.server.url("/watch/evil"), "--tenant", "acme", "--workspace", "main"}));
   INFO(ran.err);
   REQUIRE(ran.exit_code == 0);
   // Every file the job wrote is in the data dir's own places; no command ran.
@@ -463,19 +466,8 @@ TEST_CASE("hostile titles and ids stay in the artifacts dir, one log line each, 
 TEST_CASE("a crash after Discord took the post but before its checkpoint posts it once more, "
           "and says so") {
   pipeline_fixture f;
-  std::vector<std::string> argv{VFB_BINARY,
-                                "--data-dir",
-                                f.data.string(),
-                                "--set",
-                                "sources.allow_loopback=true",
-                                "--set",
-                                "webhooks.acme/main=" + f.discord.webhook_url(),
-                                "run",
-                                f.page(),
-                                "--tenant",
-                                "acme",
-                                "--workspace",
-                                "main"};
+  auto argv = f.cli({"--set", "webhooks.acme/main=" + f.discord.webhook_url(), "run", f.page(),
+                     "--tenant", "acme", "--workspace", "main"});
   f.discord.hold_answers(); // Discord makes the post; its answer never reaches this run
   std::atomic<bool> kill{false};
   process_options first;
@@ -507,12 +499,7 @@ TEST_CASE("a crash after Discord took the post but before its checkpoint posts i
 
 TEST_CASE("vfb show --format writes the transcript as SubRip, WebVTT, text or JSON") {
   pipeline_fixture f;
-  auto vfb = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv{VFB_BINARY, "--data-dir", f.data.string(), "--set",
-                                  "sources.allow_loopback=true"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv);
-  };
+  auto vfb = [&](std::vector<std::string> args) { return run(f.cli(std::move(args))); };
   REQUIRE(vfb({"run", f.page(), "--tenant", "acme", "--workspace", "main"}).exit_code == 0);
   auto json = vfb({"show", "1", "--format", "json"});
   REQUIRE(json.exit_code == 0);
@@ -551,13 +538,7 @@ TEST_CASE("a Discord 429 is retried after its retry_after and posted once") {
 TEST_CASE("a node killed mid-pipeline finishes the job after a restart without downloading again") {
   pipeline_fixture f;
   auto args = [&](const std::vector<std::string>& extra) {
-    std::vector<std::string> argv{VFB_BINARY,
-                                  "--data-dir",
-                                  f.data.string(),
-                                  "--set",
-                                  "sources.allow_loopback=true",
-                                  "--set",
-                                  "queue.backoff_base_ms=10"};
+    auto argv = f.cli({"--set", "queue.backoff_base_ms=10"});
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
   };
@@ -664,12 +645,7 @@ TEST_CASE("a stopping node gives its job back mid-stage, and the next node finis
 
 TEST_CASE("vfb node works through the queue and stops cleanly on SIGTERM, giving its job back") {
   pipeline_fixture f;
-  auto vfb = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv{VFB_BINARY, "--data-dir", f.data.string(), "--set",
-                                  "sources.allow_loopback=true"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-  };
+  auto vfb = [&](std::vector<std::string> args) { return f.cli(std::move(args)); };
   auto enqueued = run(vfb({"enqueue", f.page(), "--tenant", "acme", "--workspace", "main"}));
   REQUIRE(enqueued.exit_code == 0);
   // Stopped with SIGTERM as soon as it leases the job: it must give the job back.
@@ -713,9 +689,7 @@ TEST_CASE("vfb node works through the queue and stops cleanly on SIGTERM, giving
 TEST_CASE("vfb node serves the HTTP API: vfb submit, vfb status, and the job is done") {
   pipeline_fixture f;
   auto vfb = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv{
-        VFB_BINARY, "--data-dir", f.data.string(), "--set", "sources.allow_loopback=true",
-        "--set",    "api.port=0"};
+    auto argv = f.cli({"--set", "api.port=0"});
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   };

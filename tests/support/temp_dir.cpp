@@ -14,6 +14,12 @@ temp_dir::temp_dir() {
   path_ = pattern;
 }
 
+std::filesystem::path temp_dir::subdir(const std::string& name) const {
+  auto p = path_ / name;
+  std::filesystem::create_directories(p);
+  return p;
+}
+
 temp_dir::~temp_dir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);

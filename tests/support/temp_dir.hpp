@@ -14,6 +14,8 @@ public:
   temp_dir& operator=(const temp_dir&) = delete;
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  /// DIR/name, created (with its parents) if it is not there yet.
+  std::filesystem::path subdir(const std::string& name) const;
 
 private:
   std::filesystem::path path_;
