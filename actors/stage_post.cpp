@@ -76,8 +76,10 @@ stage_result post_stage(shared_state& s, const stage_request& req, const progres
   auto a = load_checkpoint<analysis>(s, job, stage_kind::analyze);
   if (!a)
     throw std::runtime_error("the analysis checkpoint is missing; the job starts over");
-  auto payload =
-      build_webhook_payload(make_post(d, *a, d.webpage_url.empty() ? job.url : d.webpage_url));
+  auto post = make_post(d, *a, d.webpage_url.empty() ? job.url : d.webpage_url);
+  if (!cfg.api.public_url.empty())
+    post.page_url = cfg.api.public_url + "/jobs/" + std::to_string(job.id);
+  auto payload = build_webhook_payload(post);
   auto attempts = std::max<int64_t>(1, cfg.discord.post_attempts);
   webhook_result res;
   s.env->artifacts->save_checkpoint(job.id, stage_kind::post,

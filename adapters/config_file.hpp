@@ -126,6 +126,7 @@ struct vfb_config {
     std::string listen = "127.0.0.1"; // loopback only unless set otherwise
     int64_t port = 8080;              // 0: any free port
     int64_t max_body_kb = 64;         // larger request bodies answer 413
+    std::string public_url;           // the web page's address for links; empty: none
   } api;
   struct cluster_t {
     /// Node: the address its workers connect to (mutual TLS); empty: no cluster.

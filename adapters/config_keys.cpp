@@ -253,6 +253,20 @@ const std::map<std::string, setter>& keys() {
       {"api.listen", string_key(&C::api, &C::api_t::listen)},
       {"api.port", int_key(&C::api, &C::api_t::port, 0, 65535)},
       {"api.max_body_kb", int_key(&C::api, &C::api_t::max_body_kb, 1, 1 << 20)},
+      {"api.public_url",
+       [](C& c, const std::string& where, const std::string& v) {
+         // The page lives at the root of its address (its files, /v1/...): no path.
+         auto url = v;
+         while (!url.empty() && url.back() == '/')
+           url.pop_back();
+         auto scheme = url.find("://");
+         bool web = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+         if (!url.empty() && (!web || scheme + 3 == url.size() || url.size() > 900 ||
+                              url.find_first_of(" \t/?#@", scheme + 3) != std::string::npos))
+           throw config_error(where + ": expected the page's address, http(s)://HOST[:PORT] " +
+                              "(no path, query or user), got '" + v + "'");
+         c.api.public_url = url;
+       }},
       {"cluster.listen", optional_string_key(&C::cluster, &C::cluster_t::listen)},
       {"cluster.port", int_key(&C::cluster, &C::cluster_t::port, 0, 65535)},
       {"cluster.join",

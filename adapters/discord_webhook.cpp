@@ -88,6 +88,9 @@ nlohmann::json build_webhook_payload(const discord_post& post) {
   add_field("Duration", post.duration_text);
   add_field("Topics", join(post.topics));
   add_field("Key phrases", join(post.key_phrases));
+  // A link to the job's page (its timed transcript, search): markdown works in field values.
+  if (!post.page_url.empty())
+    add_field("Transcript", "[Open on vfb](" + post.page_url + ")");
   // The description gets what the 6000-character total leaves.
   auto room = used < total_limit ? total_limit - used : 0;
   auto description = truncate_utf8(post.summary.empty() ? "(no summary)" : post.summary,

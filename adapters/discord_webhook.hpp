@@ -21,6 +21,7 @@ struct discord_post {
   std::string summary;
   std::vector<std::string> topics;
   std::vector<std::string> key_phrases;
+  std::string page_url; // the job's page on the node ([api] public_url); empty: no link
 };
 
 /// The post for a download and its analysis.

@@ -179,16 +179,13 @@ int cmd_follow_rm(context& ctx) {
 
 int cmd_follow_pause(context& ctx) {
   return change_follow(ctx, "paused", [](follow_registry& r, const follow_record& f) {
-    return r.modify(f.id, [](follow_record& stored) { stored.paused = true; });
+    return r.set_paused(f.id, true, now_millis());
   });
 }
 
 int cmd_follow_resume(context& ctx) {
   return change_follow(ctx, "resumed", [](follow_registry& r, const follow_record& f) {
-    return r.modify(f.id, [](follow_record& stored) {
-      stored.paused = false;
-      stored.next_refresh_at = now_millis(); // listed again soon
-    });
+    return r.set_paused(f.id, false, now_millis());
   });
 }
 

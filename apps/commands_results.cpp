@@ -113,7 +113,7 @@ int cmd_show(context& ctx) {
             << (problem.empty() ? "" : " (" + problem + ")") << '\n';
     return exit_refused;
   }
-  ctx.out << text::format_transcript(*t, *format);
+  ctx.out << transcript_export(*v, *t, *format);
   return exit_ok;
 }
 

@@ -1,6 +1,7 @@
 // The follows of the token's workspace and its auto-follow setting: GET|POST /v1/follows,
-// DELETE /v1/follows/ID, GET|PUT /v1/settings/auto-follow. POST /v1/follows lists the channel
-// right away (the answer shows what was enqueued), so it waits up to the listing timeout.
+// DELETE /v1/follows/ID, POST /v1/follows/ID/{pause,resume}, GET|PUT /v1/settings/auto-follow.
+// POST /v1/follows lists the channel right away (the answer shows what was enqueued), so it
+// waits up to the listing timeout.
 #include "actors/config_options.hpp"
 #include "follows/auto_follow_decision.hpp"
 #include "follows/follow_service.hpp"
@@ -88,6 +89,15 @@ void add_follow_routes(api_router& router, follow_routes deps) {
                  throw not_found("follow", f.id); // removed meanwhile
                return json_reply(200, {{"id", f.id}, {"removed", true}});
              });
+
+  for (bool pause : {true, false})
+    router.add("POST", pause ? R"(/v1/follows/(\d+)/pause)" : R"(/v1/follows/(\d+)/resume)",
+               access::operator_, [s, pause](const httplib::Request& req, const token_record& who) {
+                 auto f = s->owned_follow(path_id(req, "follow"), who);
+                 if (!s->registry().set_paused(f.id, pause, now_millis()))
+                   throw not_found("follow", f.id); // removed meanwhile
+                 return json_reply(200, to_json(s->owned_follow(f.id, who)));
+               });
 
   router.add("GET", "/v1/settings/auto-follow", access::viewer,
              [s](const httplib::Request&, const token_record& who) {

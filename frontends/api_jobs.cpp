@@ -61,10 +61,7 @@ void add_job_routes(api_router& router, job_routes deps) {
   router.add("GET", R"(/v1/jobs/(\d+))", access::viewer,
              [s](const httplib::Request& req, const token_record& who) {
                auto v = owned_job(*s, path_id(req, "job"), who);
-               auto body = to_json(v);
-               body["stages"] = s->counters->progress_of(v.job.id);
-               body["results"] = job_results(s->data_dir, v);
-               return json_reply(200, body);
+               return json_reply(200, job_detail(v, *s->counters, s->data_dir));
              });
 
   router.add("GET", R"(/v1/jobs/(\d+)/transcript\.(srt|vtt|txt|json))", access::viewer,
@@ -81,7 +78,7 @@ void add_job_routes(api_router& router, job_routes deps) {
                                      " has no transcript yet (it comes with the transcribe stage)");
                httplib::Response res;
                res.status = 200;
-               res.set_content(text::format_transcript(*t, format),
+               res.set_content(transcript_export(v, *t, format),
                                std::string{text::content_type(format)});
                // A fixed name: nothing from the video reaches a header.
                res.set_header("Content-Disposition", "inline; filename=\"vfb-job-" +
@@ -98,6 +95,8 @@ void add_job_routes(api_router& router, job_routes deps) {
         filter.limit = static_cast<uint32_t>(query_number(req, "limit", 100, 1, 1000));
         if (req.has_param("state"))
           filter.states = parse_state_list(req.get_param_value("state"));
+        if (req.has_param("order"))
+          filter.newest_first = parse_job_order(req.get_param_value("order"));
         auto jobs = s->node.ask<std::vector<job_view>>(s->scheduler, list_atom::value, filter);
         auto arr = nlohmann::json::array();
         for (const auto& v : jobs)
@@ -106,8 +105,13 @@ void add_job_routes(api_router& router, job_routes deps) {
       });
 
   router.add("GET", "/v1/events", access::viewer,
-             [s](const httplib::Request&, const token_record& who) {
+             [s, &router](const httplib::Request& req, const token_record& who) {
                auto events = s->events;
+               // The caller is checked again before each event or keep-alive is written: a
+               // session's sign-out or its token's revocation ends the stream.
+               auto caller = std::make_shared<httplib::Request>();
+               caller->method = req.method;
+               caller->headers = req.headers;
                auto sub = events->subscribe(who.tenant, who.workspace);
                httplib::Response res;
                res.status = 200;
@@ -115,7 +119,7 @@ void add_job_routes(api_router& router, job_routes deps) {
                auto opened = std::make_shared<bool>(false);
                res.set_chunked_content_provider(
                    "text/event-stream",
-                   [events, sub, opened](size_t, httplib::DataSink& sink) {
+                   [events, sub, opened, caller, &router](size_t, httplib::DataSink& sink) {
                      std::string text;
                      if (!*opened) {
                        *opened = true;
@@ -129,6 +133,12 @@ void add_job_routes(api_router& router, job_routes deps) {
                        // Nothing for 15 s: a comment keeps proxies from closing the stream and
                        // finds clients that left.
                        text = next->empty() ? ": keep-alive\n\n" : std::move(*next);
+                       try { // still signed in, the token not revoked?
+                         router.authenticate(*caller, access::viewer);
+                       } catch (const std::exception&) {
+                         sink.done();
+                         return true;
+                       }
                      }
                      return sink.write(text.data(), text.size());
                    },

@@ -83,6 +83,62 @@ std::optional<std::string> bearer_token(const httplib::Request& req) {
   return header.substr(scheme.size());
 }
 
+std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    auto end = header.find(';');
+    auto pair = header.substr(0, end);
+    header = end == std::string_view::npos ? std::string_view{} : header.substr(end + 1);
+    while (!pair.empty() && (pair.front() == ' ' || pair.front() == '\t'))
+      pair.remove_prefix(1);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+      auto value = pair.substr(eq + 1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+        value.remove_suffix(1);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+        value = value.substr(1, value.size() - 2);
+      return std::string{value};
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+std::string ascii_lower(std::string_view s) {
+  std::string out{s};
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+} // namespace
+
+std::optional<std::string> origin_of(std::string_view url) {
+  auto lower = ascii_lower(url);
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (lower.compare(0, scheme.size(), scheme) != 0)
+      continue;
+    auto rest = lower.substr(scheme.size());
+    auto host = rest.substr(0, rest.find_first_of("/?#"));
+    if (host.empty() || host.find('@') != std::string::npos)
+      return std::nullopt;
+    return std::string{scheme} + host;
+  }
+  return std::nullopt;
+}
+
+bool origin_is_ours(std::string_view origin, std::string_view host,
+                    std::string_view public_origin) {
+  auto o = origin_of(origin);
+  if (!o || *o != ascii_lower(origin))
+    return false; // not a bare origin: "null", a path, another scheme
+  if (!public_origin.empty() && *o == public_origin)
+    return true;
+  auto h = ascii_lower(host);
+  return !h.empty() && (*o == "http://" + h || *o == "https://" + h);
+}
+
 submission submission_from(const nlohmann::json& j) {
   submission sub;
   sub.url = required_string(j, "url");
@@ -125,6 +181,14 @@ std::vector<job_state> parse_state_list(std::string_view names) {
     out.push_back(st);
   }
   return out;
+}
+
+bool parse_job_order(std::string_view order) {
+  if (order == "newest")
+    return true;
+  if (order == "oldest")
+    return false;
+  throw bad_request("'order' must be oldest or newest, not '" + std::string{order} + "'");
 }
 
 } // namespace vfb

@@ -55,6 +55,18 @@ uint64_t path_id(const httplib::Request& req, const char* what);
 /// The token of an `Authorization: Bearer ...` header (scheme case-insensitive), if any.
 std::optional<std::string> bearer_token(const httplib::Request& req);
 
+/// The value of cookie `name` in a Cookie header ("a=1; vfb_session=..."), if it is there.
+std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
+
+/// The origin ("https://host:port", lower case, no path) of an http(s) URL; nullopt for
+/// anything else.
+std::optional<std::string> origin_of(std::string_view url);
+
+/// Whether a browser's `Origin` header names this node: the site the request was sent to
+/// (http:// or https:// and its Host header) or the configured public origin (may be empty).
+/// "null" (a sandboxed or file page) and other sites are refused.
+bool origin_is_ours(std::string_view origin, std::string_view host, std::string_view public_origin);
+
 // The bodies of the routes that take one (parsed by parse_body).
 
 /// POST /v1/submissions: {"url": ..., "force": bool}. Only url and force are set.
@@ -69,5 +81,8 @@ auto_follow_setting setting_from(const nlohmann::json& body);
 
 /// GET /v1/jobs?state=queued,failed: the states named, comma-separated.
 std::vector<job_state> parse_state_list(std::string_view names);
+
+/// GET /v1/jobs?order=oldest|newest: whether the newest come first.
+bool parse_job_order(std::string_view order);
 
 } // namespace vfb

@@ -9,15 +9,25 @@
 namespace vfb {
 
 api_router::api_router(httplib::Server& server, std::shared_ptr<token_store> tokens,
-                       size_t max_body_bytes)
-    : server_(server), tokens_(std::move(tokens)) {
+                       std::shared_ptr<web_sessions> sessions, size_t max_body_bytes,
+                       std::string public_origin)
+    : server_(server), tokens_(std::move(tokens)), sessions_(std::move(sessions)),
+      public_origin_(std::move(public_origin)) {
   server_.set_payload_max_length(max_body_bytes);
   // httplib's own refusals (no route, body too large) get the API's error shape too; the
   // handlers' answers already have a body and pass unchanged.
-  server_.set_error_handler(httplib::Server::HandlerWithResponse{[](const httplib::Request&,
-                                                                    httplib::Response& res) {
+  server_.set_error_handler(httplib::Server::HandlerWithResponse{[this](const httplib::Request& req,
+                                                                        httplib::Response& res) {
     if (!res.body.empty())
       return httplib::Server::HandlerResponse::Unhandled;
+    if (res.status == 404 && not_found_page_)
+      if (auto page = not_found_page_(req)) {
+        res.status = page->status;
+        res.body = std::move(page->body);
+        for (auto& [k, v] : page->headers)
+          res.set_header(k.c_str(), v);
+        return httplib::Server::HandlerResponse::Handled;
+      }
     if (res.status == 413)
       res.set_content(error_body("payload_too_large", "the body is over the limit").dump(),
                       "application/json");
@@ -30,16 +40,53 @@ api_router::api_router(httplib::Server& server, std::shared_ptr<token_store> tok
   }});
 }
 
+std::optional<web_session> api_router::session_of(const httplib::Request& req) const {
+  auto id = cookie_value(req.get_header_value("Cookie"), session_cookie);
+  if (!id)
+    return std::nullopt;
+  return sessions_->find(*id, now_millis());
+}
+
+void api_router::check_origin(const httplib::Request& req) const {
+  if (req.has_header("Origin") &&
+      !origin_is_ours(req.get_header_value("Origin"), req.get_header_value("Host"), public_origin_))
+    throw api_error(403, "forbidden",
+                    "a request from another site (Origin " + req.get_header_value("Origin") +
+                        ") is refused");
+}
+
 token_record api_router::authenticate(const httplib::Request& req, access need) const {
-  auto token = bearer_token(req);
-  if (!token)
-    throw api_error(401, "unauthorized", "an Authorization: Bearer token is required");
-  auto record = tokens_->verify(*token);
+  std::optional<token_record> record;
+  if (auto token = bearer_token(req)) {
+    record = tokens_->verify(*token);
+    if (!record)
+      throw api_error(401, "unauthorized", "unknown or revoked token");
+  } else if (cookie_value(req.get_header_value("Cookie"), session_cookie)) {
+    auto session = session_of(req);
+    if (!session)
+      throw api_error(401, "unauthorized", "the session has ended; sign in again");
+    // The session's token is checked on each use: revoking it ends the session.
+    record = tokens_->get(session->token_id);
+    if (!record || !record->active())
+      throw api_error(401, "unauthorized", "the session's token was revoked; sign in again");
+    if (req.method != "GET" && req.method != "HEAD") {
+      check_origin(req);
+      if (!web_sessions::csrf_matches(*session, req.get_header_value("X-CSRF-Token")))
+        throw api_error(403, "forbidden",
+                        "a write from the web page needs its session's X-CSRF-Token header");
+    }
+  }
   if (!record)
-    throw api_error(401, "unauthorized", "unknown or revoked token");
+    throw api_error(401, "unauthorized",
+                    "an Authorization: Bearer token (or the web page's session) is required");
   if (need == access::operator_ && record->role != token_role::operator_)
     throw api_error(403, "forbidden", "this needs an operator token");
   return *record;
+}
+
+void api_router::set_not_found_page(
+    std::function<std::optional<httplib::Response>(const httplib::Request&)> page) {
+  not_found_page_ = std::move(page);
 }
 
 void api_router::add(const char* method, const char* pattern, access need, api_handler h) {

@@ -3,10 +3,15 @@
 // follow registry, the search route sees nothing but the memory store.
 //
 //   api_status.cpp   GET /healthz, GET /metrics, GET /v1/cluster
+//   api_overview.cpp GET /v1/overview (the web page's first view)
 //   api_discord.cpp  POST /discord/interactions
-//   api_jobs.cpp     POST /v1/submissions, GET /v1/jobs[/ID], POST /v1/jobs/ID/{retry,cancel}
-//   api_follows.cpp  GET|POST /v1/follows, DELETE /v1/follows/ID, GET|PUT /v1/settings/auto-follow
+//   api_jobs.cpp     POST /v1/submissions, GET /v1/jobs[/ID[/transcript.F]], GET /v1/events,
+//                    POST /v1/jobs/ID/{retry,cancel}
+//   api_follows.cpp  GET|POST /v1/follows, DELETE /v1/follows/ID, POST .../{pause,resume},
+//                    GET|PUT /v1/settings/auto-follow
 //   api_search.cpp   GET /v1/memory/search
+//   api_session.cpp  POST|GET|DELETE /v1/session (the web page's sign-in)
+//   api_web.cpp      the web page: /assets/FILE and the page's addresses
 #pragma once
 
 #include "adapters/config_file.hpp"
@@ -18,7 +23,10 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vfb {
 
@@ -28,6 +36,7 @@ class follow_registry;
 class media_cache;
 class event_hub;
 class memory_store;
+class web_files;
 
 /// /healthz and /metrics: the queue's counts, the pipeline's counters, the breakers, the
 /// cluster's workers; /v1/cluster: the workers in detail.
@@ -41,6 +50,22 @@ struct status_routes {
   std::shared_ptr<const media_cache> media;
 };
 void add_status_routes(api_router& router, status_routes deps);
+
+/// When each source's circuit breaker closes (a past time: it is closed), in breaker_sources'
+/// order.
+std::vector<std::pair<std::string, millis>> breaker_closes(const api_asker& node,
+                                                           const scheduler_actor& scheduler);
+
+/// The workspace at a glance: counts, jobs in flight, recent failures, follows due, breakers.
+struct overview_routes {
+  api_asker node;
+  scheduler_actor scheduler;
+  std::shared_ptr<pipeline_counters> counters;
+  std::filesystem::path data_dir; // results of the jobs in flight (job_results)
+  vfb_config config;
+  std::shared_ptr<follow_registry> follows; // null: no follows shown
+};
+void add_overview_routes(api_router& router, overview_routes deps);
 
 /// Discord's interactions, verified with the application's public key, answered by the bridge.
 struct discord_routes {
@@ -80,5 +105,14 @@ struct search_routes {
   std::shared_ptr<memory_store> memory; // null: 503
 };
 void add_search_routes(api_router& router, search_routes deps);
+
+/// Signing the web page in and out (sessions kept by the router).
+void add_session_routes(api_router& router);
+
+/// The web page's files and addresses.
+void add_web_routes(api_router& router, std::shared_ptr<const web_files> files);
+/// The answer for an address no route knows: index.html with 404 for a browser's page request
+/// (Accept: text/html) outside /v1/, so the page shows its not-found view; nullopt otherwise.
+std::optional<httplib::Response> web_not_found(const web_files& files, const httplib::Request& req);
 
 } // namespace vfb

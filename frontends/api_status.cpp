@@ -7,6 +7,14 @@
 
 namespace vfb {
 
+std::vector<std::pair<std::string, millis>> breaker_closes(const api_asker& node,
+                                                           const scheduler_actor& scheduler) {
+  std::vector<std::pair<std::string, millis>> out;
+  for (const char* source : breaker_sources)
+    out.emplace_back(source, node.ask<millis>(scheduler, breaker_atom::value, std::string{source}));
+  return out;
+}
+
 void add_status_routes(api_router& router, status_routes deps) {
   auto s = std::make_shared<status_routes>(std::move(deps));
 
@@ -27,11 +35,8 @@ void add_status_routes(api_router& router, status_routes deps) {
                auto stats = s->node.ask<queue_stats>(s->scheduler, stats_atom::value);
                breaker_states breakers;
                auto now = now_millis();
-               for (const char* source : breaker_sources) {
-                 auto closes =
-                     s->node.ask<millis>(s->scheduler, breaker_atom::value, std::string{source});
+               for (const auto& [source, closes] : breaker_closes(s->node, s->scheduler))
                  breakers.emplace_back(source, closes > now);
-               }
                httplib::Response res;
                res.status = 200;
                std::vector<worker_info> workers;

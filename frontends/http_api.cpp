@@ -9,11 +9,14 @@
 #include "frontends/event_hub.hpp"
 #include "frontends/job_results.hpp"
 #include "frontends/metrics.hpp"
+#include "frontends/web_files.hpp"
+#include "frontends/web_sessions.hpp"
 #include "storage/discord_store.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <cstdlib>
 #include <httplib.h>
 #include <thread>
 
@@ -26,8 +29,22 @@ http_api_options api_options_from(const vfb_config& cfg, const std::filesystem::
   o.max_body_bytes = static_cast<size_t>(cfg.api.max_body_kb) * 1024;
   o.config = cfg;
   o.data_dir = data_dir;
+  if (const char* dir = std::getenv("VFB_WEB_DIR"); dir && *dir)
+    o.web_dir = dir;
   return o;
 }
+
+/// Headers on every answer. The page's script and styles come only from the node itself (no
+/// inline script, nothing from elsewhere), it may not be framed (clickjacking), and browsers
+/// must not guess types.
+const httplib::Headers security_headers{
+    {"Content-Security-Policy",
+     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "no-referrer"},
+};
 
 /// Connections the API serves at once (each on a thread of its own while it lasts; idle
 /// keep-alive connections close after httplib's 5 s).
@@ -41,6 +58,8 @@ struct http_api::impl {
   node_handles node;
   http_api_options opts;
   httplib::Server server;
+  std::shared_ptr<web_sessions> sessions = std::make_shared<web_sessions>();
+  std::shared_ptr<const web_files> files;
   api_router router;
   std::thread thread;
   int port = 0;
@@ -54,7 +73,10 @@ struct http_api::impl {
        std::shared_ptr<token_store> tokens, std::shared_ptr<follow_registry> follows,
        std::shared_ptr<memory_store> memory, std::shared_ptr<discord_store> replies)
       : sys(sys), node(node), opts(std::move(options)),
-        router(server, std::move(tokens), opts.max_body_bytes) {
+        files(std::make_shared<web_files>(opts.web_dir)),
+        router(server, std::move(tokens), sessions, opts.max_body_bytes,
+               origin_of(opts.config.api.public_url).value_or("")) {
+    server.set_default_headers(security_headers);
     if (opts.listing_timeout.count() == 0)
       opts.listing_timeout = std::chrono::seconds{opts.config.tools.ytdlp_timeout_s + 60};
     // httplib leaves Nagle's algorithm on unless asked: a response is written in two parts
@@ -116,8 +138,13 @@ struct http_api::impl {
     add_status_routes(router, {asker, scheduler, counters, node.gateway, opts.media});
     add_job_routes(router, {asker, scheduler, node.submission, counters, opts.data_dir,
                             tell_bridge(), events});
+    add_overview_routes(router, {asker, scheduler, counters, opts.data_dir, opts.config, follows});
     add_follow_routes(router, {asker, node.enumerator, opts.listing_timeout, opts.config, follows});
     add_search_routes(router, {std::move(memory)});
+    add_session_routes(router);
+    add_web_routes(router, files);
+    router.set_not_found_page(
+        [files = files](const httplib::Request& req) { return web_not_found(*files, req); });
   }
 };
 

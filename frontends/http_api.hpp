@@ -6,9 +6,10 @@
 // `vfb node` builds one from the node's handles and stores (it must pass the stage
 // environment's memory store: LMDB forbids opening one environment twice in a process).
 //
-// The parts: this class (start, stop, the route table), api_router.hpp (authentication and the
-// error shape), api_routes.hpp (the handlers by concern), metrics.hpp (the pipeline's counters
-// and /metrics), http_helpers.hpp (parsing requests, answering them) and discord_bridge.hpp.
+// The parts: this class (start, stop, the route table, the headers every answer carries),
+// api_router.hpp (authentication, sessions and the error shape), api_routes.hpp (the handlers
+// by concern), metrics.hpp (the pipeline's counters and /metrics), http_helpers.hpp (answering
+// requests), web_files.hpp (the web page) and discord_bridge.hpp.
 #pragma once
 
 #include "actors/node.hpp"
@@ -41,6 +42,9 @@ struct http_api_options {
   /// How long POST /v1/follows waits for its listing (yt-dlp may take minutes); 0: the
   /// configured yt-dlp timeout plus a minute.
   std::chrono::milliseconds listing_timeout{0};
+  /// Where the web page's files are read at each request (VFB_WEB_DIR, for working on the
+  /// page); empty: the files built into the binary.
+  std::filesystem::path web_dir;
   /// The node's media cache, reported by /metrics (none: not reported).
   std::shared_ptr<const media_cache> media;
 };

@@ -3,6 +3,7 @@
 
 #include "actors/node.hpp"
 #include "adapters/source_url.hpp"
+#include "frontends/metrics.hpp"
 #include "messages/json.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/media_json.hpp"
@@ -45,6 +46,20 @@ nlohmann::json job_results(const std::filesystem::path& data_dir, const job_view
     r["summary"] = a->summary;
   }
   return r;
+}
+
+nlohmann::json job_detail(const job_view& v, pipeline_counters& counters,
+                          const std::filesystem::path& data_dir) {
+  auto body = to_json(v);
+  body["stages"] = counters.progress_of(v.job.id);
+  body["results"] = job_results(data_dir, v);
+  return body;
+}
+
+std::string transcript_export(const job_view& v, const transcript& t, text::transcript_format f) {
+  return text::format_transcript(t, f, [&](int64_t start_ms) {
+    return moment_url(v.job.key.source, v.job.key.external_id, v.job.url, start_ms);
+  });
 }
 
 nlohmann::json hit_json(const memory_hit& h) {

@@ -177,10 +177,12 @@ struct job_filter {
   std::string tenant;
   std::string workspace;
   uint32_t limit = 100;
+  bool newest_first = false; // the newest `limit` jobs, newest first (else oldest, oldest first)
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, job_filter& x) {
-  return f(caf::meta::type_name("vfb.job_filter"), x.states, x.tenant, x.workspace, x.limit);
+  return f(caf::meta::type_name("vfb.job_filter"), x.states, x.tenant, x.workspace, x.limit,
+           x.newest_first);
 }
 
 /// Live jobs of one tenant/workspace.

@@ -125,6 +125,14 @@ bool follow_registry::update(const follow_record& f) {
   return modify(f.id, [&](follow_record& stored) { stored = f; });
 }
 
+bool follow_registry::set_paused(uint64_t id, bool paused, millis now) {
+  return modify(id, [&](follow_record& f) {
+    f.paused = paused;
+    if (!paused)
+      f.next_refresh_at = now; // listed again soon
+  });
+}
+
 bool follow_registry::modify(uint64_t id, const std::function<void(follow_record&)>& change) {
   return write([&](lmdb::txn& t) {
     auto old = get_follow(t, *dbs_, id);

@@ -80,6 +80,9 @@ public:
   /// fills the map is run again after it grows), so it must have no other effects. False (and
   /// `change` not called) when the id is unknown.
   bool modify(uint64_t id, const std::function<void(follow_record&)>& change);
+  /// Pauses a follow (no more listings), or resumes it (listed again from `now`); false when
+  /// the id is unknown.
+  bool set_paused(uint64_t id, bool paused, millis now);
   /// Removes a follow; false when the id is unknown.
   bool remove(uint64_t id);
 

@@ -10,6 +10,18 @@ namespace vfb {
 
 using namespace queue_layout;
 
+namespace {
+
+/// Puts the cursor on the last key that starts with the one-byte `prefix` (a state of the
+/// by_state index); false when there is none.
+bool last_with_prefix(lmdb::cursor& c, const std::string& prefix) {
+  std::string after(1, static_cast<char>(prefix[0] + 1));
+  bool ok = c.seek(after) ? c.prev() : c.last();
+  return ok && !c.key().empty() && c.key()[0] == prefix[0];
+}
+
+} // namespace
+
 std::optional<job_view> job_queue::get(uint64_t id) {
   try {
     return read([&](lmdb::txn& t) -> std::optional<job_view> {
@@ -35,10 +47,13 @@ std::vector<job_view> job_queue::list(const job_filter& filter) {
   try {
     return read([&](lmdb::txn& t) {
       std::set<job_state> states(filter.states.begin(), filter.states.end());
-      if (states.empty() || !std::all_of(states.begin(), states.end(), indexed_state)) {
-        // Every job, or a state by_state does not index: scan the jobs table in id order.
+      auto listable = [](job_state s) { return indexed_state(s) || s == job_state::leased; };
+      if (states.empty() || !std::all_of(states.begin(), states.end(), listable)) {
+        // Every job, or a state no index lists: scan the jobs table in id order.
         lmdb::cursor c{t, dbs_->jobs};
-        for (bool ok = c.first(); ok && out.size() < limit; ok = c.next()) {
+        auto step = [&] { return filter.newest_first ? c.prev() : c.next(); };
+        for (bool ok = filter.newest_first ? c.last() : c.first(); ok && out.size() < limit;
+             ok = step()) {
           auto v = decode_record(c.value()).view;
           if (matches(v) && (states.empty() || states.count(v.state) != 0))
             out.push_back(std::move(v));
@@ -47,10 +62,25 @@ std::vector<job_view> job_queue::list(const job_filter& filter) {
       }
       // Per state, the by_state index gives ids in order; merge the states by id.
       for (auto s : states) {
+        if (s == job_state::leased) {
+          // The leases table holds every leased job (by deadline): a node's few in flight.
+          lmdb::cursor c{t, dbs_->leases};
+          for (bool ok = c.first(); ok; ok = c.next()) {
+            auto raw = dbs_->jobs.get(t, c.key().substr(c.key().size() - 8));
+            if (!raw)
+              continue;
+            auto v = decode_record(*raw).view;
+            if (v.state == job_state::leased && matches(v))
+              out.push_back(std::move(v));
+          }
+          continue;
+        }
         lmdb::cursor c{t, dbs_->by_state};
         std::string prefix(1, static_cast<char>(s));
         size_t taken = 0;
-        for (bool ok = c.seek_prefix(prefix); ok && taken < limit; ok = c.next()) {
+        auto step = [&] { return filter.newest_first ? c.prev() : c.next(); };
+        for (bool ok = filter.newest_first ? last_with_prefix(c, prefix) : c.seek_prefix(prefix);
+             ok && taken < limit; ok = step()) {
           if (c.key()[0] != prefix[0])
             break;
           auto raw = dbs_->jobs.get(t, c.key().substr(1));
@@ -63,8 +93,9 @@ std::vector<job_view> job_queue::list(const job_filter& filter) {
           }
         }
       }
-      std::sort(out.begin(), out.end(),
-                [](const job_view& a, const job_view& b) { return a.job.id < b.job.id; });
+      std::sort(out.begin(), out.end(), [&](const job_view& a, const job_view& b) {
+        return filter.newest_first ? a.job.id > b.job.id : a.job.id < b.job.id;
+      });
       if (out.size() > limit)
         out.resize(limit);
       return out;

@@ -87,12 +87,16 @@ std::string_view content_type(transcript_format f) {
   return "application/json";
 }
 
-std::string format_transcript(const transcript& t, transcript_format f) {
+std::string format_transcript(const transcript& t, transcript_format f, const moment_link& moment) {
   if (f == transcript_format::json) {
     // The shape of the stored transcript (storage/media_json.hpp), written here from its fields.
     auto segments = nlohmann::json::array();
-    for (const auto& s : t.segments)
-      segments.push_back({{"start_ms", s.start_ms}, {"end_ms", s.end_ms}, {"text", s.text}});
+    for (const auto& s : t.segments) {
+      nlohmann::json j{{"start_ms", s.start_ms}, {"end_ms", s.end_ms}, {"text", s.text}};
+      if (moment)
+        j["moment_url"] = moment(s.start_ms);
+      segments.push_back(std::move(j));
+    }
     nlohmann::json j{{"origin", t.origin}, {"language", t.language}, {"segments", segments}};
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }

@@ -6,6 +6,8 @@
 
 #include "messages/media.hpp"
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +21,13 @@ std::optional<transcript_format> parse_transcript_format(std::string_view name);
 /// The file extension's MIME type, with charset=utf-8 where it applies.
 std::string_view content_type(transcript_format f);
 
+/// The link that plays the video from a moment (milliseconds), for JSON's `moment_url`.
+using moment_link = std::function<std::string(int64_t start_ms)>;
+
 /// The transcript in format `f`. Segments without text are left out; a segment whose end is
-/// not after its start lasts a millisecond.
-std::string format_transcript(const transcript& t, transcript_format f);
+/// not after its start lasts a millisecond. JSON segments carry `moment_url` when `moment` is
+/// given.
+std::string format_transcript(const transcript& t, transcript_format f,
+                              const moment_link& moment = {});
 
 } // namespace vfb::text

@@ -178,6 +178,7 @@ bool finished_stage(const std::vector<pipeline_event>& events, stage_kind stage,
 TEST_CASE("a spoken video goes through every stage: transcript, topics, memory and a post") {
   pipeline_fixture f;
   f.config.discord.webhooks["acme/main"] = f.discord.webhook_url();
+  f.config.api.public_url = "https://vfb.example.org"; // the post links to the job's page
   running_node n{f};
   auto id = n.submit(f.page());
   auto events = n.until_ended(id, outcome_kind::done);
@@ -220,6 +221,8 @@ TEST_CASE("a spoken video goes through every stage: transcript, topics, memory a
   CHECK(embed["title"] == "Volcano talk");
   CHECK(embed["url"] == f.page());
   CHECK_THAT(embed.dump(), Catch::Contains("volcano"));
+  CHECK_THAT(embed["fields"].dump(),
+             Catch::Contains("(https://vfb.example.org/jobs/" + std::to_string(id) + ")"));
 }
 
 TEST_CASE(
@@ -505,6 +508,10 @@ TEST_CASE("vfb show --format writes the transcript as SubRip, WebVTT, text or JS
   REQUIRE(json.exit_code == 0);
   auto segments = nlohmann::json::parse(json.out)["segments"];
   REQUIRE_FALSE(segments.empty());
+  // Each line links to its moment of the video (not YouTube: the page's URL with #t=).
+  auto last = segments.back();
+  CHECK(last["moment_url"] ==
+        f.page() + "#t=" + std::to_string(last["start_ms"].get<int64_t>() / 1000));
   auto srt = vfb({"show", "1", "--format", "srt"});
   CHECK(srt.exit_code == 0);
   CHECK(srt.out.rfind("1\n00:00:", 0) == 0);

@@ -44,6 +44,12 @@ TEST_CASE("a post shows title, link, uploader, duration, summary, topics and key
   CHECK(e["fields"][1]["value"] == "volcano, ash");
   CHECK(e["fields"][2]["value"] == "solar eclipse");
   CHECK(j["allowed_mentions"]["parse"].empty());
+  CHECK(e["fields"].dump().find("vfb") == std::string::npos); // no [api] public_url: no link
+  auto linked = make_post(d, a, "https://youtu.be/abc");
+  linked.page_url = "https://vfb.example.org/jobs/7";
+  auto fields = build_webhook_payload(linked)["embeds"][0]["fields"];
+  REQUIRE(fields.size() == 4);
+  CHECK(fields[3]["value"] == "[Open on vfb](https://vfb.example.org/jobs/7)");
   CHECK(text::clock_duration(3723) == "1:02:03");
   CHECK(text::clock_duration(0).empty());
 }

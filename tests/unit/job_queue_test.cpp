@@ -756,6 +756,55 @@ TEST_CASE("list filters by state, tenant and workspace, oldest first, up to a li
   f.sound();
 }
 
+TEST_CASE("list newest first: indexed states merged, leased jobs from the leases table") {
+  fixture f;
+  auto ids = [](const std::vector<job_view>& vs) {
+    std::vector<uint64_t> out;
+    for (const auto& v : vs)
+      out.push_back(v.job.id);
+    return out;
+  };
+  // Two tenants' jobs interleaved, all failed: 1 a0, 2 b0, 3 a1, 4 b1, 5 a2, 6 a3.
+  for (const char* name : {"a0", "b0", "a1", "b1", "a2", "a3"})
+    f.add(make_job(name[0] == 'a' ? "t1" : "t2", name));
+  for (int i = 0; i < 6; ++i)
+    f.finish(f.take_one(), job_outcome::permanent("gone"));
+  // 7 a4 and 9 b2 cancelled (the highest state), 8 a5 leased, 10 a6 queued.
+  auto a4 = f.add(make_job("t1", "a4"));
+  auto a5 = f.add(make_job("t1", "a5"));
+  auto b2 = f.add(make_job("t2", "b2"));
+  REQUIRE(f.q->cancel(a4, f.now).ok());
+  REQUIRE(f.q->cancel(b2, f.now).ok());
+  REQUIRE(f.take_one().job_id == a5);
+  f.add(make_job("t1", "a6"));
+
+  job_filter mine;
+  mine.tenant = "t1";
+  mine.states = {job_state::failed, job_state::cancelled, job_state::leased};
+  mine.newest_first = true;
+  mine.limit = 3;
+  CHECK(ids(f.q->list(mine)) == std::vector<uint64_t>{8, 7, 6});
+  mine.limit = 10;
+  CHECK(ids(f.q->list(mine)) == std::vector<uint64_t>{8, 7, 6, 5, 3, 1});
+  mine.newest_first = false;
+  mine.limit = 2;
+  CHECK(ids(f.q->list(mine)) == std::vector<uint64_t>{1, 3});
+  job_filter cancelled;
+  cancelled.states = {job_state::cancelled};
+  cancelled.newest_first = true;
+  CHECK(ids(f.q->list(cancelled)) == std::vector<uint64_t>{9, 7});
+  job_filter leased;
+  leased.states = {job_state::leased};
+  CHECK(ids(f.q->list(leased)) == std::vector<uint64_t>{8});
+  leased.tenant = "t2";
+  CHECK(f.q->list(leased).empty());
+  job_filter everything; // a scan, newest first
+  everything.newest_first = true;
+  everything.limit = 2;
+  CHECK(ids(f.q->list(everything)) == std::vector<uint64_t>{10, 9});
+  f.sound();
+}
+
 TEST_CASE("stats count jobs per state and per tenant/workspace") {
   fixture f;
   f.add(make_job("t1", "a"));
