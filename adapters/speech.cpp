@@ -6,9 +6,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <pocketsphinx.h>
+#include <sphinxbase/ckd_alloc.h>
+#include <sphinxbase/ngram_model.h>
 #include <sstream>
+#include <unistd.h>
 
 namespace vfb {
 
@@ -81,6 +85,63 @@ std::vector<transcript_segment> group(const std::vector<word>& words) {
 struct speech_recognizer::impl {
   cmd_ln_t* config = nullptr;
   ps_decoder_t* decoder = nullptr;
+  std::string default_search; // the general language model's search
+  double context_weight = 0;
+
+  bool known(const std::string& w) const {
+    char* phones = ps_lookup_word(decoder, w.c_str());
+    if (phones == nullptr)
+      return false;
+    ckd_free(phones);
+    return true;
+  }
+
+  /// Makes the search "context" current: the general model interpolated with a unigram model
+  /// of `words`. False (the general search stays) when that cannot be built.
+  bool use_context(const std::vector<std::string>& words) {
+    if (words.empty() || context_weight <= 0)
+      return false;
+    // The unigram model as ARPA text: every word (and the sentence end) equally likely.
+    char path[] = "/tmp/vfb-context-lm-XXXXXX";
+    int fd = ::mkstemp(path);
+    if (fd < 0)
+      return false;
+    ::close(fd);
+    {
+      std::ofstream arpa{path};
+      auto logp = std::log10(1.0 / static_cast<double>(words.size() + 1));
+      arpa << "\\data\\\nngram 1=" << words.size() + 2 << "\n\n\\1-grams:\n-99 <s>\n"
+           << logp << " </s>\n";
+      for (const auto& w : words)
+        arpa << logp << ' ' << w << '\n';
+      arpa << "\n\\end\\\n";
+    }
+    ngram_model_t* own = ngram_model_read(config, path, NGRAM_ARPA, ps_get_logmath(decoder));
+    std::remove(path);
+    ngram_model_t* general = ps_get_lm(decoder, default_search.c_str());
+    if (own == nullptr || general == nullptr) {
+      if (own != nullptr)
+        ngram_model_free(own);
+      return false;
+    }
+    ngram_model_t* models[] = {ngram_model_retain(general), own};
+    char general_name[] = "general", own_name[] = "context";
+    char* names[] = {general_name, own_name};
+    float32 weights[] = {static_cast<float32>(1 - context_weight),
+                         static_cast<float32>(context_weight)};
+    ngram_model_t* set = ngram_model_set_init(config, models, names, weights, 2);
+    // The set and the search keep references of their own.
+    ngram_model_free(models[0]);
+    ngram_model_free(models[1]);
+    if (set == nullptr)
+      return false;
+    bool ok = ps_set_lm(decoder, "context", set) == 0 && ps_set_search(decoder, "context") == 0;
+    ngram_model_free(set);
+    if (!ok)
+      ps_set_search(decoder, default_search.c_str());
+    return ok;
+  }
+
   ~impl() {
     if (decoder != nullptr)
       ps_free(decoder);
@@ -99,22 +160,48 @@ speech_recognizer::speech_recognizer(const speech_options& opts) : impl_(std::ma
       throw speech_error("speech model missing: " + p.string() +
                          " (install pocketsphinx-en-us or set speech.model_dir)");
   }
-  impl_->config = cmd_ln_init(nullptr, ps_args(), TRUE, "-hmm", hmm.c_str(), "-lm", lm.c_str(),
-                              "-dict", dict.c_str(), "-logfn", "/dev/null", nullptr);
+  std::vector<std::string> args{"-hmm",  hmm.string(),  "-lm",    lm.string(),
+                                "-dict", dict.string(), "-logfn", "/dev/null"};
+  args.insert(args.end(), opts.decoder_args.begin(), opts.decoder_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  impl_->config =
+      cmd_ln_parse_r(nullptr, ps_args(), static_cast<int32>(argv.size()), argv.data(), TRUE);
   if (impl_->config == nullptr)
     throw speech_error("pocketsphinx rejected its configuration");
   impl_->decoder = ps_init(impl_->config);
   if (impl_->decoder == nullptr)
     throw speech_error("pocketsphinx could not load the models in " + opts.model_dir.string());
+  impl_->default_search = ps_get_search(impl_->decoder);
+  impl_->context_weight = opts.context_weight;
+}
+
+std::vector<std::string> speech_recognizer::context_words(std::string_view context) {
+  std::vector<std::string> out;
+  for (auto& w : text::content_terms(context))
+    if (std::find(out.begin(), out.end(), w) == out.end() && impl_->known(w))
+      out.push_back(std::move(w));
+  return out;
 }
 
 speech_recognizer::~speech_recognizer() = default;
 
 std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<int16_t>& pcm,
                                                               const speech_progress& progress,
-                                                              const std::atomic<bool>* cancel) {
+                                                              const std::atomic<bool>* cancel,
+                                                              std::string_view context) {
   std::vector<word> words;
   auto* ps = impl_->decoder;
+  bool biased = impl_->use_context(context_words(context));
+  struct restore { // the next recording starts from the general model again
+    impl* m;
+    bool on;
+    ~restore() {
+      if (on)
+        ps_set_search(m->decoder, m->default_search.c_str());
+    }
+  } back{impl_.get(), biased};
   for (size_t from = 0; from < pcm.size();) {
     if (cancel != nullptr && cancel->load())
       break;
@@ -241,10 +328,15 @@ std::vector<transcript_segment> transcribe_external(const speech_options& opts,
 }
 
 double word_error_rate(const std::string& reference, const std::string& hypothesis) {
+  auto count = word_errors(reference, hypothesis);
+  if (count.words == 0)
+    return count.errors == 0 ? 0.0 : 1.0;
+  return static_cast<double>(count.errors) / static_cast<double>(count.words);
+}
+
+word_errors_count word_errors(const std::string& reference, const std::string& hypothesis) {
   auto ref = text::terms(reference);
   auto hyp = text::terms(hypothesis);
-  if (ref.empty())
-    return hyp.empty() ? 0.0 : 1.0;
   std::vector<size_t> prev(hyp.size() + 1), cur(hyp.size() + 1);
   for (size_t j = 0; j <= hyp.size(); ++j)
     prev[j] = j;
@@ -254,7 +346,7 @@ double word_error_rate(const std::string& reference, const std::string& hypothes
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ref[i - 1] != hyp[j - 1])});
     std::swap(prev, cur);
   }
-  return static_cast<double>(prev[hyp.size()]) / static_cast<double>(ref.size());
+  return {prev[hyp.size()], ref.size()};
 }
 
 } // namespace vfb

@@ -24,6 +24,15 @@ struct speech_options {
   /// for the 16 kHz WAV and {out} for an output path prefix; see transcribe_external.
   std::string external_command;
   std::chrono::seconds timeout{3600};
+  /// More pocketsphinx arguments ("-beam", "1e-60", ...), after vfb's own (transcribe_bench
+  /// compares configurations with them).
+  std::vector<std::string> decoder_args;
+  /// How much of the language model comes from the video's own words when a context is given
+  /// (speech_recognizer::transcribe): 0 none (the default), 1 only them. Off until it helps:
+  /// on the demo's videos in flite's voice the interpolated model raised the word error rate
+  /// from 0.21 to 0.24 at every weight tried (0.0001 to 0.2), while on espeak-ng's it lowered
+  /// it from 0.74 to 0.69 and doubled the topic words heard (transcribe_bench, context-*).
+  double context_weight = 0;
 };
 
 class speech_error : public std::runtime_error {
@@ -46,9 +55,17 @@ public:
   /// Transcribes 16 kHz mono samples into segments (split at pauses of 300 ms or more, and
   /// every 12 words). Long audio is decoded in utterances of at most ~25 s, cut at the
   /// quietest moment. Stops early (returning what it has) when `cancel` is set.
+  ///
+  /// `context` is what is known about the recording (a video's title, description, tags):
+  /// its words that the dictionary knows become a small language model, interpolated with the
+  /// general one (context_weight), so that the words the video is about are heard more often.
   std::vector<transcript_segment> transcribe(const std::vector<int16_t>& pcm16k,
                                              const speech_progress& progress = {},
-                                             const std::atomic<bool>* cancel = nullptr);
+                                             const std::atomic<bool>* cancel = nullptr,
+                                             std::string_view context = {});
+
+  /// The words of `context` the biased model would favour (those the dictionary knows).
+  std::vector<std::string> context_words(std::string_view context);
 
 private:
   struct impl;
@@ -72,8 +89,16 @@ std::vector<transcript_segment> transcribe_external(const speech_options& opts,
                                                     const std::filesystem::path& work_dir,
                                                     const std::atomic<bool>* cancel = nullptr);
 
-/// Word error rate of `hypothesis` against `reference` (word-level edit distance / reference
-/// words; case and punctuation ignored).
+/// Word errors of `hypothesis` against `reference`: the word-level edit distance and the
+/// reference's words (case and punctuation ignored). Sums of these give a corpus's WER.
+struct word_errors_count {
+  size_t errors = 0;
+  size_t words = 0;
+};
+word_errors_count word_errors(const std::string& reference, const std::string& hypothesis);
+
+/// Word error rate of `hypothesis` against `reference` (word_errors' errors / words; 1 for an
+/// empty reference and a non-empty hypothesis).
 double word_error_rate(const std::string& reference, const std::string& hypothesis);
 
 } // namespace vfb

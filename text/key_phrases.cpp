@@ -2,6 +2,7 @@
 
 #include "text/ranking.hpp"
 #include "text/tokenizer.hpp"
+#include "text/word_classes.hpp"
 
 #include <algorithm>
 #include <map>
@@ -35,11 +36,16 @@ bool is_number(const std::string& t) {
   return std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// Runs of content words: what lies between stop words, numbers and punctuation.
+/// Runs of content words: what lies between stop words, numbers, verbs, adverbs and
+/// punctuation, ending in a noun (a phrase is a thing: "black rock", not "rock black").
 std::vector<words> content_runs(std::string_view input) {
+  const auto& classes = word_classes::system();
   std::vector<words> runs(1);
   auto close = [&] {
-    if (!runs.back().empty())
+    auto& run = runs.back();
+    while (!run.empty() && classes.kind_of(run.back()) == word_kind::adjective)
+      run.pop_back();
+    if (!run.empty())
       runs.emplace_back();
   };
   auto tokens = tokenize(input);
@@ -50,12 +56,15 @@ std::vector<words> content_runs(std::string_view input) {
       if (breaks_phrase(input.substr(prev_end, t.offset - prev_end)))
         close();
     }
-    if (is_stop_word(t.term) || t.term.size() < 2 || is_number(t.term)) {
+    auto kind = classes.kind_of(t.term);
+    if (is_stop_word(t.term) || t.term.size() < 2 || is_number(t.term) || kind == word_kind::verb ||
+        kind == word_kind::adverb) {
       close();
       continue;
     }
     runs.back().push_back(std::move(t.term));
   }
+  close();
   if (runs.back().empty())
     runs.pop_back();
   return runs;

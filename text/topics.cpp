@@ -2,6 +2,7 @@
 
 #include "text/ranking.hpp"
 #include "text/tokenizer.hpp"
+#include "text/word_classes.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -22,8 +23,12 @@ std::vector<std::string> document_terms(std::string_view text) {
   return {distinct.begin(), distinct.end()};
 }
 
-std::vector<weighted_term> topics(std::string_view text, const corpus_stats& corpus, size_t max) {
+std::vector<weighted_term> topics(std::string_view text, const corpus_stats& corpus, size_t max,
+                                  std::string_view context) {
   auto terms = content_terms(text);
+  auto about = content_terms(context);
+  std::set<std::string> named(about.begin(), about.end());
+  const auto& classes = word_classes::system();
   std::map<std::string, int> tf;
   for (auto& t : terms)
     ++tf[t];
@@ -32,7 +37,7 @@ std::vector<weighted_term> topics(std::string_view text, const corpus_stats& cor
   auto n = static_cast<double>(corpus.documents);
   std::vector<weighted_term> out;
   for (auto& [term, count] : tf) {
-    if (count < min_tf)
+    if (count < min_tf || !classes.noun_like(term))
       continue;
     auto it = corpus.document_frequency.find(term);
     // A count above N (stats updated out of step) is read as "in every document", so the idf
@@ -40,7 +45,8 @@ std::vector<weighted_term> topics(std::string_view text, const corpus_stats& cor
     double df = it == corpus.document_frequency.end() ? 0 : static_cast<double>(it->second);
     df = std::min(df, n);
     double idf = std::log((n + 1) / (df + 1)) + 1;
-    out.push_back({term, (1 + std::log(static_cast<double>(count))) * idf});
+    auto weight = (1 + std::log(static_cast<double>(count))) * idf;
+    out.push_back({term, named.count(term) != 0 ? 2 * weight : weight});
   }
   keep_best(out, max);
   return out;

@@ -25,7 +25,11 @@ std::vector<std::string> document_terms(std::string_view text);
 /// (ln((N + 1) / (df + 1)) + 1) over the text's content terms, so an empty corpus still ranks by
 /// frequency. In texts of 50 content terms or more, a term must occur at least twice. `corpus`
 /// may or may not count the text itself already; a df above N counts as N.
-std::vector<weighted_term> topics(std::string_view text, const corpus_stats& corpus,
-                                  size_t max = 8);
+///
+/// Topics are things: a term used more often as a verb, adjective or adverb than as a noun
+/// (word_classes) is never one. Terms that also occur in `context` (what the video says it is
+/// about: its title, description, tags) weigh twice as much.
+std::vector<weighted_term> topics(std::string_view text, const corpus_stats& corpus, size_t max = 8,
+                                  std::string_view context = {});
 
 } // namespace vfb::text

@@ -69,6 +69,62 @@ TEST_CASE("pocketsphinx transcribes synthesised speech with the planted words, t
   CHECK(progress.back() == Approx(1.0));
 }
 
+TEST_CASE("a video's title biases the recogniser towards its words, and only that video") {
+  // The demo channel's first videos, spoken as the demo speaks them (espeak-ng's Klatt voice):
+  // without help the recogniser hears few of the words they are about.
+  test::temp_dir dir;
+  struct video {
+    std::string text, title;
+    std::vector<std::string> words;
+  };
+  const std::vector<video> videos{
+      {"A volcano is a mountain of fire. Hot lava flows down the volcano and the lava cools "
+       "into black rock. Ash from the volcano can cover a city.",
+       "Volcanoes and lava: ash, rock and fire",
+       {"volcano", "lava", "ash"}},
+      {"A submarine dives deep under the ocean. The crew of the submarine lives in small rooms "
+       "for months. Sonar helps them find their way in the dark.",
+       "Life on a submarine: the crew under the ocean",
+       {"submarine", "ocean", "crew"}},
+  };
+  speech_options biased_opts;
+  biased_opts.context_weight = 0.1; // off by default (see speech_options); the path is tested
+  speech_recognizer rec{biased_opts};
+  auto said = [&](const std::vector<int16_t>& pcm, const std::string& context) {
+    std::string all;
+    for (auto& s : rec.transcribe(pcm, {}, nullptr, context))
+      all += s.text + " ";
+    return all;
+  };
+  auto heard = [](const std::string& all, const video& v) {
+    size_t n = 0;
+    for (const auto& w : v.words)
+      n += all.find(w) != std::string::npos;
+    return n;
+  };
+  size_t plain = 0, biased = 0, total = 0;
+  for (size_t i = 0; i < videos.size(); ++i) {
+    auto pcm =
+        to_pcm(dir, test::synth_speech_wav(dir.path(), "v" + std::to_string(i), videos[i].text));
+    // The decoder's cepstral normalisation learns from each recording: each decode below
+    // follows one of the same audio, so that only the context differs between them.
+    said(pcm, {});
+    auto unbiased = said(pcm, {});
+    auto with_title = said(pcm, videos[i].title);
+    plain += heard(unbiased, videos[i]);
+    biased += heard(with_title, videos[i]);
+    total += videos[i].words.size();
+    CHECK(said(pcm, {}) == unbiased); // the next recording starts from the general model again
+  }
+  UNSCOPED_INFO("topic words heard: " << plain << " plain, " << biased << " with the title, of "
+                                      << total);
+  CHECK(biased > plain);
+  CHECK(biased * 10 >= total * 8); // at least 80 %
+  // Words the dictionary does not know are left out of the bias; stop words too.
+  CHECK(rec.context_words("The Volcanoes of Qwxzzy and the lava") ==
+        std::vector<std::string>{"volcanoes", "lava"});
+}
+
 TEST_CASE("long audio is decoded in utterances, and cancel stops early") {
   test::temp_dir dir;
   std::string text;

@@ -46,10 +46,25 @@ std::filesystem::path synth_speech_wav(const std::filesystem::path& dir, const s
   return wav;
 }
 
+std::filesystem::path synth_speech_wav_voice(const std::filesystem::path& dir,
+                                             const std::string& name, const std::string& text,
+                                             const std::string& voice) {
+  if (voice == "espeak")
+    return synth_speech_wav(dir, name, text);
+  if (voice.rfind("flite-", 0) != 0)
+    throw std::invalid_argument("no voice '" + voice + "'");
+  auto wav = dir / (name + ".wav");
+  run_or_throw({"flite", "-voice", voice.substr(6), "-o", wav.string(), "-t", text});
+  return wav;
+}
+
 std::filesystem::path synth_video(const std::filesystem::path& dir, const std::string& name,
                                   const std::string& text, const std::string& container) {
   auto codecs = codecs_for(container);
-  auto wav = synth_speech_wav(dir, name + ".speech", text);
+  // flite's rms voice, made from recordings of a man's voice, is far closer to people than
+  // espeak-ng's formant voices: pocketsphinx's word error rate on the demo's videos is 0.21
+  // (espeak-ng's Klatt: 0.74; read speech from LibriVox: 0.28), see docs/PERFORMANCE.md.
+  auto wav = synth_speech_wav_voice(dir, name + ".speech", text, "flite-rms");
   auto video = dir / (name + "." + container);
   // The picture lasts exactly as long as the speech: with `-shortest` the video would run on
   // by the frames the encoder buffered.
