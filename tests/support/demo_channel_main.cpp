@@ -1,5 +1,5 @@
 // vfb-demo-channel: a pretend video channel on 127.0.0.1 for demos and end-to-end tests. It
-// synthesises short spoken videos (espeak-ng + ffmpeg), serves each as a page yt-dlp can
+// synthesises short spoken videos (flite + ffmpeg), serves each as a page yt-dlp can
 // download, and lists them all in an RSS feed with upload dates spread over the last 18 months,
 // so that both a single submission and an auto-follow backfill (12-month window) can be shown
 // without touching the internet.
