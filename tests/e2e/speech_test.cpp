@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 using namespace vfb;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -182,6 +183,61 @@ TEST_CASE(
   CHECK_THROWS_WITH(split_command("a \"b c"), Catch::Contains("unterminated quote"));
   CHECK(split_command(R"(whisper-cli -m "my model.bin" -f {wav} a\ b)") ==
         std::vector<std::string>{"whisper-cli", "-m", "my model.bin", "-f", "{wav}", "a b"});
+}
+
+TEST_CASE("the README's whisper.cpp line works: whisper-cli's arguments in, its WebVTT out") {
+  // The line as the README gives it.
+  std::ifstream readme{VFB_SOURCE_DIR "/README.md"};
+  std::string line, command;
+  while (std::getline(readme, line))
+    if (line.rfind("external_command = whisper-cli ", 0) == 0)
+      command = line.substr(std::string{"external_command = "}.size());
+  REQUIRE_FALSE(command.empty());
+  test::temp_dir dir;
+  auto wav = dir / "audio.wav";
+  std::ofstream(wav) << "RIFF";
+  auto model = dir / "ggml-base.en.bin";
+  std::ofstream(model) << "ggml";
+  // A stand-in for whisper-cli: it reads the options the real one reads (-m, -l, -f, -ovtt,
+  // -of), refuses a missing model or input as it does, and writes STEM.vtt the way it writes
+  // WebVTT (HH:MM:SS.mmm times, each cue's text after a space as whisper gives it).
+  auto cli = dir / "whisper-cli";
+  std::ofstream(cli) << R"(#!/bin/sh
+model= input= vtt= stem=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -m) model=$2; shift ;; -l) shift ;; -f) input=$2; shift ;;
+    -ovtt) vtt=1 ;; -of) stem=$2; shift ;; *) echo "error: unknown argument: $1" >&2; exit 1 ;;
+  esac
+  shift
+done
+[ -f "$model" ] || { echo "error: failed to initialize whisper context" >&2; exit 3; }
+[ -f "$input" ] || { echo "error: input file not found '$input'" >&2; exit 2; }
+[ -n "$vtt" ] && printf 'WEBVTT
+
+00:00:00.000 --> 00:00:02.500
+ The volcano erupted.
+
+00:00:02.500 --> 00:00:04.000
+ Ash fell.
+
+' > "$stem.vtt"
+echo "[00:00:00.000 --> 00:00:02.500]   The volcano erupted."
+)";
+  ::chmod(cli.c_str(), 0755);
+  speech_options o;
+  o.external_command = command;
+  for (auto [from, to] : {std::pair<std::string, std::string>{"whisper-cli", cli.string()},
+                          {"/opt/whisper/ggml-base.en.bin", model.string()}})
+    o.external_command.replace(o.external_command.find(from), from.size(), to);
+  auto segs = transcribe_external(o, wav, dir.path());
+  REQUIRE(segs.size() == 2); // the WebVTT file, not the printed lines
+  CHECK(segs[0].text == "The volcano erupted.");
+  CHECK(segs[1].start_ms == 2500);
+  CHECK(segs[1].end_ms == 4000);
+  fs::remove(model); // whisper-cli's own error reaches the job
+  CHECK_THROWS_WITH(transcribe_external(o, wav, dir.path()),
+                    Catch::Contains("failed to initialize whisper context"));
 }
 
 TEST_CASE("word error rate") {
