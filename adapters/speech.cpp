@@ -99,7 +99,7 @@ struct speech_recognizer::impl {
   /// Makes the search "context" current: the general model interpolated with a unigram model
   /// of `words`. False (the general search stays) when that cannot be built.
   bool use_context(const std::vector<std::string>& words) {
-    if (words.empty() || context_weight <= 0)
+    if (words.empty())
       return false;
     // The unigram model as ARPA text: every word (and the sentence end) equally likely.
     char path[] = "/tmp/vfb-context-lm-XXXXXX";
@@ -193,7 +193,8 @@ std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<
                                                               std::string_view context) {
   std::vector<word> words;
   auto* ps = impl_->decoder;
-  bool biased = impl_->use_context(context_words(context));
+  // Off by default (speech_options::context_weight): then not even the words are looked up.
+  bool biased = impl_->context_weight > 0 && impl_->use_context(context_words(context));
   struct restore { // the next recording starts from the general model again
     impl* m;
     bool on;

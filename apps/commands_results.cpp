@@ -1,7 +1,6 @@
 // `vfb show JOB_ID` and `vfb search QUERY`: what the pipeline produced, read from the data dir
 // without a node (read-only, no lock: a running node may keep writing meanwhile).
 #include "actors/node.hpp"
-#include "adapters/source_url.hpp"
 #include "apps/cli.hpp"
 #include "apps/progress_view.hpp"
 #include "frontends/job_results.hpp"
@@ -149,8 +148,7 @@ int cmd_search(context& ctx) {
     ctx.out << ++rank << ". " << (h.title.empty() ? h.external_id : h.title) << "  ["
             << offset_text(h.start_ms) << "–" << offset_text(h.end_ms) << "]  score " << score
             << "  (job " << h.job_id << ")\n"
-            << "   " << h.snippet << "\n   "
-            << moment_url(h.source, h.external_id, h.url, h.start_ms) << '\n';
+            << "   " << h.snippet << "\n   " << hit_moment_url(h) << '\n';
   }
   return exit_ok;
 }

@@ -40,11 +40,10 @@ struct follows_api {
   }
 
   nlohmann::json setting_json(const token_record& who) {
-    auto s = registry().setting(who.tenant, who.workspace);
-    return {{"tenant", who.tenant},
-            {"workspace", who.workspace},
-            {"setting", std::string{to_string(s)}},
-            {"effective", auto_follow_effective(s, d.config.auto_follow.enabled)}};
+    auto j = auto_follow_json(registry(), who, d.config);
+    j["tenant"] = who.tenant;
+    j["workspace"] = who.workspace;
+    return j;
   }
 
   httplib::Response add_follow(const httplib::Request& req, const token_record& who) {
@@ -67,6 +66,13 @@ struct follows_api {
 };
 
 } // namespace
+
+nlohmann::json auto_follow_json(const follow_registry& follows, const token_record& who,
+                                const vfb_config& config) {
+  auto s = follows.setting(who.tenant, who.workspace);
+  return {{"setting", std::string{to_string(s)}},
+          {"effective", auto_follow_effective(s, config.auto_follow.enabled)}};
+}
 
 void add_follow_routes(api_router& router, follow_routes deps) {
   auto s = std::make_shared<follows_api>(std::move(deps));

@@ -2,7 +2,6 @@
 // view): its job counts by state, the jobs in flight with their stage, the newest jobs, the
 // latest failures with their reasons, the follows listed next, the circuit breakers that are open
 // and the auto-follow setting.
-#include "follows/auto_follow_decision.hpp"
 #include "frontends/api_routes.hpp"
 #include "frontends/http_helpers.hpp"
 #include "frontends/job_results.hpp"
@@ -81,14 +80,8 @@ void add_overview_routes(api_router& router, overview_routes deps) {
           if (closes > now)
             breakers.push_back({{"source", source}, {"open_until", iso_utc(closes)}});
         out["breakers"] = breakers;
-        if (s->follows) {
-          auto setting = s->follows->setting(who.tenant, who.workspace);
-          out["auto_follow"] = {
-              {"setting", std::string{to_string(setting)}},
-              {"effective", auto_follow_effective(setting, s->config.auto_follow.enabled)}};
-        } else {
-          out["auto_follow"] = nullptr;
-        }
+        out["auto_follow"] =
+            s->follows ? auto_follow_json(*s->follows, who, s->config) : nlohmann::json(nullptr);
         return json_reply(200, out);
       });
 }

@@ -61,8 +61,8 @@ token_record api_router::authenticate(const httplib::Request& req, access need) 
     record = tokens_->verify(*token);
     if (!record)
       throw api_error(401, "unauthorized", "unknown or revoked token");
-  } else if (cookie_value(req.get_header_value("Cookie"), session_cookie)) {
-    auto session = session_of(req);
+  } else if (auto id = cookie_value(req.get_header_value("Cookie"), session_cookie)) {
+    auto session = sessions_->find(*id, now_millis());
     if (!session)
       throw api_error(401, "unauthorized", "the session has ended; sign in again");
     // The session's token is checked on each use: revoking it ends the session.

@@ -99,6 +99,10 @@ struct follow_routes {
   std::shared_ptr<follow_registry> follows; // null: 503
 };
 void add_follow_routes(api_router& router, follow_routes deps);
+/// The workspace's auto-follow setting and whether auto-follow is on for it: {setting,
+/// effective} (GET /v1/settings/auto-follow, GET /v1/overview).
+nlohmann::json auto_follow_json(const follow_registry& follows, const token_record& who,
+                                const vfb_config& config);
 
 /// Search over the workspace's memory.
 struct search_routes {

@@ -2,10 +2,10 @@
 #include "frontends/discord_commands.hpp"
 
 #include "actors/config_options.hpp"
-#include "adapters/source_url.hpp"
 #include "follows/follow_service.hpp"
 #include "frontends/discord_ask.hpp"
 #include "frontends/discord_delivery.hpp"
+#include "frontends/job_results.hpp"
 #include "storage/memory_store.hpp"
 
 namespace vfb {
@@ -86,8 +86,7 @@ std::string discord_commands::search(const discord_task& t) {
     return "Nothing found for \"" + in.option("query") + "\".";
   std::string text;
   for (const auto& h : hits)
-    text += "**" + h.title + "** (" + moment_url(h.source, h.external_id, h.url, h.start_ms) +
-            ")\n> " + h.snippet + "\n";
+    text += "**" + h.title + "** (" + hit_moment_url(h) + ")\n> " + h.snippet + "\n";
   return text;
 }
 

@@ -62,9 +62,13 @@ std::string transcript_export(const job_view& v, const transcript& t, text::tran
   });
 }
 
+std::string hit_moment_url(const memory_hit& h) {
+  return moment_url(h.source, h.external_id, h.url, h.start_ms);
+}
+
 nlohmann::json hit_json(const memory_hit& h) {
   auto j = to_json(h);
-  j["moment_url"] = moment_url(h.source, h.external_id, h.url, h.start_ms);
+  j["moment_url"] = hit_moment_url(h);
   return j;
 }
 

@@ -27,6 +27,9 @@ nlohmann::json job_detail(const job_view& v, pipeline_counters& counters,
 /// --format F`); JSON segments carry the `moment_url` that plays the video from them.
 std::string transcript_export(const job_view& v, const transcript& t, text::transcript_format f);
 
+/// The link that plays a search hit's video from the hit's start (adapters/source_url.hpp).
+std::string hit_moment_url(const memory_hit& h);
+
 /// A search hit as the front ends show it (the API, `vfb search --json`): its fields and
 /// `moment_url`, the link that plays the video from the hit's start.
 nlohmann::json hit_json(const memory_hit& h);

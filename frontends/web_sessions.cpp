@@ -1,32 +1,13 @@
 // The web page's sessions (see web_sessions.hpp).
 #include "frontends/web_sessions.hpp"
 
+#include "storage/secrets.hpp"
+
 #include <sodium.h>
 #include <stdexcept>
 #include <string>
 
 namespace vfb {
-
-namespace {
-
-/// Random bytes as URL-safe base64: 32 bytes, as many as a token has.
-std::string random_text() {
-  unsigned char raw[32];
-  randombytes_buf(raw, sizeof raw);
-  char text[sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(text, sizeof text, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  sodium_memzero(raw, sizeof raw);
-  return text;
-}
-
-std::string hash_of(std::string_view id) {
-  std::string h(crypto_generichash_BYTES, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(h.data()), h.size(),
-                     reinterpret_cast<const unsigned char*>(id.data()), id.size(), nullptr, 0);
-  return h;
-}
-
-} // namespace
 
 web_sessions::web_sessions(millis lifetime, size_t max_sessions, size_t per_token)
     : lifetime_(lifetime), max_(std::max<size_t>(1, max_sessions)),
@@ -37,8 +18,8 @@ web_sessions::web_sessions(millis lifetime, size_t max_sessions, size_t per_toke
 
 opened_web_session web_sessions::open(uint64_t token_id, millis now) {
   opened_web_session out;
-  out.id = random_text();
-  out.session = {token_id, random_text(), now, now + lifetime_};
+  out.id = random_secret();
+  out.session = {token_id, random_secret(), now, now + lifetime_};
   std::lock_guard guard{mu_};
   // Expired sessions go first; then, when the token has its most, its own oldest.
   auto oldest_of_token = by_hash_.end();
@@ -61,7 +42,7 @@ opened_web_session web_sessions::open(uint64_t token_id, millis now) {
   if (by_hash_.size() >= max_)
     throw std::runtime_error("the node holds " + std::to_string(max_) +
                              " open sessions; sign in again later");
-  by_hash_[hash_of(out.id)] = out.session;
+  by_hash_[secret_hash(out.id)] = out.session;
   return out;
 }
 
@@ -69,7 +50,7 @@ std::optional<web_session> web_sessions::find(std::string_view id, millis now) c
   if (id.empty())
     return std::nullopt;
   std::lock_guard guard{mu_};
-  auto it = by_hash_.find(hash_of(id));
+  auto it = by_hash_.find(secret_hash(id));
   if (it == by_hash_.end() || it->second.expires_at <= now)
     return std::nullopt;
   return it->second;
@@ -77,7 +58,7 @@ std::optional<web_session> web_sessions::find(std::string_view id, millis now) c
 
 bool web_sessions::close(std::string_view id) {
   std::lock_guard guard{mu_};
-  return by_hash_.erase(hash_of(id)) > 0;
+  return by_hash_.erase(secret_hash(id)) > 0;
 }
 
 bool web_sessions::csrf_matches(const web_session& s, std::string_view sent) {

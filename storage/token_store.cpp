@@ -2,6 +2,7 @@
 
 #include "storage/codec.hpp"
 #include "storage/lmdb_store.hpp"
+#include "storage/secrets.hpp"
 #include "storage/token_store_layout.hpp"
 
 #include <sodium.h>
@@ -15,8 +16,7 @@ using namespace token_layout;
 //   tokens   be64 id                 -> token record
 //   by_hash  32-byte BLAKE2b-256 hash -> be64 id
 //   meta     "format" -> one byte; "next_id" -> be64
-// The token text is 32 random bytes: a hash without a salt or a slow KDF is enough, since
-// nobody can guess the input, and it lets `verify` find the token with one lookup.
+// The token text is "vfb_" and a secret (storage/secrets.hpp), stored as the secret's hash.
 
 namespace {
 
@@ -33,9 +33,8 @@ namespace {
 constexpr uint8_t format_version = 1;
 constexpr size_t max_part = 400; // like the follow registry's keys
 constexpr std::string_view token_prefix = "vfb_";
-constexpr size_t token_bytes = 32;
-/// The token text's length: the prefix and 32 bytes in unpadded base64 (43 characters).
-constexpr size_t token_length = token_prefix.size() + (token_bytes * 4 + 2) / 3;
+/// The token text's length: the prefix and its secret in unpadded base64 (43 characters).
+constexpr size_t token_length = token_prefix.size() + (secret_bytes * 4 + 2) / 3;
 
 std::optional<token_record> get_token(lmdb::txn& t, const tables& d, uint64_t id) {
   auto key = id_key(id);
@@ -63,24 +62,8 @@ void check_part(const char* what, const std::string& value, bool required = true
                                 std::to_string(max_part) + " bytes");
 }
 
-std::string hash_of(std::string_view token) {
-  std::string h(crypto_generichash_BYTES, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(h.data()), h.size(),
-                     reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr,
-                     0);
-  return h;
-}
-
 std::string new_token_text() {
-  unsigned char raw[token_bytes];
-  randombytes_buf(raw, sizeof raw);
-  char text[sodium_base64_ENCODED_LEN(token_bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(text, sizeof text, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  sodium_memzero(raw, sizeof raw);
-  std::string token{token_prefix};
-  token += text;
-  sodium_memzero(text, sizeof text);
-  return token;
+  return std::string{token_prefix} + random_secret();
 }
 
 } // namespace
@@ -118,7 +101,7 @@ created_token token_store::create(const std::string& tenant, const std::string& 
     throw std::invalid_argument("token store: unknown role");
   created_token out;
   out.token = new_token_text(); // outside the transaction: a full map runs it again
-  auto hash = hash_of(out.token);
+  auto hash = secret_hash(out.token);
   out.record = write([&](lmdb::txn& t) {
     token_record r{next_id(t, *dbs_), tenant, workspace, role, label, now, 0};
     // 256 random bits do not collide; an existing entry means the store is broken, and
@@ -137,7 +120,7 @@ std::optional<token_record> token_store::verify(std::string_view token) const {
   // The format is public, so refusing a malformed text early reveals nothing.
   if (token.size() != token_length || token.substr(0, token_prefix.size()) != token_prefix)
     return std::nullopt;
-  auto hash = hash_of(token);
+  auto hash = secret_hash(token);
   return read([&](lmdb::txn& t) -> std::optional<token_record> {
     auto id = dbs_->by_hash.get(t, hash);
     if (!id)

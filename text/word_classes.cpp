@@ -1,6 +1,8 @@
 // Which words are nouns, from WordNet (see word_classes.hpp).
 #include "text/word_classes.hpp"
 
+#include "text/strings.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -32,10 +34,6 @@ const std::vector<std::pair<std::string_view, std::string_view>> rules[] = {
     {{"er", ""}, {"est", ""}, {"er", "e"}, {"est", "e"}},
     {},
 };
-
-bool ends_with(std::string_view s, std::string_view end) {
-  return s.size() > end.size() && s.substr(s.size() - end.size()) == end;
-}
 
 } // namespace
 
@@ -86,7 +84,7 @@ int word_classes::score(std::string_view word, part p) const {
     for (const auto& lemma : it->second)
       consider(lemma);
   for (const auto& [end, with] : rules[p])
-    if (ends_with(word, end))
+    if (word.size() > end.size() && text::ends_with(word, end)) // something must be left
       consider(std::string{word.substr(0, word.size() - end.size())} + std::string{with});
   return best;
 }
