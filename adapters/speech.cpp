@@ -1,7 +1,9 @@
 #include "adapters/speech.hpp"
 
 #include "adapters/process.hpp"
+#include "adapters/voice_activity.hpp"
 #include "adapters/vtt.hpp"
+#include "text/spoken_words.hpp"
 #include "text/tokenizer.hpp"
 
 #include <algorithm>
@@ -31,11 +33,9 @@ struct word {
   int64_t end_ms;
 };
 
-/// Where to end an utterance that starts at `from`: the quietest 10 ms between 15 and 25 s on,
-/// or the end of the audio.
-size_t utterance_end(const std::vector<int16_t>& pcm, size_t from) {
-  if (pcm.size() - from <= max_utterance)
-    return pcm.size();
+/// Where to cut a span [from, end) longer than max_utterance: at the quietest 10 ms between 15
+/// and 25 s on.
+size_t quietest_cut(const std::vector<int16_t>& pcm, size_t from) {
   constexpr size_t frame = sample_rate / 100;
   size_t best = from + max_utterance;
   double quietest = 1e300;
@@ -49,6 +49,46 @@ size_t utterance_end(const std::vector<int16_t>& pcm, size_t from) {
     }
   }
   return best;
+}
+
+/// What is decoded as one utterance: spans of speech, in order, the silence between them left
+/// out (at most max_utterance samples in all).
+using utterance = std::vector<sample_span>;
+
+/// The recording's speech (speech_spans) in utterances: spans longer than max_utterance are cut
+/// at their quietest moment; consecutive spans are decoded together while they fit, because the
+/// recogniser normalises its features per utterance and short ones give it too little to go on.
+std::vector<utterance> utterances(const std::vector<int16_t>& pcm) {
+  std::vector<sample_span> pieces;
+  for (auto span : speech_spans(pcm)) {
+    while (span.end - span.begin > max_utterance) {
+      auto cut = quietest_cut(pcm, span.begin);
+      pieces.push_back({span.begin, cut});
+      span.begin = cut;
+    }
+    pieces.push_back(span);
+  }
+  std::vector<utterance> out;
+  size_t length = 0;
+  for (auto& p : pieces) {
+    if (out.empty() || length + (p.end - p.begin) > max_utterance) {
+      out.emplace_back();
+      length = 0;
+    }
+    out.back().push_back(p);
+    length += p.end - p.begin;
+  }
+  return out;
+}
+
+/// The time in the recording of sample `at` of an utterance's decoded audio.
+int64_t recording_ms(const utterance& u, size_t at) {
+  for (const auto& p : u) {
+    if (at < p.end - p.begin)
+      return static_cast<int64_t>(p.begin + at) * 1000 / sample_rate;
+    at -= p.end - p.begin;
+  }
+  return static_cast<int64_t>(u.back().end) * 1000 / sample_rate;
 }
 
 /// A recognised word without pocketsphinx's markers: "(2)" alternates; nullopt for silence and
@@ -160,8 +200,12 @@ speech_recognizer::speech_recognizer(const speech_options& opts) : impl_(std::ma
       throw speech_error("speech model missing: " + p.string() +
                          " (install pocketsphinx-en-us or set speech.model_dir)");
   }
-  std::vector<std::string> args{"-hmm",  hmm.string(),  "-lm",    lm.string(),
-                                "-dict", dict.string(), "-logfn", "/dev/null"};
+  // -remove_silence no: pocketsphinx's own silence removal drops frames, and with them every
+  // later word's time shifts (by a second after two seconds of silence); speech_spans leaves
+  // out the silence instead, and keeps the times.
+  std::vector<std::string> args{
+      "-hmm",        hmm.string(), "-lm",       lm.string(),       "-dict",
+      dict.string(), "-logfn",     "/dev/null", "-remove_silence", "no"};
   args.insert(args.end(), opts.decoder_args.begin(), opts.decoder_args.end());
   std::vector<char*> argv;
   for (auto& a : args)
@@ -203,30 +247,36 @@ std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<
         ps_set_search(m->decoder, m->default_search.c_str());
     }
   } back{impl_.get(), biased};
-  for (size_t from = 0; from < pcm.size();) {
+  std::vector<int16_t> audio;
+  for (const auto& u : utterances(pcm)) {
     if (cancel != nullptr && cancel->load())
       break;
-    auto to = utterance_end(pcm, from);
+    audio.clear();
+    for (const auto& p : u)
+      audio.insert(audio.end(), pcm.begin() + static_cast<std::ptrdiff_t>(p.begin),
+                   pcm.begin() + static_cast<std::ptrdiff_t>(p.end));
     if (ps_start_utt(ps) < 0)
       throw speech_error("pocketsphinx could not start an utterance");
     // The whole utterance at once (full_utt): pocketsphinx then normalises the cepstrum over
     // all of it instead of estimating it live, which matters a lot for short recordings.
-    ps_process_raw(ps, pcm.data() + from, to - from, FALSE, TRUE);
+    ps_process_raw(ps, audio.data(), audio.size(), FALSE, TRUE);
     ps_end_utt(ps);
-    auto offset_ms = static_cast<int64_t>(from) * 1000 / sample_rate;
+    constexpr size_t samples_per_frame = sample_rate / frames_per_second;
     for (auto* seg = ps_seg_iter(ps); seg != nullptr; seg = ps_seg_next(seg)) {
       auto text = spoken(ps_seg_word(seg));
       if (!text)
         continue;
       int sf = 0, ef = 0;
       ps_seg_frames(seg, &sf, &ef);
-      words.push_back({*text, offset_ms + sf * 1000 / frames_per_second,
-                       offset_ms + (ef + 1) * 1000 / frames_per_second});
+      words.push_back({*text, recording_ms(u, static_cast<size_t>(sf) * samples_per_frame),
+                       recording_ms(u, static_cast<size_t>(ef + 1) * samples_per_frame)});
     }
-    from = to;
     if (progress)
-      progress(static_cast<double>(from) / static_cast<double>(pcm.size()));
+      progress(static_cast<double>(u.back().end) / static_cast<double>(pcm.size()));
   }
+  // The silence after the last words is done too.
+  if (progress && !(cancel != nullptr && cancel->load()))
+    progress(1.0);
   return group(words);
 }
 
@@ -336,8 +386,9 @@ double word_error_rate(const std::string& reference, const std::string& hypothes
 }
 
 word_errors_count word_errors(const std::string& reference, const std::string& hypothesis) {
-  auto ref = text::terms(reference);
-  auto hyp = text::terms(hypothesis);
+  // Both as spoken: "press 1" said as "press one" is no error.
+  auto ref = text::spoken_words(reference);
+  auto hyp = text::spoken_words(hypothesis);
   std::vector<size_t> prev(hyp.size() + 1), cur(hyp.size() + 1);
   for (size_t j = 0; j <= hyp.size(); ++j)
     prev[j] = j;

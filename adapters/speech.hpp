@@ -53,8 +53,9 @@ public:
   speech_recognizer& operator=(const speech_recognizer&) = delete;
 
   /// Transcribes 16 kHz mono samples into segments (split at pauses of 300 ms or more, and
-  /// every 12 words). Long audio is decoded in utterances of at most ~25 s, cut at the
-  /// quietest moment. Stops early (returning what it has) when `cancel` is set.
+  /// every 12 words). Only the speech is decoded (speech_spans: silence of half a second or
+  /// more is left out), in utterances of at most ~25 s, a longer span cut at its quietest
+  /// moment. Stops early (returning what it has) when `cancel` is set.
   ///
   /// `context` is what is known about the recording (a video's title, description, tags):
   /// its words that the dictionary knows become a small language model, interpolated with the
@@ -90,7 +91,8 @@ std::vector<transcript_segment> transcribe_external(const speech_options& opts,
                                                     const std::atomic<bool>* cancel = nullptr);
 
 /// Word errors of `hypothesis` against `reference`: the word-level edit distance and the
-/// reference's words (case and punctuation ignored). Sums of these give a corpus's WER.
+/// reference's words (case and punctuation ignored; numbers, "*", "#" and "mr" compared as spoken,
+/// text::spoken_words). Sums of these give a corpus's WER.
 struct word_errors_count {
   size_t errors = 0;
   size_t words = 0;

@@ -17,6 +17,8 @@
 // on this machine, in this run.
 //
 //   transcribe_bench [--quick] [--sets librivox,asterisk,synth] [--configs vfb,wide-beam,...]
+//                    [--args '-lw 7 ...' (a configuration "custom" of one's own)]
+//                    [--show (each clip's reference and hypothesis, on standard error)]
 #include "adapters/ffmpeg.hpp"
 #include "adapters/process.hpp"
 #include "adapters/speech.hpp"
@@ -63,8 +65,8 @@ struct decoder_config {
 };
 
 /// Configurations to compare; "vfb" is what vfb runs.
-const std::map<std::string, decoder_config>& configs() {
-  static const std::map<std::string, decoder_config> all{
+std::map<std::string, decoder_config>& configs() {
+  static std::map<std::string, decoder_config> all{
       {"vfb", {}},
       {"context-0.0001", {{}, 0.0001}},
       {"context-0.01", {{}, 0.01}},
@@ -135,15 +137,19 @@ speech_set asterisk(const fs::path& work, size_t step) {
   std::vector<std::pair<std::string, std::string>> lines;
   std::istringstream text{r.out};
   for (std::string line; std::getline(text, line);) {
-    // "name: What is said." ; "[tones]" and notes in brackets are not speech.
+    // "name: What is said." ; "[tones]", "<beep descending>", "(3 seconds of
+    // silence)": notes, not speech.
     auto colon = line.find(": ");
     if (line.empty() || line[0] == ';' || colon == std::string::npos)
       continue;
     auto name = line.substr(0, colon);
     auto said = line.substr(colon + 2);
-    for (size_t open; (open = said.find('[')) != std::string::npos;)
-      said.erase(open, said.find(']', open) == std::string::npos ? std::string::npos
-                                                                 : said.find(']', open) - open + 1);
+    for (auto [open_mark, close_mark] :
+         {std::pair{'[', ']'}, std::pair{'<', '>'}, std::pair{'(', ')'}})
+      for (size_t open; (open = said.find(open_mark)) != std::string::npos;) {
+        auto close = said.find(close_mark, open);
+        said.erase(open, close == std::string::npos ? std::string::npos : close - open + 1);
+      }
     if (text::terms(said).empty() || !fs::exists(dir / (name + ".wav"), ec))
       continue;
     lines.emplace_back(name, said);
@@ -184,8 +190,8 @@ std::vector<std::string> missed(const clip& c, const std::string& hypothesis) {
   return out;
 }
 
-nlohmann::json measure(const speech_set& set, const std::string& config,
-                       const decoder_config& how) {
+nlohmann::json measure(const speech_set& set, const std::string& config, const decoder_config& how,
+                       bool show) {
   speech_options opts;
   opts.decoder_args = how.args;
   opts.context_weight = how.context_weight;
@@ -202,6 +208,9 @@ nlohmann::json measure(const speech_set& set, const std::string& config,
     for (const auto& seg : segments)
       hypothesis += seg.text + " ";
     auto count = word_errors(c.reference, hypothesis);
+    if (show) // what was said and what was heard, to see where the errors are
+      std::cerr << c.name << " (" << count.errors << "/" << count.words
+                << ")\n  said:  " << c.reference << "\n  heard: " << hypothesis << "\n";
     errors += count.errors;
     words += count.words;
     auto m = missed(c, hypothesis);
@@ -236,6 +245,7 @@ std::set<std::string> list_of(const std::string& csv) {
 
 int main(int argc, char** argv) {
   size_t step = 1;
+  bool show = false;
   std::string voice = "flite-rms"; // the demo's and the tests' voice (test::synth_video)
   std::set<std::string> sets{"librivox", "asterisk", "synth"}, chosen{"vfb"};
   for (int i = 1; i < argc; ++i) {
@@ -248,10 +258,18 @@ int main(int argc, char** argv) {
       voice = argv[++i];
     else if (a == "--configs" && i + 1 < argc)
       chosen = list_of(argv[++i]);
+    else if (a == "--args" && i + 1 < argc) {
+      // A configuration of one's own ("custom"): pocketsphinx arguments, space-separated.
+      std::istringstream words{argv[++i]};
+      for (std::string w; words >> w;)
+        configs()["custom"].args.push_back(w);
+      chosen.insert("custom");
+    } else if (a == "--show")
+      show = true;
     else {
       std::cout << "usage: transcribe_bench [--quick] [--sets librivox,asterisk,synth] "
-                   "[--configs vfb,context-0.01,wide-beam,...] [--voice "
-                   "flite-rms|espeak|...]\n";
+                   "[--configs vfb,context-0.01,wide-beam,...] [--args '-lw 7 ...'] [--show] "
+                   "[--voice flite-rms|espeak|...]\n";
       return a == "--help" ? 0 : 2;
     }
   }
@@ -291,7 +309,7 @@ int main(int argc, char** argv) {
     }
     row["results"] = nlohmann::json::array();
     for (const auto& name : chosen) {
-      auto r = measure(set, name, configs().at(name));
+      auto r = measure(set, name, configs().at(name), show);
       std::cerr << set.name << " / " << name << ": WER " << r["word_error_rate"] << ", RTF "
                 << r["real_time_factor"] << "\n";
       if (name == "vfb") {

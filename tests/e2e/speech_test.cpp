@@ -142,6 +142,59 @@ TEST_CASE("long audio is decoded in utterances, and cancel stops early") {
   CHECK(rec.transcribe(pcm, {}, &cancel).empty());
 }
 
+TEST_CASE(
+    "speech between long pauses: each sentence timed where it is said, no words in the pauses") {
+  // Four sentences (flite's voice, as the demo speaks) after 2, 0.4, 10 and 15 s of a faint
+  // hiss: 40 s in all, longer than one utterance; the first two are one span of speech.
+  test::temp_dir dir;
+  const std::vector<std::pair<std::string, std::string>> sentences{
+      {"The volcano erupted in the morning.", "volcano"},
+      {"The girl is seventeen years old.", "seventeen"},
+      {"She looked through the telescope at night.", "telescope"},
+      {"He ate a bar of chocolate.", "chocolate"}};
+  const double pauses_s[] = {2, 0.4, 10, 15, 2};
+  std::vector<int16_t> pcm;
+  auto hiss = [&](double seconds) {
+    for (size_t i = 0; i < static_cast<size_t>(seconds * 16000); ++i)
+      pcm.push_back(static_cast<int16_t>(static_cast<int>(i * 7919 % 61) - 30));
+  };
+  std::vector<std::pair<int64_t, int64_t>> said_ms; // where each sentence is
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    hiss(pauses_s[i]);
+    auto wav = test::synth_speech_wav_voice(dir.path(), "s" + std::to_string(i), sentences[i].first,
+                                            "flite-rms");
+    auto speech = to_pcm(dir, wav);
+    auto start = static_cast<int64_t>(pcm.size()) / 16;
+    pcm.insert(pcm.end(), speech.begin(), speech.end());
+    said_ms.emplace_back(start, static_cast<int64_t>(pcm.size()) / 16);
+  }
+  hiss(pauses_s[4]);
+  REQUIRE(pcm.size() > 16000 * 35);
+
+  speech_recognizer rec{speech_options{}};
+  std::vector<double> progress;
+  auto segs = rec.transcribe(pcm, [&](double f) { progress.push_back(f); });
+  std::vector<std::string> heard(sentences.size());
+  for (const auto& s : segs) {
+    INFO("segment " << s.start_ms << "-" << s.end_ms << ": " << s.text);
+    // Inside one sentence (flite's WAV has a little silence of its own at both ends).
+    auto in = std::find_if(said_ms.begin(), said_ms.end(), [&](auto& at) {
+      return s.start_ms >= at.first - 100 && s.end_ms <= at.second + 100;
+    });
+    REQUIRE(in != said_ms.end());
+    heard[static_cast<size_t>(in - said_ms.begin())] += s.text + " ";
+  }
+  int planted = 0;
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    INFO("sentence " << i << " heard as: " << heard[i]);
+    CHECK_FALSE(heard[i].empty());
+    planted += heard[i].find(sentences[i].second) != std::string::npos;
+  }
+  CHECK(planted >= 3);
+  REQUIRE_FALSE(progress.empty());
+  CHECK(progress.back() == Approx(1.0));
+}
+
 TEST_CASE("missing models are a clear error") {
   speech_options o;
   o.model_dir = "/nonexistent/models";
