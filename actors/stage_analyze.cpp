@@ -7,6 +7,7 @@
 #include "text/key_phrases.hpp"
 #include "text/summary.hpp"
 #include "text/topics.hpp"
+#include "text/video_context.hpp"
 
 #include <filesystem>
 
@@ -24,10 +25,12 @@ stage_result analyze_stage(shared_state& s, const stage_request& req, const prog
   auto terms = text::document_terms(text);
   auto corpus = s.env->corpus ? s.env->corpus(req, terms)
                               : s.env->memory->corpus(job.key.tenant, job.key.workspace, terms);
-  // What the video says it is about (its title) weighs more among the topics.
+  // What the uploader says the video is about (title, tags, chapters, description) weighs more
+  // among the topics.
   auto d = load_checkpoint<download_result>(s, job, stage_kind::download);
   analysis a;
-  a.topics = text::topics(text, corpus, static_cast<size_t>(cfg.topics), d ? d->title : "");
+  a.topics =
+      text::topics(text, corpus, static_cast<size_t>(cfg.topics), d ? text::video_context(*d) : "");
   a.key_phrases = text::key_phrases(text, static_cast<size_t>(cfg.key_phrases));
   a.summary = text::summarize_text(text, static_cast<size_t>(cfg.summary_sentences));
   s.env->artifacts->save_checkpoint(job.id, stage_kind::analyze, a);

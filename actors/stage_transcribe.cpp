@@ -6,6 +6,7 @@
 #include "adapters/vtt.hpp"
 #include "storage/media_cache.hpp"
 #include "storage/media_json.hpp"
+#include "text/video_context.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -75,10 +76,10 @@ struct transcriber {
         recognizer = std::make_shared<speech_recognizer>(so);
       auto pcm = read_wav_pcm16(wav);
       t.origin = "speech";
-      // What the video says it is about (its title) may bias the recogniser towards those
-      // words; speech_options::context_weight says how much (none yet: see there).
+      // What the uploader says the video is about biases the recogniser towards those words
+      // (speech_options::context_weight says how much).
       t.segments = recognizer->transcribe(
-          pcm, [&](double f) { report(f, "recognising speech"); }, cancel, d.title);
+          pcm, [&](double f) { report(f, "recognising speech"); }, cancel, text::video_context(d));
     }
     std::error_code ec;
     fs::remove(wav, ec); // the media stays cached; the WAV is 2 MB a minute and easy to redo

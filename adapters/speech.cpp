@@ -237,7 +237,7 @@ std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<
                                                               std::string_view context) {
   std::vector<word> words;
   auto* ps = impl_->decoder;
-  // Off by default (speech_options::context_weight): then not even the words are looked up.
+  // With biasing off (speech_options::context_weight 0) not even the words are looked up.
   bool biased = impl_->context_weight > 0 && impl_->use_context(context_words(context));
   struct restore { // the next recording starts from the general model again
     impl* m;

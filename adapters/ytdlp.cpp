@@ -63,6 +63,27 @@ template <class T> T value_or(const nlohmann::json& j, const char* key, T fallba
   }
 }
 
+/// The strings of the array `info[key]` (or, with `field`, of each element's `field`); empty
+/// when it is missing, null or not an array.
+std::vector<std::string> strings_in(const nlohmann::json& info, const char* key,
+                                    const char* field) {
+  std::vector<std::string> out;
+  auto it = info.find(key);
+  if (it == info.end() || !it->is_array())
+    return out;
+  for (const auto& e : *it) {
+    const nlohmann::json* v = &e;
+    if (field != nullptr) {
+      if (!e.is_object() || !e.contains(field))
+        continue;
+      v = &e[field];
+    }
+    if (v->is_string() && !v->get<std::string>().empty())
+      out.push_back(v->get<std::string>());
+  }
+  return out;
+}
+
 /// Whether `file` lies in `dir` (the info JSON is outside data: a path it names elsewhere, or
 /// through "..", a link or a NUL, is never read).
 bool inside(const std::string& file, const fs::path& dir) {
@@ -395,6 +416,11 @@ download_result parse_info_json(std::string_view json, const fs::path& out_dir,
   r.availability = value_or<std::string>(info, "availability", "");
   r.media_path = find_media(info, out_dir);
   r.caption_paths = find_captions(info, out_dir, sub_langs);
+  // What the uploader says the video is about (biases the recogniser, weighs topics). Each is
+  // null or missing on many sites; a tag or chapter that is not text is skipped.
+  r.description = value_or<std::string>(info, "description", "");
+  r.tags = strings_in(info, "tags", nullptr);
+  r.chapters = strings_in(info, "chapters", "title");
   return r;
 }
 

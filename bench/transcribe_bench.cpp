@@ -6,9 +6,9 @@
 //   asterisk  the Asterisk prompts, a woman's voice recorded at 8 kHz, with their transcripts
 //             (asterisk-core-sounds-en-wav, asterisk-core-sounds-en)
 //   synth     the demo channel's videos as the demo speaks them (flite's rms voice; --voice
-//             espeak, flite-slt, ...: another), each with its title (which biases the
-//             recogniser); also the recall of each video's own topic words (the words a user
-//             searches for)
+//             espeak, flite-slt, ...: another), each with the title, tags and description its
+//             page gives yt-dlp (which bias the recogniser); also the recall of each video's
+//             own topic words (the words a user searches for)
 //
 // Configurations: "vfb" (what vfb runs) and the candidates named in `configs` below; the
 // bounds are judged on "vfb" (issue 17: LibriVox WER <= 0.22, Asterisk <= 0.45, recall of the
@@ -26,6 +26,7 @@
 #include "tests/support/media.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "text/tokenizer.hpp"
+#include "text/video_context.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -48,7 +49,7 @@ struct clip {
   std::vector<int16_t> pcm; // 16 kHz mono
   std::string reference;
   std::vector<std::string> topic_words; // synth only: the words the video is about
-  std::string context;                  // synth only: its title, as yt-dlp gives it
+  std::string context; // synth only: its title, tags and description (text::video_context)
 };
 
 struct speech_set {
@@ -70,6 +71,8 @@ std::map<std::string, decoder_config>& configs() {
       {"vfb", {}},
       {"context-0.0001", {{}, 0.0001}},
       {"context-0.01", {{}, 0.01}},
+      {"context-0.05", {{}, 0.05}},
+      {"context-0.1", {{}, 0.1}},
       {"context-0.2", {{}, 0.2}},
       {"wide-beam", {{"-beam", "1e-60", "-wbeam", "1e-50", "-pbeam", "1e-60"}}},
       {"lw10", {{"-lw", "10"}}},
@@ -164,8 +167,12 @@ speech_set synth(const fs::path& work, size_t step, const std::string& voice) {
   std::vector<test::demo::topic> topics = test::demo::topics();
   for (auto& t : every(topics, step)) {
     auto wav = test::synth_speech_wav_voice(work, t.slug, t.text, voice);
-    // What vfb knows of a video today: its title (description and tags are not read yet).
-    s.clips.push_back({t.slug, pcm_of(wav, work), t.text, t.keywords, t.title});
+    // What vfb knows of the video: what the demo channel's page gives yt-dlp.
+    download_result d;
+    d.title = t.title;
+    d.description = test::demo::page_description(t);
+    d.tags = t.keywords;
+    s.clips.push_back({t.slug, pcm_of(wav, work), t.text, t.keywords, text::video_context(d)});
   }
   return s;
 }

@@ -27,6 +27,9 @@ struct download_result {
   std::string availability;
   std::string media_path;                 // the downloaded media file
   std::vector<std::string> caption_paths; // WebVTT files, preferred language first
+  std::string description;                // the uploader's text about the video
+  std::vector<std::string> tags;          // the uploader's keywords
+  std::vector<std::string> chapters;      // chapter titles, in order
 };
 
 template <class Inspector>
@@ -34,7 +37,7 @@ typename Inspector::result_type inspect(Inspector& f, download_result& x) {
   return f(caf::meta::type_name("vfb.download_result"), x.extractor, x.video_id, x.title,
            x.uploader, x.uploader_id, x.uploader_url, x.channel_id, x.channel_url, x.webpage_url,
            x.upload_date, x.timestamp, x.duration, x.live_status, x.availability, x.media_path,
-           x.caption_paths);
+           x.caption_paths, x.description, x.tags, x.chapters);
 }
 
 /// A stretch of speech: from `start_ms` to `end_ms` after the start of the media.

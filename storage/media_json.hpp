@@ -67,6 +67,9 @@ template <> struct json_fields<download_result> {
     f("availability", x.availability);
     f("media_path", x.media_path);
     f("caption_paths", x.caption_paths);
+    f("description", x.description);
+    f("tags", x.tags);
+    f("chapters", x.chapters);
   }
 };
 

@@ -325,7 +325,10 @@ TEST_CASE("what a worker and its node exchange keeps every field through CAF's s
        "not_live",
        "public",
        "/data/videos/x/media.webm",
-       std::vector<std::string>{"/data/videos/x/en.vtt", "/data/videos/x/de.vtt"}};
+       std::vector<std::string>{"/data/videos/x/en.vtt", "/data/videos/x/de.vtt"},
+       "How lava flows.\n00:42 Ash",
+       std::vector<std::string>{"volcano", "lava"},
+       std::vector<std::string>{"Intro", "Ash"}};
   auto res2 = round_trip(sys, res);
   CHECK(res2.stage == res.stage);
   CHECK(res2.finished == res.finished);

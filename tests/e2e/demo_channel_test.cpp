@@ -7,6 +7,7 @@
 #include "adapters/ytdlp.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "text/video_context.hpp"
 
 #include <catch2/catch.hpp>
 #include <cerrno>
@@ -208,19 +209,25 @@ TEST_CASE("the demo channel serves dated spoken videos and a feed, and reuses it
     CHECK(r->video_id == "volcanoes");
     CHECK(r->webpage_url == url);
     CHECK(r->upload_date == without_dashes(videos[0]["date"]));
+    // The page's description and keywords reach yt-dlp's info JSON as a YouTube video's do.
+    CHECK_THAT(r->description, Catch::StartsWith("Why volcanoes erupt"));
+    CHECK(r->tags == videos[0]["keywords"].get<std::vector<std::string>>());
+    CHECK(r->chapters.empty());
     REQUIRE(std::filesystem::exists(r->media_path));
     CHECK(slurp(r->media_path) == slurp(dir / "media" / "volcanoes.mp4"));
     auto seconds = probe_duration({}, r->media_path);
     CHECK(seconds >= 6);
     CHECK(seconds <= 12);
 
-    // The demo searches for the first keyword: speech recognition must hear it.
+    // The demo searches for its keywords: speech recognition, biased by what the page says of
+    // the video as the pipeline biases it, must hear them all.
     extract_audio({}, r->media_path, work / "v1.wav");
     std::string heard;
-    for (auto& segment :
-         speech_recognizer{speech_options{}}.transcribe(read_wav_pcm16(work / "v1.wav")))
+    for (auto& segment : speech_recognizer{speech_options{}}.transcribe(
+             read_wav_pcm16(work / "v1.wav"), {}, nullptr, text::video_context(*r)))
       heard += segment.text + " ";
-    CHECK_THAT(heard, Catch::Contains(videos[0]["keywords"][0].get<std::string>()));
+    for (const auto& keyword : videos[0]["keywords"])
+      CHECK_THAT(heard, Catch::Contains(keyword.get<std::string>()));
 
     channel.close_stdin();
     CHECK(channel.wait() == 0);

@@ -88,9 +88,7 @@ TEST_CASE("a video's title biases the recogniser towards its words, and only tha
        "Life on a submarine: the crew under the ocean",
        {"submarine", "ocean", "crew"}},
   };
-  speech_options biased_opts;
-  biased_opts.context_weight = 0.1; // off by default (see speech_options); the path is tested
-  speech_recognizer rec{biased_opts};
+  speech_recognizer rec{speech_options{}}; // biased by default (speech_options::context_weight)
   auto said = [&](const std::vector<int16_t>& pcm, const std::string& context) {
     std::string all;
     for (auto& s : rec.transcribe(pcm, {}, nullptr, context))

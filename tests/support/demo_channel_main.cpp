@@ -271,8 +271,8 @@ int main(int argc, char** argv) {
       auto date = iso_date(v.when);
       server->add_dated_video_page(std::string{"/watch/"} + v.t->slug, v.t->title,
                                    server->url("/media/" + v.media.filename().string()), date,
-                                   std::string{"A short spoken demo video: "} + v.t->title + ".",
-                                   v.seconds, feed_url);
+                                   vfb::test::demo::page_description(*v.t), v.seconds, feed_url,
+                                   v.t->keywords);
       items.push_back({v.t->title, page, vfb::test::rss_date(v.when), v.t->slug});
       listing.push_back({{"url", page},
                          {"title", v.t->title},

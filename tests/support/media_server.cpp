@@ -163,10 +163,17 @@ void media_server::add_dated_video_page(const std::string& path, const std::stri
                                         const std::string& video_url,
                                         const std::string& upload_date,
                                         const std::string& description, double duration_s,
-                                        const std::string& feed_url) {
+                                        const std::string& feed_url,
+                                        const std::vector<std::string>& keywords) {
   nlohmann::json ld{
       {"@context", "https://schema.org"}, {"@type", "VideoObject"},    {"name", title},
       {"description", description},       {"uploadDate", upload_date}, {"contentUrl", video_url}};
+  if (!keywords.empty()) { // schema.org's Text form, which yt-dlp splits at commas
+    std::string joined;
+    for (const auto& k : keywords)
+      joined += (joined.empty() ? "" : ",") + k;
+    ld["keywords"] = joined;
+  }
   if (duration_s > 0)
     ld["duration"] = "PT" + std::to_string(static_cast<int>(duration_s + 0.5)) + "S";
   // "</" would end the <script> element early whatever the JSON says.

@@ -76,12 +76,14 @@ public:
   void add_video_page(const std::string& path, const std::string& title,
                       const std::string& video_url);
   /// A page like a video platform's: JSON-LD gives yt-dlp an upload date (YYYY-MM-DD) and a
-  /// description, and a <link rel="alternate"> names the channel's feed (`feed_url`, if any),
-  /// as sites do for feed readers. Also has og:video. See the file comment.
+  /// description (and `keywords`, which yt-dlp reports as the video's tags), and a <link
+  /// rel="alternate"> names the channel's feed (`feed_url`, if any), as sites do for feed
+  /// readers. Also has og:video. See the file comment.
   void add_dated_video_page(const std::string& path, const std::string& title,
                             const std::string& video_url, const std::string& upload_date,
                             const std::string& description, double duration_s = 0,
-                            const std::string& feed_url = {});
+                            const std::string& feed_url = {},
+                            const std::vector<std::string>& keywords = {});
   /// Answers requests for `path` with `status` (and a Retry-After header when `retry_after_s`
   /// > 0), the next `times` times; then the path works again.
   void fail(const std::string& path, int status, int retry_after_s = 0,

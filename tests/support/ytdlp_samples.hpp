@@ -13,7 +13,12 @@ inline constexpr const char* youtube_info = R"({
   "timestamp": 1772366400, "duration": 212.5, "live_status": "not_live",
   "availability": "public", "subtitles": {"en": [{"ext": "vtt"}]},
   "automatic_captions": {"en-orig": [{"ext": "vtt"}], "de": [{"ext": "vtt"}]},
-  "requested_downloads": [{"filepath": "%MEDIA%"}]
+  "requested_downloads": [{"filepath": "%MEDIA%"}],
+  "description": "How lava and ash shape the land.\n\n00:00 Intro\n00:42 Lava flows\n\nSubscribe: https://www.youtube.com/@science?sub_confirmation=1\n#volcano #geology",
+  "tags": ["volcano", "lava", "geology", 42, ""],
+  "chapters": [{"start_time": 0.0, "title": "Intro", "end_time": 42.0},
+               {"start_time": 42.0, "title": "Lava flows", "end_time": 212.5},
+               {"start_time": 212.5, "end_time": 212.5}]
 })";
 
 } // namespace vfb::test

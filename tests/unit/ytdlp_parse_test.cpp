@@ -130,6 +130,23 @@ TEST_CASE("info JSON becomes a download result with its media and caption files"
   CHECK(r.caption_paths[0] == (dir / "media.en.vtt").string());
   CHECK(r.caption_paths[1] == (dir / "media.en-orig.vtt").string());
   CHECK(r.caption_paths[2] == (dir / "media.de.vtt").string());
+  // What the uploader says about it; a tag that is no text and a chapter without a title are
+  // skipped.
+  CHECK(r.description.rfind("How lava and ash shape the land.\n", 0) == 0);
+  CHECK(r.tags == std::vector<std::string>{"volcano", "lava", "geology"});
+  CHECK(r.chapters == std::vector<std::string>{"Intro", "Lava flows"});
+}
+
+TEST_CASE("a site without description, tags or chapters gives none, whatever stands there") {
+  test::temp_dir dir;
+  for (auto* extra : {R"()", R"(, "description": null, "tags": null, "chapters": null)",
+                      R"(, "description": 7, "tags": "volcano", "chapters": {"title": "x"})"}) {
+    auto r = parse_info_json(std::string{R"({"id": "x")"} + extra + "}", dir.path());
+    INFO(extra);
+    CHECK(r.description.empty());
+    CHECK(r.tags.empty());
+    CHECK(r.chapters.empty());
+  }
 }
 
 TEST_CASE("captions: wanted languages first, then people's captions, then preference order") {
