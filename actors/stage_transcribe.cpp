@@ -80,6 +80,7 @@ struct transcriber {
       // (speech_options::context_weight says how much).
       t.segments = recognizer->transcribe(
           pcm, [&](double f) { report(f, "recognising speech"); }, cancel, text::video_context(d));
+      t.confidence = recognizer->confidence();
     }
     std::error_code ec;
     fs::remove(wav, ec); // the media stays cached; the WAV is 2 MB a minute and easy to redo

@@ -127,6 +127,7 @@ struct speech_recognizer::impl {
   ps_decoder_t* decoder = nullptr;
   std::string default_search; // the general language model's search
   double context_weight = 0;
+  double confidence = -1; // of the last transcribe
 
   bool known(const std::string& w) const {
     char* phones = ps_lookup_word(decoder, w.c_str());
@@ -231,6 +232,10 @@ std::vector<std::string> speech_recognizer::context_words(std::string_view conte
 
 speech_recognizer::~speech_recognizer() = default;
 
+double speech_recognizer::confidence() const {
+  return impl_->confidence;
+}
+
 std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<int16_t>& pcm,
                                                               const speech_progress& progress,
                                                               const std::atomic<bool>* cancel,
@@ -248,6 +253,8 @@ std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<
     }
   } back{impl_.get(), biased};
   std::vector<int16_t> audio;
+  double posterior_sum = 0;
+  size_t posterior_words = 0;
   for (const auto& u : utterances(pcm)) {
     if (cancel != nullptr && cancel->load())
       break;
@@ -268,6 +275,10 @@ std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<
         continue;
       int sf = 0, ef = 0;
       ps_seg_frames(seg, &sf, &ef);
+      int32 ascr = 0, lscr = 0, lback = 0;
+      // The word's posterior probability in the utterance's lattice (log base of logmath).
+      posterior_sum += logmath_exp(ps_get_logmath(ps), ps_seg_prob(seg, &ascr, &lscr, &lback));
+      ++posterior_words;
       words.push_back({*text, recording_ms(u, static_cast<size_t>(sf) * samples_per_frame),
                        recording_ms(u, static_cast<size_t>(ef + 1) * samples_per_frame)});
     }
@@ -277,6 +288,8 @@ std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<
   // The silence after the last words is done too.
   if (progress && !(cancel != nullptr && cancel->load()))
     progress(1.0);
+  impl_->confidence =
+      posterior_words == 0 ? -1 : posterior_sum / static_cast<double>(posterior_words);
   return group(words);
 }
 

@@ -66,6 +66,10 @@ public:
                                              const std::atomic<bool>* cancel = nullptr,
                                              std::string_view context = {});
 
+  /// How sure the recogniser was of the last transcribe's words: their mean posterior
+  /// probability in its lattice, from 0 to 1; -1 when it heard no words.
+  double confidence() const;
+
   /// The words of `context` the biased model would favour (those the dictionary knows).
   std::vector<std::string> context_words(std::string_view context);
 

@@ -71,8 +71,9 @@ int show_results(const context& ctx, const job_view& v, bool full_transcript) {
       out << "  " << s << '\n';
   }
   if (t) {
-    out << "transcript (" << t->origin << (t->language.empty() ? "" : ", " + t->language) << ", "
-        << t->segments.size() << " segments)";
+    out << "transcript (" << text::transcript_source(*t)
+        << (t->language.empty() ? "" : ", " + t->language) << ", " << t->segments.size()
+        << " segments)";
     if (full_transcript) {
       out << ":\n";
       for (const auto& s : t->segments)

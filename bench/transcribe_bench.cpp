@@ -216,8 +216,9 @@ nlohmann::json measure(const speech_set& set, const std::string& config, const d
       hypothesis += seg.text + " ";
     auto count = word_errors(c.reference, hypothesis);
     if (show) // what was said and what was heard, to see where the errors are
-      std::cerr << c.name << " (" << count.errors << "/" << count.words
-                << ")\n  said:  " << c.reference << "\n  heard: " << hypothesis << "\n";
+      std::cerr << c.name << " (" << count.errors << "/" << count.words << ", confidence "
+                << rec.confidence() << ")\n  said:  " << c.reference << "\n  heard: " << hypothesis
+                << "\n";
     errors += count.errors;
     words += count.words;
     auto m = missed(c, hypothesis);

@@ -56,10 +56,13 @@ struct transcript {
   std::string origin; // "captions", "speech" (pocketsphinx) or "external" (configured command)
   std::string language;
   std::vector<transcript_segment> segments;
+  /// Speech recognition's certainty of its words (mean posterior probability, 0 to 1); -1 when
+  /// unknown (captions, an external transcriber).
+  double confidence = -1;
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, transcript& x) {
-  return f(caf::meta::type_name("vfb.transcript"), x.origin, x.language, x.segments);
+  return f(caf::meta::type_name("vfb.transcript"), x.origin, x.language, x.segments, x.confidence);
 }
 
 /// A term with its weight (TF-IDF for topics, a phrase score for key phrases).

@@ -4,8 +4,9 @@
 //
 // Reading is strict: every field must be present with its type, so a truncated or foreign file
 // is refused with a message naming the field ("transcript.segments: transcript_segment.text:
-// missing") instead of being read as defaults. A checkpoint written by an older vfb that lacked
-// a field is thus refused too, and its stage simply runs again.
+// missing") instead of being read as defaults. The exception are fields added later (marked
+// `added_later`): a checkpoint written before them still reads, with their defaults, so the
+// results of jobs done by an older vfb stay readable; present, they must have their type.
 #pragma once
 
 #include "messages/media.hpp"
@@ -24,12 +25,20 @@ public:
 
 namespace detail {
 
-/// Reads `j[name]` into `out`, naming `type.name` in any error.
+/// Marks a field that older checkpoints lack (see the file comment).
+struct added_later_t {};
+inline constexpr added_later_t added_later{};
+
+/// Reads `j[name]` into `out`, naming `type.name` in any error; a missing field is an error
+/// unless it was `added_later`.
 template <class T>
-void read_field(const nlohmann::json& j, const char* type, const char* name, T& out) {
+void read_field(const nlohmann::json& j, const char* type, const char* name, T& out,
+                bool may_be_missing = false) {
   if (!j.is_object())
     throw media_json_error(std::string{type} + ": expected an object, got " + j.type_name());
   auto it = j.find(name);
+  if (it == j.end() && may_be_missing)
+    return;
   if (it == j.end())
     throw media_json_error(std::string{type} + "." + name + ": missing");
   try {
@@ -67,9 +76,9 @@ template <> struct json_fields<download_result> {
     f("availability", x.availability);
     f("media_path", x.media_path);
     f("caption_paths", x.caption_paths);
-    f("description", x.description);
-    f("tags", x.tags);
-    f("chapters", x.chapters);
+    f("description", x.description, added_later);
+    f("tags", x.tags, added_later);
+    f("chapters", x.chapters, added_later);
   }
 };
 
@@ -88,6 +97,7 @@ template <> struct json_fields<transcript> {
     f("origin", x.origin);
     f("language", x.language);
     f("segments", x.segments);
+    f("confidence", x.confidence, added_later);
   }
 };
 
@@ -110,12 +120,13 @@ template <> struct json_fields<analysis> {
 
 template <class T> void write_fields(nlohmann::json& j, const T& x) {
   j = nlohmann::json::object();
-  json_fields<T>::each(x, [&](const char* name, const auto& value) { j[name] = value; });
+  json_fields<T>::each(x, [&](const char* name, const auto& value, auto...) { j[name] = value; });
 }
 
 template <class T> void read_fields(const nlohmann::json& j, T& x) {
-  json_fields<T>::each(
-      x, [&](const char* name, auto& value) { read_field(j, json_fields<T>::name, name, value); });
+  json_fields<T>::each(x, [&](const char* name, auto& value, auto... added) {
+    read_field(j, json_fields<T>::name, name, value, sizeof...(added) != 0);
+  });
 }
 
 } // namespace detail

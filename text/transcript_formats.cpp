@@ -98,6 +98,8 @@ std::string format_transcript(const transcript& t, transcript_format f, const mo
       segments.push_back(std::move(j));
     }
     nlohmann::json j{{"origin", t.origin}, {"language", t.language}, {"segments", segments}};
+    if (t.confidence >= 0)
+      j["confidence"] = t.confidence;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
   std::ostringstream out;
@@ -125,6 +127,17 @@ std::string format_transcript(const transcript& t, transcript_format f, const mo
     }
   }
   return out.str();
+}
+
+std::string transcript_source(const transcript& t) {
+  if (t.origin == "speech")
+    return t.confidence < 0
+               ? "speech recognition"
+               : "speech recognition, " +
+                     std::to_string(static_cast<int>(t.confidence * 100 + 0.5)) + "% confident";
+  if (t.origin == "external")
+    return "external transcriber";
+  return t.origin;
 }
 
 } // namespace vfb::text

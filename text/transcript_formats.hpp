@@ -30,4 +30,8 @@ using moment_link = std::function<std::string(int64_t start_ms)>;
 std::string format_transcript(const transcript& t, transcript_format f,
                               const moment_link& moment = {});
 
+/// Where a transcript came from, for people: "captions", "speech recognition, 77% confident",
+/// "external transcriber" (or the stored origin as it is).
+std::string transcript_source(const transcript& t);
+
 } // namespace vfb::text

@@ -37,6 +37,9 @@ download_result sample_download() {
   d.availability = "public";
   d.media_path = "/data/artifacts/videos/x/media.webm";
   d.caption_paths = {"/data/a.en.vtt", "/data/a.de.vtt"};
+  d.description = "About \"this\".\n00:42 Ash";
+  d.tags = {"volcano", "lava"};
+  d.chapters = {"Intro", "Ash"};
   return d;
 }
 
@@ -297,6 +300,17 @@ TEST_CASE("media json: malformed documents are refused, naming the field") {
   wrong["caption_paths"] = {1, 2};
   refuses(wrong, download_result{}, "download_result.caption_paths");
   refuses(nlohmann::json::array(), download_result{}, "download_result: expected an object");
+  // Fields added later may be missing (a checkpoint of an older vfb), never of another type.
+  auto older = d;
+  for (auto* added : {"description", "tags", "chapters"})
+    older.erase(added);
+  auto read = older.get<download_result>();
+  CHECK(read.title == sample_download().title);
+  CHECK(read.description.empty());
+  CHECK(read.tags.empty());
+  wrong = d;
+  wrong["tags"] = "volcano";
+  refuses(wrong, download_result{}, "download_result.tags");
 
   auto t = nlohmann::json(sample_transcript());
   t["segments"][1].erase("text");

@@ -13,6 +13,7 @@ transcript sample() {
   transcript t;
   t.origin = "speech";
   t.language = "en";
+  t.confidence = 0.75;
   t.segments = {{0, 1500, "The volcano erupted."},
                 {62'345, 63'000, "  Ash <b>&</b> smoke --> everywhere  "},
                 {63'000, 63'000, "a moment"},                    // no length: lasts a millisecond
@@ -49,9 +50,26 @@ TEST_CASE("JSON: the stored transcript's shape, every segment as it is") {
   auto j = nlohmann::json::parse(format_transcript(sample(), transcript_format::json));
   CHECK(j["origin"] == "speech");
   CHECK(j["language"] == "en");
+  CHECK(j["confidence"] == 0.75);
+  // Captions have no confidence: none is written.
+  auto captions = sample();
+  captions.confidence = -1;
+  CHECK_FALSE(nlohmann::json::parse(format_transcript(captions, transcript_format::json))
+                  .contains("confidence"));
   REQUIRE(j["segments"].size() == 5);
   CHECK(j["segments"][1]["start_ms"] == 62'345);
   CHECK(j["segments"][1]["text"] == "  Ash <b>&</b> smoke --> everywhere  ");
+}
+
+TEST_CASE("where a transcript came from, in words") {
+  auto t = sample();
+  CHECK(transcript_source(t) == "speech recognition, 75% confident");
+  t.confidence = -1; // stored by a vfb that did not measure it
+  CHECK(transcript_source(t) == "speech recognition");
+  t.origin = "captions";
+  CHECK(transcript_source(t) == "captions");
+  t.origin = "external";
+  CHECK(transcript_source(t) == "external transcriber");
 }
 
 TEST_CASE("transcript formats by name; an empty transcript is a valid empty file") {

@@ -251,6 +251,11 @@ class WebPage(unittest.TestCase):
         self.wait.until(lambda b: b.find_elements(*tid("moment")))
         links = self.browser.find_elements(*tid("moment"))
         self.assertEqual(len(links), len(t["segments"]))
+        # The demo's videos have no captions: the recogniser's words, and how sure it was.
+        self.assertEqual(t["origin"], "speech")
+        self.assertTrue(0 < t["confidence"] <= 1, t["confidence"])
+        self.assertRegex(self.find("transcript-source").text,
+                         r"^From speech recognition, \d+% confident")
         index = t["segments"].index(segments[-1])
         link = links[index]
         second = segments[-1]["start_ms"] // 1000

@@ -92,3 +92,13 @@ export function percent(fraction) {
   const f = Math.min(1, Math.max(0, Number(fraction) || 0));
   return `${Math.round(f * 100)}%`;
 }
+
+/** Where a transcript came from, as vfb show says it: "speech recognition, 77% confident". */
+export function transcriptSource(origin, confidence) {
+  if (origin === 'speech') {
+    return typeof confidence === 'number' && confidence >= 0
+      ? `speech recognition, ${percent(confidence)} confident` : 'speech recognition';
+  }
+  if (origin === 'external') return 'external transcriber';
+  return origin || '';
+}

@@ -8,7 +8,7 @@ import { h, replace, externalLink, highlightSubstring } from '../dom.js';
 import { api } from '../api.js';
 import { onLive, liveStatus } from '../live.js';
 import { STAGES, badge, jobName, errorSlot, noticeSlot, section } from '../components.js';
-import { timeEl, clock, elapsed, uploadDate, percent } from '../format.js';
+import { timeEl, clock, elapsed, uploadDate, percent, transcriptSource } from '../format.js';
 
 const EXPORTS = [['srt', 'SubRip (.srt)'], ['vtt', 'WebVTT (.vtt)'], ['txt', 'Text (.txt)'], ['json', 'JSON']];
 const ACTIVE = ['queued', 'leased', 'retrying'];
@@ -307,12 +307,13 @@ function transcriptSection(id, ctx) {
       clearTimeout(timer);
       timer = setTimeout(() => applyFilter(filter.value.trim(), count, segments.length), 120);
     });
-    const meta = [data.language ? `language ${data.language}` : null, data.origin ? `from ${data.origin}` : null].filter(Boolean).join(', ');
+    const source = transcriptSource(data.origin, data.confidence);
+    const meta = [source ? `From ${source}` : null, data.language ? `language ${data.language}` : null].filter(Boolean).join('; ');
     replace(body,
       exportsList,
       h('div', { class: 'filter-row' },
         h('label', { for: 'transcript-filter' }, 'Find in transcript'), filter, count),
-      meta ? h('p', { class: 'muted small' }, meta) : null,
+      meta ? h('p', { class: 'muted small', testid: 'transcript-source' }, meta) : null,
       list);
   }
 
