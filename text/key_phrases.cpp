@@ -57,8 +57,8 @@ std::vector<words> content_runs(std::string_view input) {
         close();
     }
     auto kind = classes.kind_of(t.term);
-    if (is_stop_word(t.term) || t.term.size() < 2 || is_number(t.term) || kind == word_kind::verb ||
-        kind == word_kind::adverb) {
+    if (is_stop_word(t.term) || is_filler_word(t.term) || t.term.size() < 2 || is_number(t.term) ||
+        kind == word_kind::verb || kind == word_kind::adverb) {
       close();
       continue;
     }

@@ -32,8 +32,8 @@ std::vector<std::string> windows(const std::string& sentence) {
 
 } // namespace
 
-std::vector<std::string> summarize(const std::vector<std::string>& sentences,
-                                   size_t max_sentences) {
+std::vector<std::string> summarize(const std::vector<std::string>& sentences, size_t max_sentences,
+                                   const std::vector<std::string>& topics) {
   std::map<std::string, double> freq;
   std::vector<std::vector<std::string>> content;
   for (auto& s : sentences) {
@@ -63,14 +63,45 @@ std::vector<std::string> summarize(const std::vector<std::string>& sentences,
       return !a.unsuitable;
     return a.score > b.score;
   });
+  // The topics each sentence carries.
+  std::set<std::string> wanted(topics.begin(), topics.end());
+  auto carried = [&](size_t i) {
+    std::set<std::string> out;
+    for (auto& w : content[i])
+      if (wanted.count(w))
+        out.insert(w);
+    return out;
+  };
   // Captions and speech repeat themselves: a sentence is picked once, however often it is said.
+  // Each pick is the best sentence that carries a topic not yet in the summary, so that it
+  // covers the topics, not one of them three times; then the best of the rest.
   std::vector<size_t> picked;
   std::set<std::vector<std::string>> seen;
-  for (auto& s : all) {
-    if (picked.size() == max_sentences)
+  std::set<std::string> covered;
+  std::vector<bool> used(all.size(), false);
+  while (picked.size() < max_sentences) {
+    size_t best = all.size(), best_new = 0;
+    for (size_t k = 0; k < all.size(); ++k) {
+      if (used[k] || seen.count(terms(sentences[all[k].index])))
+        continue;
+      size_t fresh = 0;
+      for (auto& t : carried(all[k].index))
+        fresh += covered.count(t) == 0;
+      bool better =
+          best == all.size() ||
+          (!all[k].unsuitable && all[best].unsuitable == all[k].unsuitable && fresh > best_new);
+      if (better) {
+        best = k;
+        best_new = fresh;
+      }
+    }
+    if (best == all.size())
       break;
-    if (seen.insert(terms(sentences[s.index])).second)
-      picked.push_back(s.index);
+    used[best] = true;
+    seen.insert(terms(sentences[all[best].index]));
+    auto t = carried(all[best].index);
+    covered.insert(t.begin(), t.end());
+    picked.push_back(all[best].index);
   }
   std::sort(picked.begin(), picked.end());
   std::vector<std::string> out;
@@ -79,7 +110,8 @@ std::vector<std::string> summarize(const std::vector<std::string>& sentences,
   return out;
 }
 
-std::vector<std::string> summarize_text(std::string_view text, size_t max_sentences) {
+std::vector<std::string> summarize_text(std::string_view text, size_t max_sentences,
+                                        const std::vector<std::string>& topics) {
   std::vector<std::string> units;
   for (auto& s : sentences(text)) {
     if (terms(s).size() > long_sentence) {
@@ -89,7 +121,7 @@ std::vector<std::string> summarize_text(std::string_view text, size_t max_senten
       units.push_back(s);
     }
   }
-  return summarize(units, max_sentences);
+  return summarize(units, max_sentences, topics);
 }
 
 } // namespace vfb::text

@@ -174,6 +174,17 @@ std::vector<std::string> terms(std::string_view input) {
   return out;
 }
 
+bool is_filler_word(std::string_view term) {
+  static const std::unordered_set<std::string_view> words{
+      "stuff",  "lot",      "lots",      "kind",     "kinds",      "sort",    "sorts",
+      "guy",    "guys",     "gonna",     "wanna",    "gotta",      "kinda",   "sorta",
+      "hmm",    "huh",      "anyway",    "bit",      "folks",      "yep",     "nope",
+      "hey",    "hi",       "hello",     "bye",      "mhm",        "uhm",     "er",
+      "ah",     "whatever", "something", "anything", "everything", "nothing", "someone",
+      "anyone", "everyone", "somebody",  "anybody",  "everybody",  "nobody"};
+  return words.count(term) != 0;
+}
+
 bool is_stop_word(std::string_view term) {
   return stop_words().count(term) != 0;
 }

@@ -28,6 +28,10 @@ std::vector<std::string> terms(std::string_view input);
 /// Whether `term` (lower-case) is an English stop word ("the", "and", "is", ...).
 bool is_stop_word(std::string_view term);
 
+/// Whether `term` (lower-case) is a word people say about nothing in particular ("stuff",
+/// "lot", "kind", "guys", "gonna"): searchable, but never a topic or a key phrase.
+bool is_filler_word(std::string_view term);
+
 /// The terms worth indexing or weighing: no stop words, no single characters, no pure numbers.
 std::vector<std::string> content_terms(std::string_view input);
 

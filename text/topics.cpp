@@ -37,7 +37,7 @@ std::vector<weighted_term> topics(std::string_view text, const corpus_stats& cor
   auto n = static_cast<double>(corpus.documents);
   std::vector<weighted_term> out;
   for (auto& [term, count] : tf) {
-    if (count < min_tf || !classes.noun_like(term))
+    if (count < min_tf || !classes.noun_like(term) || is_filler_word(term))
       continue;
     auto it = corpus.document_frequency.find(term);
     // A count above N (stats updated out of step) is read as "in every document", so the idf

@@ -294,6 +294,17 @@ TEST_CASE("topics and key phrases are things: no verbs, adjectives or fillers, e
     CHECK(p != "black"); // no phrase is an adjective alone, or ends in one
     CHECK(terms(p).back() != "black");
   }
+  // Nouns about nothing in particular, however often said, are neither; they stay searchable.
+  const std::string chatty = "so guys this stuff is a lot of stuff a kind of volcano stuff guys "
+                             "and a lot of lava and everything gonna be lava guys";
+  auto ct = names(topics(chatty, {}));
+  for (const char* filler : {"guys", "stuff", "lot", "kind", "everything", "gonna"})
+    CHECK_FALSE(contains(ct, filler));
+  CHECK(contains(ct, "lava"));
+  for (const auto& p : names(key_phrases(chatty)))
+    for (const auto& w : terms(p))
+      CHECK_FALSE(is_filler_word(w));
+  CHECK(contains(content_terms(chatty), "stuff"));
   // Words WordNet does not know (names, jargon) stay: they are often what a video is about.
   CHECK(contains(names(topics("Kubernetes kubernetes pods", {})), "kubernetes"));
 }
@@ -347,6 +358,22 @@ TEST_CASE("the summary avoids very short and very long sentences unless nothing 
   CHECK(sum == strings{s[2], s[3]});
   CHECK(summarize(s, 3) == strings{s[0], s[2], s[3]}); // then the short one, whose word is central
   CHECK(summarize({"Short one.", "Tiny."}, 1).size() == 1);
+}
+
+TEST_CASE("the summary carries the topics: each pick adds one not yet in it") {
+  strings s{"The guide talked and talked about the weather and the weather again.",
+            "Lava flows down the mountain slowly.",
+            "The weather was nice and the guide said the weather was nice.", "Ash covers the town.",
+            "The guide and the weather, the weather and the guide."};
+  // By word frequency alone, the rambling sentences about the guide and the weather win.
+  auto plain = summarize(s, 2);
+  CHECK(std::find(plain.begin(), plain.end(), s[1]) == plain.end());
+  // With the topics: the sentences that carry them, in their order.
+  CHECK(summarize(s, 2, {"lava", "ash"}) == strings{s[1], s[3]});
+  // One topic per pick first, then the best of the rest.
+  auto three = summarize(s, 3, {"lava"});
+  REQUIRE(three.size() == 3);
+  CHECK(std::find(three.begin(), three.end(), s[1]) != three.end());
 }
 
 TEST_CASE("a sentence said several times is summarised once") {
