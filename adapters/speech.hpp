@@ -24,8 +24,8 @@ struct speech_options {
   /// for the 16 kHz WAV and {out} for an output path prefix; see transcribe_external.
   std::string external_command;
   std::chrono::seconds timeout{3600};
-  /// More pocketsphinx arguments ("-beam", "1e-60", ...), after vfb's own (transcribe_bench
-  /// compares configurations with them).
+  /// More pocketsphinx arguments in pairs ("-beam", "1e-60", ...), after vfb's own; one vfb
+  /// sets too replaces vfb's value (transcribe_bench compares configurations with them).
   std::vector<std::string> decoder_args;
   /// How much of the language model comes from the video's own words when a context is given
   /// (speech_recognizer::transcribe): 0 none, 1 only them. With a video's title, tags and

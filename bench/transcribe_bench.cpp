@@ -69,11 +69,13 @@ struct decoder_config {
 std::map<std::string, decoder_config>& configs() {
   static std::map<std::string, decoder_config> all{
       {"vfb", {}},
+      {"no-context", {{}, 0.0}}, // what is known about the video left out
       {"context-0.0001", {{}, 0.0001}},
       {"context-0.01", {{}, 0.01}},
       {"context-0.05", {{}, 0.05}},
       {"context-0.1", {{}, 0.1}},
       {"context-0.2", {{}, 0.2}},
+      {"no-fwdflat", {{"-fwdflat", "no"}}}, // one pass less
       {"wide-beam", {{"-beam", "1e-60", "-wbeam", "1e-50", "-pbeam", "1e-60"}}},
       {"lw10", {{"-lw", "10"}}},
       {"lw8-wip", {{"-lw", "8", "-wip", "0.5"}}},

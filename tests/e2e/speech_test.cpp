@@ -193,6 +193,14 @@ TEST_CASE(
   CHECK(progress.back() == Approx(1.0));
 }
 
+TEST_CASE("decoder arguments add to vfb's own or replace them, and a bad one is an error") {
+  speech_options o;
+  o.decoder_args = {"-remove_silence", "yes", "-beam", "1e-60"}; // vfb sets the first itself
+  CHECK_NOTHROW(speech_recognizer{o});
+  o.decoder_args = {"-no-such-option", "1"};
+  CHECK_THROWS_AS(speech_recognizer{o}, speech_error);
+}
+
 TEST_CASE("missing models are a clear error") {
   speech_options o;
   o.model_dir = "/nonexistent/models";
