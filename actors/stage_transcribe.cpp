@@ -79,7 +79,8 @@ struct transcriber {
       // What the uploader says the video is about biases the recogniser towards those words
       // (speech_options::context_weight says how much).
       t.segments = recognizer->transcribe(
-          pcm, [&](double f) { report(f, "recognising speech"); }, cancel, text::video_context(d));
+          pcm, [&](double f) { report(f, "recognising speech"); }, cancel,
+          text::recogniser_context(d));
       t.confidence = recognizer->confidence();
     }
     std::error_code ec;

@@ -60,4 +60,9 @@ std::string video_context(const download_result& d) {
   return out;
 }
 
+std::string recogniser_context(const download_result& d) {
+  bool told_more = !d.tags.empty() || !d.chapters.empty() || !d.description.empty();
+  return told_more ? video_context(d) : std::string{};
+}
+
 } // namespace vfb::text

@@ -27,3 +27,14 @@ TEST_CASE("a video with only a title has the title as its context and a long des
   CHECK(context.size() == std::string{"Volcanoes\n"}.size() + 2000);
   CHECK(text::video_context(download_result{}).empty());
 }
+
+TEST_CASE("the recogniser is biased only when the uploader said more than a title") {
+  download_result d;
+  d.title = "Running a marathon";
+  CHECK(text::recogniser_context(d).empty());
+  d.tags = {"marathon", "race"};
+  CHECK(text::recogniser_context(d) == "Running a marathon\nmarathon\nrace");
+  d.tags.clear();
+  d.description = "Tips for your first race.";
+  CHECK(text::recogniser_context(d) == text::video_context(d));
+}
