@@ -11,16 +11,6 @@ namespace {
 
 constexpr std::string_view youtube_root = "https://www.youtube.com";
 
-/// ASCII letters lower-cased, every other byte kept (std::tolower could map UTF-8 bytes under
-/// a single-byte locale).
-std::string lower(std::string_view s) {
-  std::string out{s};
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 bool name_chars(std::string_view s, std::string_view extra) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [&](unsigned char c) {
     return std::isalnum(c) || extra.find(static_cast<char>(c)) != std::string_view::npos;
@@ -125,7 +115,7 @@ std::optional<std::string> canonical_handle(std::string_view written) {
   auto decoded = percent_decoded(written);
   if (!decoded || !is_handle(*decoded))
     return std::nullopt;
-  return "@" + percent_encoded(lower(*decoded));
+  return "@" + percent_encoded(text::ascii_lower(*decoded));
 }
 
 /// The first segment of `path` after `prefix` ("/c/" → "Name" of "/c/Name/videos").
@@ -138,10 +128,10 @@ std::string_view segment_after(std::string_view path, std::string_view prefix) {
 
 std::optional<youtube_url_parts> split_youtube_url(std::string_view url) {
   for (std::string_view scheme : {"https://", "http://"})
-    if (lower(url.substr(0, scheme.size())) == scheme) {
+    if (text::ascii_lower(url.substr(0, scheme.size())) == scheme) {
       url.remove_prefix(scheme.size());
       auto slash = url.find_first_of("/?#");
-      auto host = lower(url.substr(0, slash));
+      auto host = text::ascii_lower(url.substr(0, slash));
       if (host != "youtube.com" && host != "www.youtube.com" && host != "m.youtube.com" &&
           host != "music.youtube.com")
         return std::nullopt;
@@ -160,7 +150,7 @@ std::optional<youtube_url_parts> split_youtube_url(std::string_view url) {
 }
 
 bool is_youtube_download(const download_result& d) {
-  auto extractor = lower(d.extractor);
+  auto extractor = text::ascii_lower(d.extractor);
   return text::starts_with(extractor, "youtube") ||
          (extractor.empty() && split_youtube_url(d.webpage_url).has_value());
 }

@@ -35,8 +35,7 @@ int64_t to_int(const std::string& where, const std::string& v, int64_t lo, int64
 }
 
 bool to_bool(const std::string& where, const std::string& v) {
-  std::string l = v;
-  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string l = text::ascii_lower(v);
   if (l == "1" || l == "true" || l == "yes" || l == "on")
     return true;
   if (l == "0" || l == "false" || l == "no" || l == "off")

@@ -18,13 +18,6 @@ using text::query_param;
 
 constexpr size_t max_url_length = 2048;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 /// True if `host` is `domain` or one of its subdomains.
 bool in_domain(std::string_view host, std::string_view domain) {
   return host == domain || (host.size() > domain.size() && ends_with(host, domain) &&
@@ -179,7 +172,7 @@ bool is_loopback_url(std::string_view url) {
     host = host.substr(0, host.find(']') + 1);
   else
     host = host.substr(0, host.find(':'));
-  auto h = lower(host);
+  auto h = text::ascii_lower(host);
   while (!h.empty() && h.back() == '.')
     h.pop_back();
   if (in_domain(h, "localhost"))
@@ -203,7 +196,7 @@ url_result canonicalize_url(std::string_view url, const url_policy& policy) {
   auto colon = url.find("://");
   if (colon == std::string_view::npos)
     return reject("not a URL: expected http:// or https://");
-  auto scheme = lower(url.substr(0, colon));
+  auto scheme = text::ascii_lower(url.substr(0, colon));
   if (scheme != "http" && scheme != "https")
     return reject("unsupported URL scheme '" + scheme + "' (only http and https)");
   auto rest = url.substr(colon + 3);
@@ -230,7 +223,7 @@ url_result canonicalize_url(std::string_view url, const url_policy& policy) {
     host_part = authority.substr(0, c);
     port = authority.substr(c + 1);
   }
-  auto host = lower(host_part);
+  auto host = text::ascii_lower(host_part);
   while (!host.empty() && host.back() == '.')
     host.pop_back(); // "example.com." is "example.com"
   if (host.empty())
@@ -252,8 +245,9 @@ url_result canonicalize_url(std::string_view url, const url_policy& policy) {
   if (!policy.allow_loopback && is_local_host(host))
     return reject("host '" + host + "' is local or private; this node only fetches public hosts");
   if (!policy.allowed_hosts.empty() &&
-      std::none_of(policy.allowed_hosts.begin(), policy.allowed_hosts.end(),
-                   [&](const std::string& allowed) { return in_domain(host, lower(allowed)); }))
+      std::none_of(
+          policy.allowed_hosts.begin(), policy.allowed_hosts.end(),
+          [&](const std::string& allowed) { return in_domain(host, text::ascii_lower(allowed)); }))
     return reject("host '" + host + "' is not in sources.allowed_hosts");
   // Path and query; the fragment never reaches the server, so it is not part of the identity.
   rest = rest.substr(0, rest.find('#'));

@@ -27,13 +27,6 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
   return out;
 }
 
-std::string lower(std::string_view s) {
-  std::string out{s};
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
@@ -278,7 +271,8 @@ std::string reason_text(std::string_view line) {
   line = trim(line);
   if (starts_with(line, "ERROR:"))
     line = trim(line.substr(6));
-  if (auto plea = lower(line).find("please report this issue"); plea != std::string::npos) {
+  if (auto plea = text::ascii_lower(line).find("please report this issue");
+      plea != std::string::npos) {
     line = trim(line.substr(0, plea));
     while (!line.empty() && (line.back() == ';' || line.back() == ','))
       line = trim(line.substr(0, line.size() - 1));
@@ -354,7 +348,7 @@ void add_extractor_arg(std::vector<std::string>& argv, const std::string& extrac
   auto prefix = extractor + ":";
   auto name = arg.substr(0, arg.find('='));
   for (size_t i = 0; i + 1 < argv.size(); ++i) {
-    if (argv[i] != "--extractor-args" || lower(argv[i + 1]).rfind(prefix, 0) != 0)
+    if (argv[i] != "--extractor-args" || text::ascii_lower(argv[i + 1]).rfind(prefix, 0) != 0)
       continue;
     // yt-dlp keeps only the last --extractor-args of an extractor: add to it instead.
     auto& value = argv[i + 1];
@@ -435,7 +429,7 @@ classified_failure classify_failure(int exit_code, std::string_view stderr_text)
   f.kind = ytdlp_failure::transient;
   auto any_of = [](const std::vector<std::string_view>& among, const char* sign) {
     return std::find_if(among.begin(), among.end(),
-                        [&](std::string_view l) { return contains(lower(l), sign); });
+                        [&](std::string_view l) { return contains(text::ascii_lower(l), sign); });
   };
   // The host, not the video: without a JavaScript runtime YouTube offers only images.
   if (auto no_format = any_of(telling, "requested format is not available");
@@ -453,7 +447,7 @@ classified_failure classify_failure(int exit_code, std::string_view stderr_text)
     auto hit = any_of(telling, sign);
     if (hit == telling.end())
       continue;
-    auto wait = wait_until_release(lower(*hit));
+    auto wait = wait_until_release(text::ascii_lower(*hit));
     f.reason = reason_text(*hit);
     if (wait > longest_wait_for_premiere) {
       f.kind = ytdlp_failure::permanent;
@@ -465,14 +459,15 @@ classified_failure classify_failure(int exit_code, std::string_view stderr_text)
     return f;
   }
   for (auto& sign : failure_signs) {
-    auto hit = std::find_if(telling.begin(), telling.end(),
-                            [&](std::string_view l) { return contains(lower(l), sign.text); });
+    auto hit = std::find_if(telling.begin(), telling.end(), [&](std::string_view l) {
+      return contains(text::ascii_lower(l), sign.text);
+    });
     if (hit == telling.end())
       continue;
     f.kind = sign.kind;
     f.reason = reason_text(*hit);
     if (f.kind == ytdlp_failure::throttled)
-      f.retry_after = wait_named_in(lower(stderr_text)).value_or(default_throttle_wait);
+      f.retry_after = wait_named_in(text::ascii_lower(stderr_text)).value_or(default_throttle_wait);
     return f;
   }
   f.reason = telling.empty() ? "yt-dlp exited with " + std::to_string(exit_code)

@@ -3,6 +3,7 @@
 
 #include "messages/time.hpp"
 #include "text/numbers.hpp"
+#include "text/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -103,19 +104,8 @@ std::optional<std::string> cookie_value(std::string_view header, std::string_vie
   return std::nullopt;
 }
 
-namespace {
-
-std::string ascii_lower(std::string_view s) {
-  std::string out{s};
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-} // namespace
-
 std::optional<std::string> origin_of(std::string_view url) {
-  auto lower = ascii_lower(url);
+  auto lower = text::ascii_lower(url);
   for (std::string_view scheme : {"http://", "https://"}) {
     if (lower.compare(0, scheme.size(), scheme) != 0)
       continue;
@@ -131,11 +121,11 @@ std::optional<std::string> origin_of(std::string_view url) {
 bool origin_is_ours(std::string_view origin, std::string_view host,
                     std::string_view public_origin) {
   auto o = origin_of(origin);
-  if (!o || *o != ascii_lower(origin))
+  if (!o || *o != text::ascii_lower(origin))
     return false; // not a bare origin: "null", a path, another scheme
   if (!public_origin.empty() && *o == public_origin)
     return true;
-  auto h = ascii_lower(host);
+  auto h = text::ascii_lower(host);
   return !h.empty() && (*o == "http://" + h || *o == "https://" + h);
 }
 

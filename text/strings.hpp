@@ -42,6 +42,16 @@ inline std::string escape_controls(std::string_view s) {
   return out;
 }
 
+/// `s` with ASCII letters lower-cased and every other byte kept (so UTF-8 stays intact whatever
+/// the locale): hosts, schemes, keywords in tool output and config values.
+inline std::string ascii_lower(std::string_view s) {
+  std::string out{s};
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 inline bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }

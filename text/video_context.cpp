@@ -1,5 +1,6 @@
 #include "text/video_context.hpp"
 
+#include "text/strings.hpp"
 #include "text/tokenizer.hpp"
 
 #include <algorithm>
@@ -18,9 +19,7 @@ bool boilerplate(const std::string& line) {
                                       "sponsor",   "merch",     "instagram", "twitter",
                                       "tiktok",    "facebook",  "discord",   "affiliate",
                                       "follow me", "follow us", "donate",    "paypal"};
-  std::string lower;
-  for (unsigned char c : line)
-    lower.push_back(static_cast<char>(std::tolower(c)));
+  auto lower = ascii_lower(line);
   return std::any_of(std::begin(signs), std::end(signs),
                      [&](const char* s) { return lower.find(s) != std::string::npos; });
 }
