@@ -32,10 +32,6 @@ bool breaks_phrase(std::string_view between) {
   return false;
 }
 
-bool is_number(const std::string& t) {
-  return std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 /// Runs of content words: what lies between stop words, numbers, verbs, adverbs and
 /// punctuation, ending in a noun (a phrase is a thing: "black rock", not "rock black").
 std::vector<words> content_runs(std::string_view input) {

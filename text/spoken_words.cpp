@@ -44,11 +44,6 @@ void say_number(const std::string& digits, std::vector<std::string>& out) {
     out.emplace_back(ones[d - '0']);
 }
 
-bool all_digits(const std::string& s) {
-  return !s.empty() &&
-         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
 } // namespace
 
 std::vector<std::string> spoken_words(std::string_view written) {
@@ -72,7 +67,7 @@ std::vector<std::string> spoken_words(std::string_view written) {
       {"mr", "mister"}, {"mrs", "missus"}, {"dr", "doctor"}, {"ok", "okay"}};
   std::vector<std::string> out;
   for (auto& w : terms(text)) {
-    if (all_digits(w))
+    if (is_number(w))
       say_number(w, out);
     else if (auto full = in_full.find(w); full != in_full.end())
       out.push_back(full->second);

@@ -174,6 +174,11 @@ std::vector<std::string> terms(std::string_view input) {
   return out;
 }
 
+bool is_number(std::string_view term) {
+  return !term.empty() &&
+         std::all_of(term.begin(), term.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool is_filler_word(std::string_view term) {
   static const std::unordered_set<std::string_view> words{
       "stuff",  "lot",      "lots",      "kind",     "kinds",      "sort",    "sorts",
@@ -192,9 +197,7 @@ bool is_stop_word(std::string_view term) {
 std::vector<std::string> content_terms(std::string_view input) {
   std::vector<std::string> out;
   for (auto& t : tokenize(input)) {
-    if (t.term.size() < 2 || is_stop_word(t.term))
-      continue;
-    if (std::all_of(t.term.begin(), t.term.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (t.term.size() < 2 || is_stop_word(t.term) || is_number(t.term))
       continue;
     out.push_back(std::move(t.term));
   }

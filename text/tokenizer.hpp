@@ -28,6 +28,9 @@ std::vector<std::string> terms(std::string_view input);
 /// Whether `term` (lower-case) is an English stop word ("the", "and", "is", ...).
 bool is_stop_word(std::string_view term);
 
+/// Whether `term` is a number written in digits ("42", "007").
+bool is_number(std::string_view term);
+
 /// Whether `term` (lower-case) is a word people say about nothing in particular ("stuff",
 /// "lot", "kind", "guys", "gonna"): searchable, but never a topic or a key phrase.
 bool is_filler_word(std::string_view term);
