@@ -35,27 +35,34 @@ std::vector<std::string> windows(const std::string& sentence) {
 std::vector<std::string> summarize(const std::vector<std::string>& sentences, size_t max_sentences,
                                    const std::vector<std::string>& topics) {
   std::map<std::string, double> freq;
-  std::vector<std::vector<std::string>> content;
+  std::vector<std::vector<std::string>> said, content; // each sentence's terms, content terms
   for (auto& s : sentences) {
+    said.push_back(terms(s));
     content.push_back(content_terms(s));
     for (auto& w : content.back())
       freq[w] += 1;
   }
+  const std::set<std::string> wanted(topics.begin(), topics.end());
   struct scored {
     size_t index;
     bool unsuitable; // too short or too long to read well
     double score;
+    std::set<std::string> topics; // the topics it carries
   };
   std::vector<scored> all;
   for (size_t i = 0; i < sentences.size(); ++i) {
-    auto words = terms(sentences[i]).size();
+    auto words = said[i].size();
     double sum = 0;
-    for (auto& w : content[i])
+    std::set<std::string> carried;
+    for (auto& w : content[i]) {
       sum += freq[w];
+      if (wanted.count(w))
+        carried.insert(w);
+    }
     // Normalised by all words, not only content words: a sentence padded with filler ("so
     // yeah I mean the volcano you know") says less than a dense one.
     all.push_back({i, words < short_sentence || words > long_sentence,
-                   words == 0 ? 0 : sum / static_cast<double>(words)});
+                   words == 0 ? 0 : sum / static_cast<double>(words), std::move(carried)});
   }
   // Best first; ties go to the earlier sentence.
   std::stable_sort(all.begin(), all.end(), [](const scored& a, const scored& b) {
@@ -63,45 +70,32 @@ std::vector<std::string> summarize(const std::vector<std::string>& sentences, si
       return !a.unsuitable;
     return a.score > b.score;
   });
-  // The topics each sentence carries.
-  std::set<std::string> wanted(topics.begin(), topics.end());
-  auto carried = [&](size_t i) {
-    std::set<std::string> out;
-    for (auto& w : content[i])
-      if (wanted.count(w))
-        out.insert(w);
-    return out;
-  };
   // Captions and speech repeat themselves: a sentence is picked once, however often it is said.
   // Each pick is the best sentence that carries a topic not yet in the summary, so that it
   // covers the topics, not one of them three times; then the best of the rest.
   std::vector<size_t> picked;
-  std::set<std::vector<std::string>> seen;
+  std::set<std::vector<std::string>> seen; // the words of the sentences picked
   std::set<std::string> covered;
-  std::vector<bool> used(all.size(), false);
   while (picked.size() < max_sentences) {
-    size_t best = all.size(), best_new = 0;
-    for (size_t k = 0; k < all.size(); ++k) {
-      if (used[k] || seen.count(terms(sentences[all[k].index])))
+    const scored* best = nullptr;
+    size_t best_new = 0;
+    for (const auto& s : all) {
+      if (seen.count(said[s.index]))
         continue;
       size_t fresh = 0;
-      for (auto& t : carried(all[k].index))
+      for (auto& t : s.topics)
         fresh += covered.count(t) == 0;
-      bool better =
-          best == all.size() ||
-          (!all[k].unsuitable && all[best].unsuitable == all[k].unsuitable && fresh > best_new);
-      if (better) {
-        best = k;
+      if (best == nullptr ||
+          (!s.unsuitable && best->unsuitable == s.unsuitable && fresh > best_new)) {
+        best = &s;
         best_new = fresh;
       }
     }
-    if (best == all.size())
+    if (best == nullptr)
       break;
-    used[best] = true;
-    seen.insert(terms(sentences[all[best].index]));
-    auto t = carried(all[best].index);
-    covered.insert(t.begin(), t.end());
-    picked.push_back(all[best].index);
+    seen.insert(said[best->index]);
+    covered.insert(best->topics.begin(), best->topics.end());
+    picked.push_back(best->index);
   }
   std::sort(picked.begin(), picked.end());
   std::vector<std::string> out;
