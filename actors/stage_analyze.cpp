@@ -5,6 +5,7 @@
 #include "storage/memory_store.hpp"
 #include "text/chunker.hpp"
 #include "text/key_phrases.hpp"
+#include "text/ranking.hpp"
 #include "text/summary.hpp"
 #include "text/topics.hpp"
 #include "text/video_context.hpp"
@@ -32,10 +33,9 @@ stage_result analyze_stage(shared_state& s, const stage_request& req, const prog
   a.topics =
       text::topics(text, corpus, static_cast<size_t>(cfg.topics), d ? text::video_context(*d) : "");
   a.key_phrases = text::key_phrases(text, static_cast<size_t>(cfg.key_phrases));
-  std::vector<std::string> topic_terms; // the summary carries the topics
-  for (const auto& t : a.topics)
-    topic_terms.push_back(t.term);
-  a.summary = text::summarize_text(text, static_cast<size_t>(cfg.summary_sentences), topic_terms);
+  // The summary carries the topics.
+  a.summary = text::summarize_text(text, static_cast<size_t>(cfg.summary_sentences),
+                                   text::terms_of(a.topics));
   s.env->artifacts->save_checkpoint(job.id, stage_kind::analyze, a);
   std::string note = std::to_string(a.topics.size()) + " topics";
   if (!a.topics.empty())

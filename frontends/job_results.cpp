@@ -7,22 +7,12 @@
 #include "messages/json.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/media_json.hpp"
+#include "text/ranking.hpp"
 
 #include <string>
 #include <vector>
 
 namespace vfb {
-
-namespace {
-
-std::vector<std::string> terms_of(const std::vector<weighted_term>& terms) {
-  std::vector<std::string> out;
-  for (const auto& t : terms)
-    out.push_back(t.term);
-  return out;
-}
-
-} // namespace
 
 nlohmann::json job_results(const std::filesystem::path& data_dir, const job_view& v) {
   if (data_dir.empty())
@@ -41,8 +31,8 @@ nlohmann::json job_results(const std::filesystem::path& data_dir, const job_view
     r["webpage_url"] = d->webpage_url;
   }
   if (a) {
-    r["topics"] = terms_of(a->topics);
-    r["key_phrases"] = terms_of(a->key_phrases);
+    r["topics"] = text::terms_of(a->topics);
+    r["key_phrases"] = text::terms_of(a->key_phrases);
     r["summary"] = a->summary;
   }
   return r;

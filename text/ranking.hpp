@@ -4,6 +4,7 @@
 #include "messages/media.hpp"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 namespace vfb::text {
@@ -15,6 +16,14 @@ inline void keep_best(std::vector<weighted_term>& terms, size_t max) {
   });
   if (terms.size() > max)
     terms.resize(max);
+}
+
+/// The terms alone, in their order.
+inline std::vector<std::string> terms_of(const std::vector<weighted_term>& terms) {
+  std::vector<std::string> out;
+  for (const auto& t : terms)
+    out.push_back(t.term);
+  return out;
 }
 
 } // namespace vfb::text
