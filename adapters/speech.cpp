@@ -40,9 +40,7 @@ size_t quietest_cut(const std::vector<int16_t>& pcm, size_t from) {
   size_t best = from + max_utterance;
   double quietest = 1e300;
   for (size_t at = from + min_utterance; at + frame <= from + max_utterance; at += frame) {
-    double energy = 0;
-    for (size_t k = at; k < at + frame; ++k)
-      energy += static_cast<double>(pcm[k]) * pcm[k];
+    double energy = mean_power(pcm, at, at + frame);
     if (energy < quietest) {
       quietest = energy;
       best = at + frame / 2;

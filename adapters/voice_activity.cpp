@@ -11,11 +11,7 @@ namespace {
 std::vector<double> frame_levels(const std::vector<int16_t>& pcm, size_t frame) {
   std::vector<double> out;
   for (size_t at = 0; at < pcm.size(); at += frame) {
-    size_t end = std::min(pcm.size(), at + frame);
-    double power = 0;
-    for (size_t k = at; k < end; ++k)
-      power += static_cast<double>(pcm[k]) * pcm[k];
-    out.push_back(10 * std::log10(1 + power / static_cast<double>(end - at)));
+    out.push_back(10 * std::log10(1 + mean_power(pcm, at, std::min(pcm.size(), at + frame))));
   }
   return out;
 }
@@ -27,6 +23,13 @@ double percentile(std::vector<double> v, double p) {
 }
 
 } // namespace
+
+double mean_power(const std::vector<int16_t>& pcm, size_t begin, size_t end) {
+  double power = 0;
+  for (size_t k = begin; k < end; ++k)
+    power += static_cast<double>(pcm[k]) * pcm[k];
+  return end > begin ? power / static_cast<double>(end - begin) : 0;
+}
 
 std::vector<sample_span> speech_spans(const std::vector<int16_t>& pcm,
                                       const voice_activity_options& opts) {

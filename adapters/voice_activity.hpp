@@ -26,6 +26,9 @@ struct voice_activity_options {
   int margin_ms = 250;
 };
 
+/// The mean power (mean square) of samples [begin, end) of `pcm`; 0 for no samples.
+double mean_power(const std::vector<int16_t>& pcm, size_t begin, size_t end);
+
 /// The spans of `pcm` (mono) that hold speech, in order, not overlapping, margins included.
 /// A 10 ms frame is loud when its energy is well above the recording's noise floor (its 10th
 /// percentile) relative to its speech level (90th percentile). A recording without such
