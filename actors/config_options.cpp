@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 namespace vfb {
@@ -74,6 +75,8 @@ memory_options memory_options_for(const vfb_config& cfg, const std::filesystem::
   o.sync = sync_always(cfg);
   o.initial_map_size = mib(cfg.storage.map_size_mb);
   o.max_map_size = mib(cfg.storage.max_map_size_mb);
+  // A rebuild of an older store (it may take minutes) goes to the node's log.
+  o.notice = [](const std::string& line) { spdlog::info("{}", line); };
   return o;
 }
 

@@ -1,12 +1,14 @@
 // The analyze and memory stages: topics, key phrases and summary of the transcript, then its
 // chunks into the workspace's searchable memory.
 #include "actors/stage_parts.hpp"
+#include "adapters/channel.hpp"
 #include "adapters/vtt.hpp" // transcript_text
 #include "storage/memory_store.hpp"
 #include "text/chunker.hpp"
 #include "text/key_phrases.hpp"
 #include "text/ranking.hpp"
 #include "text/summary.hpp"
+#include "text/tokenizer.hpp"
 #include "text/topics.hpp"
 #include "text/video_context.hpp"
 
@@ -58,6 +60,13 @@ stage_result memory_stage(shared_state& s, const stage_request& req, const progr
   e.external_id = job.key.external_id;
   e.title = d.title;
   e.url = d.webpage_url.empty() ? job.url : d.webpage_url;
+  e.channels = channel_forms(d);
+  // yt-dlp writes YYYYMMDD; anything else is no date rather than a failed job.
+  if (d.upload_date.size() == 8 && text::is_number(d.upload_date)) {
+    auto month = std::stoi(d.upload_date.substr(4, 2)), day = std::stoi(d.upload_date.substr(6));
+    if (month >= 1 && month <= 12 && day >= 1 && day <= 31)
+      e.upload_date = d.upload_date;
+  }
   e.chunks = text::chunk_transcript(t.segments, static_cast<size_t>(cfg.chunk_chars),
                                     static_cast<size_t>(cfg.chunk_overlap_chars));
   s.env->memory->put(job.key.tenant, job.key.workspace, e);

@@ -204,6 +204,27 @@ std::optional<std::string> resolve_channel(const download_result& d) {
   return std::nullopt;
 }
 
+std::vector<std::string> channel_forms(const download_result& d) {
+  std::vector<std::string> forms;
+  auto add = [&](std::optional<std::string> c) {
+    if (c && std::find(forms.begin(), forms.end(), *c) == forms.end())
+      forms.push_back(std::move(*c));
+  };
+  add(resolve_channel(d));
+  add(canonical_channel_url(d.channel_url));
+  add(canonical_channel_url(d.channel_id));
+  add(canonical_channel_url(d.uploader_url));
+  if (!d.uploader_id.empty())
+    add(canonical_channel_url(d.uploader_id.front() == '@' ? d.uploader_id : "@" + d.uploader_id));
+  if (forms.empty()) // not YouTube: the site's own channel or uploader page
+    for (auto* url : {&d.channel_url, &d.uploader_url})
+      if (!url->empty() && url->size() <= 200) {
+        forms.push_back(*url);
+        break;
+      }
+  return forms;
+}
+
 const std::vector<std::string>& upload_tabs() {
   static const std::vector<std::string> tabs{"videos", "streams", "shorts"};
   return tabs;

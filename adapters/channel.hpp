@@ -40,6 +40,12 @@ std::optional<std::string> canonical_channel_url(std::string_view text);
 /// (or the uploader's handle). nullopt when none of them names a channel.
 std::optional<std::string> resolve_channel(const download_result& d);
 
+/// Every canonical form of the uploader's channel a download names (resolve_channel's answer
+/// first, then the others: the /channel/UC… URL, the /@handle URL), so that a follow or a
+/// search filter given either form finds the video. For other sites: the channel or uploader
+/// URL yt-dlp reported, as it is. Empty when none.
+std::vector<std::string> channel_forms(const download_result& d);
+
 /// The channel tabs that can hold uploads ("videos", "streams", "shorts"), in this order:
 /// `channel_tabs` lists them so, and a follow keeps each tab's refresh marker at the tab's
 /// index here, so choosing other tabs later leaves every tab its own marker.

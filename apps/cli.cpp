@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <unistd.h>
 
 namespace vfb::cli {
 
@@ -323,7 +324,13 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
     check_arguments(*d, extras, inv.words.size());
     auto cfg = load(inv);
     auto dir = data_dir(inv, cfg);
-    context ctx{inv, cfg, dir, out, err, inv.has("--json")};
+    context ctx{inv,
+                cfg,
+                dir,
+                out,
+                err,
+                inv.has("--json"),
+                &out == &std::cout && ::isatty(STDOUT_FILENO) == 1};
     return d->cmd->run(ctx);
   } catch (const usage_error& e) {
     err << "vfb: " << e.what() << "\n";

@@ -49,6 +49,8 @@ struct context {
   std::ostream& out;
   std::ostream& err;
   bool json = false;
+  /// Whether `out` is a terminal (standard output on one): output may use its bold.
+  bool terminal = false;
 };
 
 /// Runs the command line; returns the process exit code.

@@ -256,12 +256,21 @@ const std::vector<command>& commands() {
        "`vfb show 7 --format srt > talk.srt`).",
        cmd_show},
       {{"search"},
-       {tenant, workspace, valued("--limit", "N", "at most N hits (default 10)")},
-       {{"QUERY", "words to search for"}},
+       {tenant, workspace, valued("--limit", "N", "at most N hits (default 10)"),
+        valued("--follow", "ID", "only videos of this follow's channel (vfb follow ls)"),
+        valued("--channel", "C", "only videos of this channel (URL, @handle or UC… id)"),
+        valued("--from", "DAY", "only videos uploaded on or after DAY (YYYY-MM-DD)"),
+        valued("--to", "DAY", "only videos uploaded on or before DAY (YYYY-MM-DD)"),
+        valued("--job", "ID", "only the video of this job")},
+       {{"QUERY", "words to search for; \"words in quotes\" must appear together"}},
        1,
-       "vfb search QUERY --tenant T --workspace W [--limit N] [--json]",
+       "vfb search QUERY --tenant T --workspace W [--limit N] [--follow ID] [--channel C]\n"
+       "                 [--from DAY] [--to DAY] [--job ID] [--json]",
        "Searches the workspace's memory (every processed transcript) and prints the best\n"
-       "matching passages: video, time offset, snippet and score, best first.",
+       "matching passages: video, time offset, snippet (the matched words marked) and score,\n"
+       "best first. Words match in any form (\"volcanoes\" finds \"volcano\"); a phrase in\n"
+       "quotes must appear word for word. Example:\n"
+       "  vfb search '\"black rock\" lava' --tenant acme --workspace main --from 2026-01-01",
        cmd_search},
       {{"enqueue"},
        {tenant, workspace, valued("--priority", "P", "interactive (default), refresh or backfill"),

@@ -3,6 +3,7 @@
 #include "actors/node.hpp"
 #include "apps/cli.hpp"
 #include "apps/progress_view.hpp"
+#include "follows/search_filter.hpp"
 #include "frontends/job_results.hpp"
 #include "messages/json.hpp"
 #include "storage/artifact_store.hpp"
@@ -10,6 +11,7 @@
 #include "storage/media_json.hpp"
 #include "storage/memory_store.hpp"
 #include "text/durations.hpp"
+#include "text/snippet.hpp"
 #include "text/transcript_formats.hpp"
 
 #include <nlohmann/json.hpp>
@@ -117,15 +119,47 @@ int cmd_show(context& ctx) {
   return exit_ok;
 }
 
+namespace {
+
+/// The snippet with its marks shown: bold on a terminal, [brackets] elsewhere.
+std::string marked(const memory_hit& h, bool terminal) {
+  text::marked_text m{h.snippet, {}};
+  for (auto& mark : h.marks)
+    m.marks.emplace_back(mark.begin, mark.end);
+  return terminal ? text::render_marks(m, "\x1b[1m", "\x1b[0m") : text::render_marks(m, "[", "]");
+}
+
+} // namespace
+
 int cmd_search(context& ctx) {
   auto tenant = ctx.inv.required("--tenant");
   auto workspace = ctx.inv.required("--workspace");
-  auto limit = static_cast<size_t>(bounded_option(ctx.inv, "--limit", 1, 1000).value_or(10));
+  memory_query q;
+  q.limit = static_cast<size_t>(bounded_option(ctx.inv, "--limit", 1, 1000).value_or(10));
   const auto& query = ctx.inv.words.at(0);
+  q.text = query;
+  search_filter_words words{
+      ctx.inv.value("--follow").value_or(""), ctx.inv.value("--channel").value_or(""),
+      ctx.inv.value("--from").value_or(""), ctx.inv.value("--to").value_or(""),
+      ctx.inv.value("--job").value_or("")};
+  try {
+    std::optional<follow_registry> follows;
+    if (!words.follow.empty())
+      follows.emplace(follows_options_for(ctx.config, ctx.data_dir, true));
+    q.filter = make_search_filter(words, follows ? &*follows : nullptr, tenant, workspace);
+  } catch (const std::invalid_argument& e) {
+    ctx.err << "vfb: " << e.what() << '\n';
+    return exit_usage;
+  } catch (const storage_error& e) {
+    if (e.kind() != store_failure::missing)
+      throw;
+    ctx.err << "vfb: no follow \"" << words.follow << "\" in this workspace\n";
+    return exit_usage;
+  }
   std::vector<memory_hit> hits;
   try {
     memory_store memory{memory_options_for(ctx.config, ctx.data_dir, true)};
-    hits = memory.search(tenant, workspace, query, limit);
+    hits = memory.search(tenant, workspace, q);
   } catch (const storage_error& e) {
     if (e.kind() != store_failure::missing)
       throw;
@@ -149,7 +183,7 @@ int cmd_search(context& ctx) {
     ctx.out << ++rank << ". " << (h.title.empty() ? h.external_id : h.title) << "  ["
             << offset_text(h.start_ms) << "–" << offset_text(h.end_ms) << "]  score " << score
             << "  (job " << h.job_id << ")\n"
-            << "   " << h.snippet << "\n   " << hit_moment_url(h) << '\n';
+            << "   " << marked(h, ctx.terminal) << "\n   " << hit_moment_url(h) << '\n';
   }
   return exit_ok;
 }

@@ -106,7 +106,8 @@ nlohmann::json auto_follow_json(const follow_registry& follows, const token_reco
 
 /// Search over the workspace's memory.
 struct search_routes {
-  std::shared_ptr<memory_store> memory; // null: 503
+  std::shared_ptr<memory_store> memory;     // null: 503
+  std::shared_ptr<follow_registry> follows; // for ?follow= (null: no follow is known)
 };
 void add_search_routes(api_router& router, search_routes deps);
 

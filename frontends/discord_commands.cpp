@@ -3,6 +3,7 @@
 
 #include "actors/config_options.hpp"
 #include "follows/follow_service.hpp"
+#include "follows/search_filter.hpp"
 #include "frontends/discord_ask.hpp"
 #include "frontends/discord_delivery.hpp"
 #include "frontends/job_results.hpp"
@@ -77,16 +78,57 @@ std::string discord_commands::queue(const discord_task& t) {
   return text + ".";
 }
 
+namespace {
+
+/// `text` with Discord's markdown characters escaped, so a transcript shows as said.
+std::string escape_markdown(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (std::string_view{"\\*_~`|>#[]()-<:"}.find(c) != std::string_view::npos)
+      out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+/// A hit's snippet for Discord: the matched words in bold, everything else escaped.
+std::string bold_marks(const memory_hit& h) {
+  std::string out;
+  size_t at = 0;
+  for (auto& m : h.marks) {
+    if (m.begin < at || m.end > h.snippet.size() || m.end <= m.begin)
+      continue;
+    out += escape_markdown(std::string_view{h.snippet}.substr(at, m.begin - at));
+    out +=
+        "**" + escape_markdown(std::string_view{h.snippet}.substr(m.begin, m.end - m.begin)) + "**";
+    at = m.end;
+  }
+  return out + escape_markdown(std::string_view{h.snippet}.substr(at));
+}
+
+} // namespace
+
 std::string discord_commands::search(const discord_task& t) {
   const auto& in = t.in;
   if (!memory_)
     return "This node keeps no memory.";
-  auto hits = memory_->search(t.where.tenant, t.where.workspace, in.option("query"), 3);
+  memory_query q;
+  q.text = in.option("query");
+  q.limit = 3;
+  try {
+    q.filter =
+        make_search_filter({"", in.option("channel"), in.option("from"), in.option("to"), ""},
+                           nullptr, t.where.tenant, t.where.workspace);
+  } catch (const std::invalid_argument& e) {
+    return std::string{e.what()} + ".";
+  }
+  auto hits = memory_->search(t.where.tenant, t.where.workspace, q);
   if (hits.empty())
     return "Nothing found for \"" + in.option("query") + "\".";
   std::string text;
   for (const auto& h : hits)
-    text += "**" + h.title + "** (" + hit_moment_url(h) + ")\n> " + h.snippet + "\n";
+    text += "**" + escape_markdown(h.title) + "** (" + hit_moment_url(h) + ")\n> " + bold_marks(h) +
+            "\n";
   return text;
 }
 

@@ -140,7 +140,7 @@ struct http_api::impl {
                             tell_bridge(), events});
     add_overview_routes(router, {asker, scheduler, counters, opts.data_dir, opts.config, follows});
     add_follow_routes(router, {asker, node.enumerator, opts.listing_timeout, opts.config, follows});
-    add_search_routes(router, {std::move(memory)});
+    add_search_routes(router, {std::move(memory), follows});
     add_session_routes(router);
     add_web_routes(router, files);
     router.set_not_found_page(

@@ -188,17 +188,33 @@ void memory_records(corpus& c) {
   s.stats.chunks = 40;
   s.stats.total_length = 900;
   s.next_chunk = 41;
-  video_record v{7, "A talk about volcanoes", "https://www.youtube.com/watch?v=abc", 1, 20};
-  chunk_record ch{"youtube", "abc", 0, 30'000, 12, "the volcano erupted near the telescope"};
-  term_head h{12, 2};
+  video_record v{7,
+                 "A talk about volcanoes",
+                 "https://www.youtube.com/watch?v=abc",
+                 1,
+                 20,
+                 {"https://www.youtube.com/@geology"},
+                 20260115};
+  text_record tr{"youtube", "abc", std::string{"\x00\x90\x03\x0c", 4}, 4, 1};
+  score_front front;
+  front.add(3, 40);
+  front.add(1, 12);
+  term_head h{12, 2, front.encode()};
   check(encode(decode<space_record>(encode(s))) == encode(s), "namespace record");
-  check(decode<video_record>(encode(v)).title == v.title, "video record");
-  check(decode<chunk_record>(encode(ch)).text == ch.text, "chunk record");
-  check(decode<term_head>(encode(h)).videos == 2, "term head");
+  check(decode<video_record>(encode(v)).channels == v.channels, "video record");
+  check(decode<text_record>(encode(tr)).first_piece == 4, "text record");
+  check(score_front::decode(decode<term_head>(encode(h)).front).size == 2, "term head");
   c.add("memory_records", "namespace", with(0, encode(s)));
   c.add("memory_records", "video", with(1, encode(v)));
-  c.add("memory_records", "chunk", with(2, encode(ch)));
+  c.add("memory_records", "texts", with(2, encode(tr)));
   c.add("memory_records", "term", with(3, encode(h)));
+  std::vector<analysed_chunk> chunks{analyse("the volcano erupted"),
+                                     analyse("volcanoes and lava and more lava")};
+  auto waiting = encode_pending(5, chunks);
+  std::vector<posting> lava;
+  pending_postings_of(waiting, 5, "lava", lava);
+  check(lava.size() == 1 && lava[0].chunk == 6 && lava[0].tf == 2, "pending record");
+  c.add("memory_records", "pending", with(6, be32(5) + waiting));
   std::vector<posting> ps{{5, 1, 12}, {6, 3, 40}, {90, 2, 7}};
   auto block = encode_block(ps.begin(), ps.end());
   check(decode_block(5, block).size() == 3 && decode_block(5, block)[2].chunk == 90, "block");

@@ -64,9 +64,37 @@ nlohmann::json to_json(const queue_stats& s) {
 }
 
 nlohmann::json to_json(const memory_hit& h) {
-  return {{"job_id", h.job_id}, {"source", h.source},   {"external_id", h.external_id},
-          {"title", h.title},   {"url", h.url},         {"start_ms", h.start_ms},
-          {"end_ms", h.end_ms}, {"snippet", h.snippet}, {"score", h.score}};
+  // The snippet in pieces, matched or not: what a page or a bot renders without offsets.
+  auto parts = nlohmann::json::array();
+  size_t at = 0;
+  auto piece = [&](size_t begin, size_t end, bool match) {
+    if (end > begin)
+      parts.push_back({{"text", h.snippet.substr(begin, end - begin)}, {"match", match}});
+  };
+  for (auto& m : h.marks) {
+    if (m.begin < at || m.end > h.snippet.size() || m.end < m.begin)
+      continue; // not a mark of this snippet
+    piece(at, m.begin, false);
+    piece(m.begin, m.end, true);
+    at = m.end;
+  }
+  piece(at, h.snippet.size(), false);
+  nlohmann::json upload_date = nullptr;
+  if (h.upload_date.size() == 8)
+    upload_date = h.upload_date.substr(0, 4) + "-" + h.upload_date.substr(4, 2) + "-" +
+                  h.upload_date.substr(6, 2);
+  return {{"job_id", h.job_id},
+          {"source", h.source},
+          {"external_id", h.external_id},
+          {"title", h.title},
+          {"url", h.url},
+          {"channel", h.channel.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.channel)},
+          {"upload_date", upload_date},
+          {"start_ms", h.start_ms},
+          {"end_ms", h.end_ms},
+          {"snippet", h.snippet},
+          {"snippet_parts", parts},
+          {"score", h.score}};
 }
 
 nlohmann::json to_json(const follow_record& f) {

@@ -98,21 +98,34 @@ typename Inspector::result_type inspect(Inspector& f, transcript_chunk& x) {
 }
 
 /// One ranked answer of a memory search.
+/// Where a search's words are in a hit's snippet: byte offsets [begin, end) into it.
+struct text_mark {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, text_mark& x) {
+  return f(caf::meta::type_name("vfb.text_mark"), x.begin, x.end);
+}
+
 struct memory_hit {
   uint64_t job_id = 0;
   std::string source;
   std::string external_id;
   std::string title;
   std::string url;
+  std::string channel;     // the uploader's channel (first canonical form), empty when unknown
+  std::string upload_date; // YYYYMMDD, empty when unknown
   int64_t start_ms = 0;
   int64_t end_ms = 0;
   std::string snippet;
+  std::vector<text_mark> marks; // the matched words in `snippet`, ascending
   double score = 0;
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, memory_hit& x) {
   return f(caf::meta::type_name("vfb.memory_hit"), x.job_id, x.source, x.external_id, x.title,
-           x.url, x.start_ms, x.end_ms, x.snippet, x.score);
+           x.url, x.channel, x.upload_date, x.start_ms, x.end_ms, x.snippet, x.marks, x.score);
 }
 
 } // namespace vfb

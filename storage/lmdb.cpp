@@ -102,6 +102,14 @@ void db::put(txn& t, std::string_view key, std::string_view value) const {
     record_put(*t.log(), id_, key, value);
 }
 
+void db::append(txn& t, std::string_view key, std::string_view value) const {
+  auto k = to_val(key);
+  auto v = to_val(value);
+  check(mdb_put(t.get(), dbi_, &k, &v, MDB_APPEND), "mdb_put");
+  if (t.log() != nullptr)
+    record_put(*t.log(), id_, key, value);
+}
+
 std::optional<std::string_view> db::put_if_absent(txn& t, std::string_view key,
                                                   std::string_view value) const {
   auto k = to_val(key);

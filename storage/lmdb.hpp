@@ -113,6 +113,10 @@ public:
 
   std::optional<std::string_view> get(txn& t, std::string_view key) const;
   void put(txn& t, std::string_view key, std::string_view value) const;
+  /// A put of a key above every key of the database (MDB_APPEND): pages fill up completely,
+  /// where ordinary puts of ever larger keys leave them half empty. MDB_KEYEXIST (an error)
+  /// when the key is not above them all.
+  void append(txn& t, std::string_view key, std::string_view value) const;
   /// Puts `key` unless it is there; then returns its value and changes nothing. One B-tree
   /// descent instead of a get and a put.
   std::optional<std::string_view> put_if_absent(txn& t, std::string_view key,

@@ -1,7 +1,11 @@
 // The memory store's keys, posting blocks and chunk analysis: see memory_store_layout.hpp.
 #include "storage/memory_store_layout.hpp"
 
-#include "text/tokenizer.hpp"
+#include "text/stemmer.hpp"
+
+#include <algorithm>
+#include <map>
+#include <zstd.h>
 
 namespace vfb::memory_layout {
 
@@ -31,6 +35,46 @@ std::string chunk_key(uint32_t ns, uint32_t chunk) {
   return k;
 }
 
+namespace {
+
+std::string facet_key(uint32_t ns, char kind) {
+  auto k = be32(ns);
+  k.push_back(kind);
+  return k;
+}
+
+} // namespace
+
+std::string channel_facet(uint32_t ns, std::string_view channel) {
+  auto k = facet_key(ns, 'c');
+  codec::put_lp16(k, channel);
+  return k;
+}
+
+std::string day_facet(uint32_t ns, uint32_t day) {
+  auto k = facet_key(ns, 'd');
+  codec::put_be32(k, day);
+  return k;
+}
+
+std::string job_facet(uint32_t ns, uint64_t job_id) {
+  auto k = facet_key(ns, 'j');
+  codec::put_be64(k, job_id);
+  return k;
+}
+
+uint32_t parse_day(std::string_view d) {
+  if (d.empty())
+    return 0;
+  bool digits =
+      d.size() == 8 && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  auto number = digits ? static_cast<uint32_t>(std::stoul(std::string{d})) : 0;
+  auto month = number / 100 % 100, day = number % 100;
+  if (!digits || month < 1 || month > 12 || day < 1 || day > 31)
+    throw std::invalid_argument("not a date (YYYYMMDD): \"" + std::string{d} + "\"");
+  return number;
+}
+
 std::string term_prefix(uint32_t ns, std::string_view term) {
   auto k = be32(ns);
   k.append(term);
@@ -42,23 +86,292 @@ bool is_block_of(std::string_view key, const std::string& prefix) {
   return key.size() == prefix.size() + 4 && key.substr(0, prefix.size()) == prefix;
 }
 
+void score_front::add(uint32_t tf, uint32_t length) {
+  if (covers(tf, length))
+    return;
+  // Out go the points the new one beats; in it goes, in order (tf falling).
+  size_t kept = 0, at = 0;
+  for (size_t i = 0; i < size; ++i)
+    if (!(points[i].first <= tf && points[i].second >= length)) {
+      points[kept++] = points[i];
+      if (points[kept - 1].first >= tf)
+        at = kept;
+    }
+  size = kept;
+  for (size_t i = size; i > at; --i)
+    points[i] = points[i - 1];
+  points[at] = {tf, length};
+  ++size;
+  if (size > max_points) {
+    // Join the neighbours closest to each other (relative to their size): the smallest rise.
+    size_t best = 0;
+    double least = 0;
+    for (size_t i = 0; i + 1 < size; ++i) {
+      auto& a = points[i];
+      auto& b = points[i + 1];
+      double rise = static_cast<double>(a.first - b.first) / a.first +
+                    static_cast<double>(a.second - b.second) / std::max<uint32_t>(a.second, 1);
+      if (i == 0 || rise < least) {
+        least = rise;
+        best = i;
+      }
+    }
+    points[best].second = points[best + 1].second;
+    for (size_t i = best + 1; i + 1 < size; ++i)
+      points[i] = points[i + 1];
+    --size;
+  }
+}
+
+bool score_front::covers(uint32_t tf, uint32_t length) const {
+  for (size_t i = 0; i < size; ++i)
+    if (points[i].first >= tf && points[i].second <= length)
+      return true;
+  return false;
+}
+
+void score_front::write(codec::writer& w) const {
+  w.varint(size);
+  for (size_t i = 0; i < size; ++i) {
+    w.varint(points[i].first);
+    w.varint(points[i].second);
+  }
+}
+
+std::string score_front::encode() const {
+  codec::writer w;
+  write(w);
+  return std::move(w.buffer());
+}
+
+score_front score_front::read(const uint8_t*& at, const uint8_t* end) {
+  score_front f;
+  auto n = read_varint(at, end);
+  if (n > max_points)
+    throw codec::decode_error("malformed score bound");
+  for (uint32_t i = 0; i < n; ++i) {
+    auto tf = read_varint(at, end);
+    f.points[f.size++] = {tf, read_varint(at, end)};
+  }
+  return f;
+}
+
+score_front score_front::decode(std::string_view packed) {
+  if (packed.empty())
+    return {};
+  auto* at = reinterpret_cast<const uint8_t*>(packed.data());
+  return read(at, at + packed.size());
+}
+
+block_header read_block_header(uint32_t first, std::string_view block) {
+  auto* at = reinterpret_cast<const uint8_t*>(block.data());
+  auto* end = at + block.size();
+  block_header h;
+  h.first = first;
+  h.last = first + read_varint(at, end);
+  h.front = score_front::read(at, end);
+  h.body = block.substr(static_cast<size_t>(at - reinterpret_cast<const uint8_t*>(block.data())));
+  return h;
+}
+
 std::vector<posting> decode_block(uint32_t first, std::string_view block) {
   std::vector<posting> out;
-  for_each_posting(first, block, [&](const posting& p) { out.push_back(p); });
+  for_each_posting(read_block_header(first, block), [&](const posting& p) { out.push_back(p); });
   return out;
 }
 
 std::string encode_block(std::vector<posting>::const_iterator begin,
                          std::vector<posting>::const_iterator end) {
   codec::writer w;
+  score_front front;
+  for (auto p = begin; p != end; ++p)
+    front.add(p->tf, p->length);
+  w.varint((end - 1)->chunk - begin->chunk);
+  front.write(w);
   auto previous = begin->chunk;
   for (auto p = begin; p != end; ++p) {
     w.varint(p->chunk - previous);
-    w.varint(p->tf);
-    w.varint(p->length);
+    write_tf_length(w, *p);
     previous = p->chunk;
   }
   return std::move(w.buffer());
+}
+
+text_record store_texts(lmdb::txn& t, const tables& d, const std::string& source,
+                        const std::string& external_id, const std::vector<transcript_chunk>& chunks,
+                        const std::vector<uint32_t>& lengths) {
+  text_record r{source, external_id, {}, 0, 0};
+  codec::writer spans, texts;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    spans.svarint(chunks[i].start_ms);
+    spans.varint(
+        static_cast<uint64_t>(std::max<int64_t>(0, chunks[i].end_ms - chunks[i].start_ms)));
+    spans.varint(lengths[i]);
+    texts.str(chunks[i].text);
+  }
+  r.spans = std::move(spans.buffer());
+  auto& plain = texts.buffer();
+  std::string compressed(ZSTD_compressBound(plain.size()), '\0');
+  auto n = ZSTD_compress(compressed.data(), compressed.size(), plain.data(), plain.size(), 3);
+  if (ZSTD_isError(n))
+    throw std::runtime_error(std::string{"memory: cannot compress texts: "} + ZSTD_getErrorName(n));
+  compressed.resize(n);
+  {
+    lmdb::cursor c{t, d.pieces};
+    r.first_piece = c.last() ? codec::get_be64(c.key()) + 1 : 0;
+  }
+  for (size_t at = 0; at < compressed.size(); at += piece_size) {
+    std::string key;
+    codec::put_be64(key, r.first_piece + r.pieces++);
+    d.pieces.append(t, key, std::string_view{compressed}.substr(at, piece_size));
+  }
+  return r;
+}
+
+std::vector<chunk_info> chunk_infos(const text_record& r) {
+  std::vector<chunk_info> out;
+  codec::reader in{r.spans};
+  while (!in.done()) {
+    chunk_info c;
+    c.start_ms = in.svarint();
+    c.end_ms = c.start_ms + static_cast<int64_t>(in.varint());
+    auto length = in.varint();
+    if (length > UINT32_MAX)
+      throw codec::decode_error("implausible chunk length");
+    c.length = static_cast<uint32_t>(length);
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> chunk_texts(lmdb::txn& t, const tables& d, const text_record& r) {
+  std::string compressed;
+  {
+    lmdb::cursor c{t, d.pieces};
+    std::string key;
+    codec::put_be64(key, r.first_piece);
+    bool at = c.seek(key);
+    for (uint32_t i = 0; i < r.pieces; ++i, at = c.next()) {
+      if (!at || c.key().size() != 8 || codec::get_be64(c.key()) != r.first_piece + i)
+        throw codec::decode_error("a piece of chunk texts is missing");
+      compressed.append(c.value());
+    }
+  }
+  auto size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1u << 30))
+    throw codec::decode_error("chunk texts are not a zstd frame");
+  std::string plain(size, '\0');
+  auto n = ZSTD_decompress(plain.data(), plain.size(), compressed.data(), compressed.size());
+  if (ZSTD_isError(n) || n != size)
+    throw codec::decode_error("chunk texts do not decompress");
+  std::vector<std::string> out;
+  codec::reader in{plain};
+  while (!in.done())
+    out.push_back(in.str());
+  return out;
+}
+
+void drop_texts(lmdb::txn& t, const tables& d, const text_record& r) {
+  for (uint32_t i = 0; i < r.pieces; ++i) {
+    std::string key;
+    codec::put_be64(key, r.first_piece + i);
+    d.pieces.del(t, key);
+  }
+}
+
+namespace {
+
+void put_le32(std::string& out, uint32_t x) {
+  for (int i = 0; i < 4; ++i)
+    out.push_back(static_cast<char>(x >> (8 * i) & 0xff));
+}
+
+uint32_t get_le32(std::string_view in, size_t at) {
+  if (in.size() < at + 4)
+    throw codec::decode_error("truncated pending record");
+  uint32_t x = 0;
+  for (int i = 0; i < 4; ++i)
+    x |= static_cast<uint32_t>(static_cast<uint8_t>(in[at + i])) << (8 * i);
+  return x;
+}
+
+/// The term of entry `i` of a pending record, and where its postings start.
+std::pair<std::string_view, const uint8_t*> pending_entry(std::string_view r, uint32_t i) {
+  auto at = get_le32(r, 4 + 4 * static_cast<size_t>(i));
+  if (at >= r.size())
+    throw codec::decode_error("malformed pending record");
+  auto* p = reinterpret_cast<const uint8_t*>(r.data()) + at;
+  auto* end = reinterpret_cast<const uint8_t*>(r.data()) + r.size();
+  auto size = read_varint(p, end);
+  if (static_cast<size_t>(end - p) < size)
+    throw codec::decode_error("malformed pending record");
+  return {std::string_view{reinterpret_cast<const char*>(p), size}, p + size};
+}
+
+void read_pending_postings(std::string_view r, const uint8_t* p, uint32_t first,
+                           std::vector<posting>& out) {
+  auto* end = reinterpret_cast<const uint8_t*>(r.data()) + r.size();
+  auto n = read_varint(p, end);
+  for (uint32_t k = 0; k < n; ++k) {
+    posting x;
+    x.chunk = first + read_varint(p, end);
+    read_tf_length(x, p, end);
+    out.push_back(x);
+  }
+}
+
+} // namespace
+
+std::string encode_pending(uint32_t first_chunk, const std::vector<analysed_chunk>& chunks) {
+  std::map<std::string_view, std::vector<posting>> by_term;
+  for (uint32_t i = 0; i < chunks.size(); ++i)
+    for (auto& [term, tf] : chunks[i].frequencies)
+      by_term[term].push_back({first_chunk + i, tf, chunks[i].length});
+  std::string out;
+  put_le32(out, static_cast<uint32_t>(by_term.size()));
+  out.resize(4 + 4 * by_term.size());
+  codec::writer entries;
+  size_t i = 0;
+  for (auto& [term, postings] : by_term) {
+    auto at = static_cast<uint32_t>(out.size() + entries.buffer().size());
+    for (int b = 0; b < 4; ++b)
+      out[4 + 4 * i + b] = static_cast<char>(at >> (8 * b) & 0xff);
+    entries.str(term);
+    entries.varint(postings.size());
+    for (auto& x : postings) {
+      entries.varint(x.chunk - first_chunk);
+      write_tf_length(entries, x);
+    }
+    ++i;
+  }
+  return out + entries.buffer();
+}
+
+void pending_postings_of(std::string_view r, uint32_t first, std::string_view term,
+                         std::vector<posting>& out) {
+  uint32_t lo = 0, hi = get_le32(r, 0);
+  while (lo < hi) {
+    auto mid = lo + (hi - lo) / 2;
+    auto [t, p] = pending_entry(r, mid);
+    if (t < term)
+      lo = mid + 1;
+    else if (term < t)
+      hi = mid;
+    else
+      return read_pending_postings(r, p, first, out);
+  }
+}
+
+void for_each_pending_term(
+    std::string_view r, uint32_t first,
+    const std::function<void(std::string_view, const std::vector<posting>&)>& f) {
+  std::vector<posting> postings;
+  for (uint32_t i = 0, n = get_le32(r, 0); i < n; ++i) {
+    auto [term, p] = pending_entry(r, i);
+    postings.clear();
+    read_pending_postings(r, p, first, postings);
+    f(term, postings);
+  }
 }
 
 postings_key parse_postings_key(std::string_view key) {
@@ -79,9 +392,15 @@ postings_key parse_postings_key(std::string_view key) {
 
 analysed_chunk analyse(std::string_view text) {
   analysed_chunk a;
-  for (auto& term : text::content_terms(text)) {
-    ++a.frequencies[term];
-    ++a.length;
+  auto terms = text::index_terms(text);
+  a.length = static_cast<uint32_t>(terms.size());
+  std::sort(terms.begin(), terms.end());
+  for (size_t i = 0; i < terms.size();) {
+    auto j = i;
+    while (j < terms.size() && terms[j] == terms[i])
+      ++j;
+    a.frequencies.emplace_back(std::move(terms[i]), static_cast<uint32_t>(j - i));
+    i = j;
   }
   return a;
 }

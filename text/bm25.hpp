@@ -25,6 +25,12 @@ public:
       return 0;
     return weight_ * term_frequency / (term_frequency + base_ + slope_ * document_length);
   }
+  /// Whether the score is at most `floor`, without the division: a search's inner loop
+  /// asks this of most postings. Agrees with `operator() <= floor` but for ties within
+  /// rounding, which callers give a margin.
+  bool at_most(double term_frequency, double document_length, double floor) const {
+    return weight_ * term_frequency <= floor * (term_frequency + base_ + slope_ * document_length);
+  }
 
 private:
   double weight_; // idf * (k1 + 1)

@@ -131,6 +131,49 @@ TEST_CASE("a submission runs and its job, list and search show it with results")
         hits.body.at("hits")[0].at("url").get<std::string>() + "#t=0");
   CHECK(n.call("GET", "/v1/memory/search", n.acme_viewer).status == 400);
 
+  // Searches as people type them: other word forms, phrases, filters; marked snippets.
+  auto count = [&](const std::string& query) {
+    auto r = n.call("GET", "/v1/memory/search?" + query, n.acme_viewer);
+    INFO(query << " -> " << r.status << " " << r.body.dump());
+    REQUIRE(r.status == 200);
+    return r.body.at("hits").size();
+  };
+  auto stemmed = n.call("GET", "/v1/memory/search?q=volcanoes+erupting", n.acme_viewer);
+  REQUIRE(stemmed.body.at("hits").size() == 1);
+  auto& hit = stemmed.body.at("hits")[0];
+  CHECK(hit.at("upload_date") == "2026-03-01");
+  CHECK(hit.at("channel") == "https://www.youtube.com/@acme-channel");
+  nlohmann::json marked = nlohmann::json::array();
+  std::string whole;
+  for (auto& part : hit.at("snippet_parts")) {
+    whole += part.at("text").get<std::string>();
+    if (part.at("match") == true)
+      marked.push_back(part.at("text"));
+  }
+  CHECK(whole == hit.at("snippet"));
+  CHECK(marked == nlohmann::json{"volcano", "erupted"});
+  CHECK(count("q=%22volcano%20erupted%22") == 1);
+  CHECK(count("q=%22erupted%20volcano%22") == 0);
+  CHECK(count("q=volcano&from=2026-03-01&to=2026-03-01") == 1);
+  CHECK(count("q=volcano&from=2026-03-02") == 0);
+  CHECK(count("q=volcano&to=20260228") == 0);
+  CHECK(count("q=volcano&channel=%40acme-channel") == 1); // "@acme-channel", any spelling
+  CHECK(count("q=volcano&channel=https://youtube.com/@ACME-channel/videos") == 1);
+  CHECK(count("q=volcano&channel=%40globex-channel") == 0);
+  CHECK(count("q=volcano&job=" + std::to_string(id)) == 1);
+  CHECK(count("q=volcano&job=" + std::to_string(id + 1000)) == 0);
+  for (auto [query, says] :
+       {std::pair{"from=2026-13-01", "from is not a day"},
+        std::pair{"to=yesterday", "to is not a day"},
+        std::pair{"from=2026-03-02&to=2026-03-01", "ends"},
+        std::pair{"channel=not%20a%20channel", "channel is not a channel"},
+        std::pair{"follow=999", "no follow"}, std::pair{"job=x", "job is not a job id"}}) {
+    auto r = n.call("GET", std::string{"/v1/memory/search?q=volcano&"} + query, n.acme_viewer);
+    INFO(query);
+    CHECK(r.status == 400);
+    CHECK_THAT(r.body.dump(), Catch::Contains(says));
+  }
+
   auto forced = n.call("POST", "/v1/submissions", n.acme_operator,
                        R"({"url": "http://127.0.0.1:9/videos/volcano", "force": true})");
   CHECK(forced.status == 202);
@@ -479,8 +522,22 @@ TEST_CASE("Discord: every command is deferred at once and its reply edited with 
 
   CHECK_THAT(deferred(discord, n, slash("queue", nlohmann::json::array(), {}), true),
              Catch::Contains("done 1"));
-  CHECK_THAT(deferred(discord, n, slash("search", option("query", "volcano"), {})),
-             Catch::Contains("volcano") && Catch::Contains("#t=0)"));
+  // The words that matched in bold (any form of them), the rest as said; filters as options.
+  CHECK_THAT(deferred(discord, n, slash("search", option("query", "volcanoes"), {})),
+             Catch::Contains("**volcano**") && Catch::Contains("#t=0)"));
+  auto with = [](nlohmann::json options, const std::string& name, const std::string& value) {
+    options.push_back(option(name, value)[0]);
+    return options;
+  };
+  CHECK_THAT(deferred(discord, n,
+                      slash("search", with(option("query", "volcano"), "from", "2026-03-02"), {})),
+             Catch::Contains("Nothing found"));
+  CHECK_THAT(deferred(discord, n,
+                      slash("search", with(option("query", "volcano"), "to", "2026-03-01"), {})),
+             Catch::Contains("**volcano**"));
+  CHECK_THAT(
+      deferred(discord, n, slash("search", with(option("query", "volcano"), "from", "March"), {})),
+      Catch::Contains("from is not a day"));
   CHECK_THAT(deferred(discord, n,
                       slash("follow", option("url", "http://127.0.0.1:9/feed.xml"), {"op-role"})),
              Catch::Contains("Following"));

@@ -89,6 +89,8 @@ inline stage_function_factory stand_in_stages(std::shared_ptr<artifact_store> ar
         e.external_id = job.key.external_id;
         e.title = title;
         e.url = job.url;
+        e.channels = {"https://www.youtube.com/@" + job.key.tenant + "-channel"};
+        e.upload_date = "20260301";
         e.chunks.push_back({0, 1000, "The volcano erupted in the morning of " + job.key.tenant});
         memory->put(job.key.tenant, job.key.workspace, e);
       }

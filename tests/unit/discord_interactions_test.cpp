@@ -406,11 +406,20 @@ TEST_CASE("conf/discord-commands.json defines every slash command in Discord's f
     INFO(cmd);
     REQUIRE(by_name.count(cmd));
     const auto& options = by_name[cmd]["options"];
-    REQUIRE(options.size() == 1);
+    REQUIRE(options.size() == (std::string{cmd} == "search" ? 4u : 1u));
     CHECK(options[0]["name"] == opt);
     CHECK(options[0]["type"] == 3); // string
     CHECK(options[0]["required"] == true);
   }
+  // /search's filters: optional strings, as the API's channel, from and to.
+  const auto& search = by_name["search"]["options"];
+  for (size_t i = 1; i < search.size(); ++i) {
+    CHECK(search[i]["type"] == 3);
+    CHECK(search[i].value("required", false) == false);
+  }
+  CHECK(search[1]["name"] == "channel");
+  CHECK(search[2]["name"] == "from");
+  CHECK(search[3]["name"] == "to");
   REQUIRE(by_name.count("queue"));
   CHECK(by_name["queue"].value("options", nlohmann::json::array()).empty());
   auto choices = by_name["follow_uploader"]["options"][0]["choices"];

@@ -1,4 +1,5 @@
 // Text analysis: tokenizer, key phrases, topics, summary, chunking, BM25.
+#include "tests/support/filler_words.hpp"
 #include "text/bm25.hpp"
 #include "text/chunker.hpp"
 #include "text/key_phrases.hpp"
@@ -38,13 +39,7 @@ void check_ranked(const std::vector<weighted_term>& ts) {
   }
 }
 
-/// "w0 w1 w2 ..." with `n` distinct filler words starting at `first`.
-std::string filler(int n, int first = 0) {
-  std::string out;
-  for (int i = first; i < first + n; ++i)
-    out += "filler" + std::to_string(i) + "x ";
-  return out;
-}
+using test::filler;
 
 } // namespace
 

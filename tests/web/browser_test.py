@@ -15,6 +15,7 @@ import argparse
 import http.server
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -286,6 +287,20 @@ class WebPage(unittest.TestCase):
         moment = hit.find_element(*tid("hit-moment")).get_attribute("href")
         self.assertRegex(moment, r"#t=\d+$")
         self.shot("search")
+        # Filters: an upload date range after the video finds nothing, one holding it finds it
+        # (with its upload date shown); the address carries them and the form shows them.
+        self.open("/search?q=%s&from=2999-01-01" % word)
+        self.find("search-empty")
+        self.assertEqual(self.find("search-from").get_attribute("value"), "2999-01-01")
+        self.open("/search?q=%s&to=2999-12-31" % word)
+        self.wait.until(lambda b: b.find_elements(*tid("hit")))
+        dates = [d.text for d in self.browser.find_elements(*tid("hit-date"))]
+        self.assertTrue(dates and all(re.match(r"\d{4}-\d\d-\d\d$", d) for d in dates), dates)
+        # A phrase in quotes: the page sends it as typed; its words are marked as one.
+        self.find("search-input").clear()
+        self.find("search-input").send_keys('"%s"' % word)
+        self.find("search-button").click()
+        self.wait.until(lambda b: b.find_elements(*tid("hit")))
 
     def test_4_follow_the_channel_pause_resume_remove(self):
         self.open("/follows")

@@ -53,23 +53,6 @@ export function appLink(path, children, props = {}) {
   return h('a', { ...props, href: path }, children);
 }
 
-/** Puts `children` into `text` around every match of `test(word)`: a word matches when
- *  `test` says so, and is wrapped in <mark>. Words are runs of letters and digits (with
- *  inner apostrophes). Returns a DocumentFragment of text nodes and <mark> elements. */
-export function highlightWords(text, test) {
-  const frag = document.createDocumentFragment();
-  const word = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
-  let last = 0;
-  for (const m of String(text).matchAll(word)) {
-    if (!test(m[0])) continue;
-    if (m.index > last) frag.append(document.createTextNode(text.slice(last, m.index)));
-    frag.append(h('mark', null, m[0]));
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) frag.append(document.createTextNode(text.slice(last)));
-  return frag;
-}
-
 /** Wraps every case-insensitive occurrence of `needle` in `text` in <mark>. */
 export function highlightSubstring(text, needle) {
   const frag = document.createDocumentFragment();
