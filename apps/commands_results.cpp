@@ -126,6 +126,10 @@ std::string marked(const memory_hit& h, bool terminal) {
   text::marked_text m{h.snippet, {}};
   for (auto& mark : h.marks)
     m.marks.emplace_back(mark.begin, mark.end);
+  // A transcript's control characters are not the terminal's commands: each becomes a space.
+  for (auto& c : m.text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = ' ';
   return terminal ? text::render_marks(m, "\x1b[1m", "\x1b[0m") : text::render_marks(m, "[", "]");
 }
 

@@ -161,12 +161,13 @@ public:
   }
 
   nlohmann::ordered_json describe() const override {
-    return {{"what", "vfb::memory_store (LMDB), namespace = (tenant, workspace)"},
-            {"positions", false},
-            {"stemming", false},
-            {"stop_words_indexed", false},
-            {"per_namespace_statistics", true},
-            {"hit_text", "snippet (memory_hit::snippet)"}};
+    return {
+        {"what", "vfb::memory_store (LMDB), namespace = (tenant, workspace)"},
+        {"positions", "none: a phrase is checked in the text of the chunks that have its words"},
+        {"stemming", "english (Snowball, libstemmer)"},
+        {"stop_words_indexed", false},
+        {"per_namespace_statistics", true},
+        {"hit_text", "snippet with the matched words marked (memory_hit::snippet, marks)"}};
   }
 
 private:

@@ -125,10 +125,16 @@ std::string discord_commands::search(const discord_task& t) {
   auto hits = memory_->search(t.where.tenant, t.where.workspace, q);
   if (hits.empty())
     return "Nothing found for \"" + in.option("query") + "\".";
+  // Whole hits only, within Discord's limit (escaping may double a snippet's length): a cut
+  // inside one would leave its bold or an escape open.
   std::string text;
-  for (const auto& h : hits)
-    text += "**" + escape_markdown(h.title) + "** (" + hit_moment_url(h) + ")\n> " + bold_marks(h) +
-            "\n";
+  for (const auto& h : hits) {
+    auto one = "**" + escape_markdown(h.title) + "** (" + hit_moment_url(h) + ")\n> " +
+               bold_marks(h) + "\n";
+    if (!text.empty() && text.size() + one.size() > discord_content_limit)
+      break;
+    text += one;
+  }
   return text;
 }
 

@@ -146,16 +146,35 @@ void rebuild_older_format(const memory_options& o) {
   auto old_copy = beside(o.dir, ".format1");
   auto building = beside(o.dir, ".rebuilding");
   std::error_code ec;
+  auto fail = [&](const std::string& what) {
+    throw storage_error(store_failure::io, "memory store at " + o.dir.string() + ": " + what);
+  };
   // A rebuild that stopped between its two renames: the old store waits beside, the new one may
-  // or may not be in place.
+  // or may not be in place. Only a writer puts things right (a reader may run while a node is
+  // rebuilding); the old copy goes only once a store of the current format is in place.
   if (fs::exists(old_copy, ec)) {
-    if (fs::exists(o.dir / "data.mdb", ec))
+    if (o.read_only)
+      throw storage_error(store_failure::io, "memory store at " + o.dir.string() +
+                                                 " is being rebuilt (" + old_copy.string() +
+                                                 " is the older one): try again once the node "
+                                                 "has started");
+    bool rebuilt = false;
+    try {
+      rebuilt = fs::exists(o.dir / "data.mdb", ec) && stored_format(o.dir) == format_version;
+    } catch (const lmdb::error&) {
+      rebuilt = false; // not a whole store: the older one is
+    }
+    if (rebuilt) {
       fs::remove_all(old_copy, ec);
-    else
-      fs::rename(old_copy, o.dir);
+      if (ec)
+        fail("cannot remove " + old_copy.string() + ": " + ec.message());
+    } else {
+      fs::remove_all(o.dir, ec); // nothing, or an unfinished new store: the old one is whole
+      fs::rename(old_copy, o.dir, ec);
+      if (ec)
+        fail("cannot put " + old_copy.string() + " back: " + ec.message());
+    }
   }
-  if (!fs::exists(o.dir / "data.mdb", ec))
-    return;
   uint8_t format = 0;
   try {
     format = stored_format(o.dir);
@@ -171,7 +190,8 @@ void rebuild_older_format(const memory_options& o) {
                             "when a vfb that writes opens it (vfb node, vfb run)");
   o.notice("memory store at " + o.dir.string() +
            " was written by an older vfb: rebuilding its search index (stemmed words, phrases, "
-           "filters) from its chunks; nothing is lost");
+           "filters) from its chunks; nothing is lost (videos stored before have no channel or "
+           "upload date to filter by until they are processed again)");
   auto started = std::chrono::steady_clock::now();
   fs::remove_all(building, ec); // an earlier rebuild that did not finish
   uint64_t videos = 0, chunks = 0;
@@ -193,8 +213,13 @@ void rebuild_older_format(const memory_options& o) {
                                                     " (rebuilding stopped; the old store is "
                                                     "unchanged)");
   }
-  fs::rename(o.dir, old_copy);
-  fs::rename(building, o.dir);
+  fs::rename(o.dir, old_copy, ec);
+  if (ec)
+    fail("cannot move the older store aside: " + ec.message() + " (it is unchanged)");
+  fs::rename(building, o.dir, ec);
+  if (ec)
+    fail("cannot put the rebuilt store in place: " + ec.message() +
+         " (the next start finishes the rebuild)");
   fs::remove_all(old_copy, ec);
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   o.notice("memory store at " + o.dir.string() + ": rebuilt " + std::to_string(videos) +

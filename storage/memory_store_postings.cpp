@@ -146,6 +146,12 @@ space_record open_space(lmdb::txn& t, const tables& d, const std::string& tenant
 
 void unindex_video(lmdb::txn& t, const tables& d, space_record& s, const std::string& key,
                    const video_record& v) {
+  if (v.chunk_count == 0) {
+    // It stored nothing under its first chunk id: the next video's chunks start there.
+    subtract(s.stats.videos, 1);
+    d.videos.del(t, key);
+    return;
+  }
   std::map<std::string, std::vector<uint32_t>> by_term; // sorted: neighbouring keys in turn
   auto tk = chunk_key(s.id, v.first_chunk);
   // A video still pending has no postings in the index: its pending record is all there is.

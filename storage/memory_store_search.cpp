@@ -406,7 +406,8 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
       // One list finds the candidates: its postings that score too little even with every
       // other list's best cannot enter.
       auto& driver = *lists.back();
-      driver.skip_weak(threshold - 1e-9 * (1 + threshold) - below[essential - 1]);
+      auto others = essential == 0 ? 0.0 : below[essential - 1];
+      driver.skip_weak(threshold - 1e-9 * (1 + threshold) - others);
     }
     // Skip a stretch [from, until] where every list's block together cannot reach the
     // threshold. The bound adds the blocks' bounds in the sorted terms' order, as a chunk's exact

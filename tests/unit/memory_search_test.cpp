@@ -157,6 +157,29 @@ TEST_CASE("memory search: a phrase in the pruned search equals the exhaustive on
   }
 }
 
+TEST_CASE("memory search: a video without chunks stored again or removed touches no other") {
+  for (uint64_t merge : {1000u, 1u}) { // the next video's postings pending, and merged
+    test::temp_dir dir;
+    auto o = options_for(dir);
+    o.merge_chunks = merge;
+    memory_store m{o};
+    const std::string c = "https://www.youtube.com/@c";
+    m.put("t", "w", video("silent", {}, 1, {c}, "20260101"));
+    m.put("t", "w", video("talk", {"volcano talk", "lava talk"}, 2, {c}, "20260101"));
+    m.put("t", "w", video("silent", {}, 3, {c}, "20260101"));
+    CHECK(m.check_invariants().empty());
+    CHECK(m.stats("t", "w").chunks == 2);
+    CHECK(m.search("t", "w", "volcano").size() == 1);
+    CHECK(m.remove("t", "w", "youtube", "silent"));
+    CHECK(m.check_invariants().empty());
+    CHECK(m.stats("t", "w").videos == 1);
+    memory_filter f;
+    f.channels = {c};
+    f.from_date = "20260101";
+    CHECK(ids(m.search("t", "w", query("lava", 10, f))) == std::vector<std::string>{"talk@30000"});
+  }
+}
+
 TEST_CASE("memory search: words are stemmed so volcanoes finds volcano") {
   test::temp_dir dir;
   memory_store m{options_for(dir)};
@@ -405,6 +428,11 @@ TEST_CASE("memory search: a rebuild cut short between its renames is finished on
   write_format_1(o.dir);
   // As if the process died after moving the old store aside and before moving the new one in.
   std::filesystem::rename(o.dir, dir / "memory.format1");
+  // A reader (a search while the node rebuilds) changes nothing and says why.
+  auto ro = o;
+  ro.read_only = true;
+  CHECK_THROWS_WITH(memory_store{ro}, Catch::Contains("being rebuilt"));
+  CHECK(std::filesystem::exists(dir / "memory.format1"));
   memory_store m{o};
   CHECK(m.stats("t", "w").chunks == 3);
   CHECK_FALSE(std::filesystem::exists(dir / "memory.format1"));

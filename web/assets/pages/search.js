@@ -37,6 +37,11 @@ export async function searchPage(ctx) {
   const button = h('button', { type: 'submit', class: 'button-primary', testid: 'search-button' }, 'Search');
   const follow = h('select', { id: 'search-follow', name: 'follow', testid: 'search-follow' },
     h('option', { value: '' }, 'All channels'));
+  // The chosen follow stays chosen while the follows load, and if they cannot be read.
+  if (chosen.follow) {
+    follow.append(h('option', { value: chosen.follow }, `Follow ${chosen.follow}`));
+    follow.value = chosen.follow;
+  }
   const from = h('input', { id: 'search-from', name: 'from', type: 'date', value: chosen.from, testid: 'search-from' });
   const to = h('input', { id: 'search-to', name: 'to', type: 'date', value: chosen.to, testid: 'search-to' });
   const filters = h('div', { class: 'search-filters' },
@@ -68,8 +73,11 @@ export async function searchPage(ctx) {
   // The follows for the channel filter (a viewer may read them); the page works without them.
   api('/v1/follows', { signal: ctx.signal }).then((data) => {
     if (!ctx.alive()) return;
+    follow.replaceChildren(h('option', { value: '' }, 'All channels'));
     for (const f of data?.follows || [])
       follow.append(h('option', { value: String(f.id) }, f.uploader || f.channel_url));
+    if (chosen.follow && ![...follow.options].some((o) => o.value === chosen.follow))
+      follow.append(h('option', { value: chosen.follow }, `Follow ${chosen.follow}`));
     follow.value = chosen.follow;
   }, () => {});
   if (!q) {
