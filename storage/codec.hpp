@@ -59,6 +59,20 @@ inline void put_lp16(std::string& out, std::string_view s) {
   out.append(s);
 }
 
+/// The string `put_lp16` wrote at `at` in `in`; `at` moves past it. decode_error when `in` is
+/// too short for it.
+inline std::string get_lp16(std::string_view in, size_t& at) {
+  if (in.size() < at + 2)
+    throw decode_error("truncated length-prefixed string");
+  size_t n =
+      static_cast<size_t>(static_cast<uint8_t>(in[at])) << 8 | static_cast<uint8_t>(in[at + 1]);
+  if (in.size() < at + 2 + n)
+    throw decode_error("truncated length-prefixed string");
+  std::string out{in.substr(at + 2, n)};
+  at += 2 + n;
+  return out;
+}
+
 class writer {
 public:
   void u8(uint8_t x) { buf_.push_back(static_cast<char>(x)); }

@@ -114,6 +114,7 @@ text::corpus_stats memory_store::corpus_of(const std::string& tenant, const std:
     if (only != nullptr)
       for (auto& term : *only)
         stems.push_back(text::stem(term));
+    const std::set<std::string> distinct(stems.begin(), stems.end()); // "turbine", "turbines"
     auto ns = be32(s->id);
     lmdb::cursor p{t, dbs_->pending};
     std::vector<posting> found;
@@ -125,7 +126,7 @@ text::corpus_stats memory_store::corpus_of(const std::string& tenant, const std:
         });
         continue;
       }
-      for (auto& stem : std::set<std::string>(stems.begin(), stems.end())) {
+      for (auto& stem : distinct) {
         found.clear();
         pending_postings_of(p.value(), first, stem, found);
         if (!found.empty())

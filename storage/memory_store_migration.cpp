@@ -92,23 +92,12 @@ void copy_videos(const fs::path& from, memory_store& to, const memory_options& o
     batch.clear();
     batch_chunks = 0;
   };
-  auto started = std::chrono::steady_clock::now();
-  auto last_notice = started;
+  auto last_notice = std::chrono::steady_clock::now();
   lmdb::cursor sc{t, spaces};
   for (bool s_at = sc.first(); s_at; s_at = sc.next()) {
-    auto lp16 = [&](std::string_view k, size_t& at) {
-      if (k.size() < at + 2)
-        throw codec::decode_error("malformed namespace key");
-      size_t n = static_cast<uint8_t>(k[at]) << 8 | static_cast<uint8_t>(k[at + 1]);
-      if (k.size() < at + 2 + n)
-        throw codec::decode_error("malformed namespace key");
-      std::string out{k.substr(at + 2, n)};
-      at += 2 + n;
-      return out;
-    };
     size_t at = 0;
-    auto tenant = lp16(sc.key(), at);
-    auto workspace = lp16(sc.key(), at);
+    auto tenant = codec::get_lp16(sc.key(), at);
+    auto workspace = codec::get_lp16(sc.key(), at);
     auto space = decode<v1_space>(sc.value());
     auto ns = be32(space.id);
     lmdb::cursor vc{t, video_table};
@@ -119,8 +108,8 @@ void copy_videos(const fs::path& from, memory_store& to, const memory_options& o
       p.entry.title = v.title;
       p.entry.url = v.url;
       size_t k_at = 4;
-      p.entry.source = lp16(vc.key(), k_at);
-      p.entry.external_id = lp16(vc.key(), k_at);
+      p.entry.source = codec::get_lp16(vc.key(), k_at);
+      p.entry.external_id = codec::get_lp16(vc.key(), k_at);
       for (uint32_t i = 0; i < v.chunk_count; ++i)
         if (auto raw = chunk_table.get(t, chunk_key(space.id, v.first_chunk + i))) {
           auto c = decode<v1_chunk>(*raw);
@@ -175,6 +164,8 @@ void rebuild_older_format(const memory_options& o) {
         fail("cannot put " + old_copy.string() + " back: " + ec.message());
     }
   }
+  if (!fs::exists(o.dir / "data.mdb", ec))
+    return; // nothing stored yet
   uint8_t format = 0;
   try {
     format = stored_format(o.dir);

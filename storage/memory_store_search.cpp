@@ -214,11 +214,11 @@ public:
   text::bm25_scorer score;
   double upper = 0; // no posting of the term scores higher
 
-  /// Positions at the term's first block; false when the index lacks the term.
-  bool open() {
+  /// Positions at the first block of the term whose head (read already) is `h`; false when the
+  /// index lacks the term.
+  bool open(const term_head& h) {
     if (!c_.seek(prefix_) || c_.key() != prefix_)
       return false;
-    auto h = decode<term_head>(c_.value());
     upper = score_front::decode(h.front).best(score);
     load(c_.next());
     return true;
@@ -610,7 +610,7 @@ std::vector<memory_hit> memory_store::find(const std::string& tenant, const std:
       if (!exhaustive && h.chunks > 0) {
         lists.push_back(std::make_unique<posting_list>(
             t, dbs_->postings, term_prefix(s->id, q.terms[i]), scorers.back(), i));
-        if (!lists.back()->open())
+        if (!lists.back()->open(h))
           lists.pop_back();
       }
     }
