@@ -309,11 +309,15 @@ TEST_CASE("a node that restarts while its workers hold jobs is rejoined, and eve
   test::background w2{f.worker_cli("w2", ports.cluster), board};
   REQUIRE(first->wait_for_log("worker w1 joined"));
   REQUIRE(first->wait_for_log("worker w2 joined"));
+  // No download finishes until both workers hold jobs: a worker that finished its jobs as
+  // fast as they came would otherwise lease them all.
+  f.server.hold("/media/");
   f.submit_all(ports.api);
   REQUIRE(test::wait_on(*board, [&] {
     return test::has_line(w1.err_locked(), ": leased (") &&
            test::has_line(w2.err_locked(), ": leased (");
   }));
+  f.server.release_held();
   auto stopped = first->stop();
   INFO("first node:\n" << stopped.err);
   CHECK(stopped.exit_code == 0);

@@ -85,12 +85,17 @@ media_server::media_server(std::filesystem::path root, int port)
   // Everything but the files goes through here, under our lock: httplib's own route table
   // must not change while its threads read it.
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> guard{mu_};
+    std::unique_lock<std::mutex> lock{mu_};
     recorded_request r{req.method, req.path, {}};
     for (auto& [k, v] : req.headers)
       r.headers.emplace_back(k, v);
     log_.push_back(std::move(r));
     arrived_.notify_all();
+    released_.wait(lock, [&] {
+      return std::none_of(holds_.begin(), holds_.end(), [&](const std::string& prefix) {
+        return req.path.rfind(prefix, 0) == 0;
+      });
+    });
     if (auto f = failures_.find(req.path); f != failures_.end()) {
       res.status = f->second.status;
       if (f->second.retry_after_s > 0)
@@ -129,6 +134,7 @@ media_server::media_server(std::filesystem::path root, int port)
 }
 
 media_server::~media_server() {
+  release_held();
   server_->stop();
   if (thread_.joinable())
     thread_.join();
@@ -208,6 +214,19 @@ void media_server::fail(const std::string& path, int status, int retry_after_s, 
 void media_server::heal(const std::string& path) {
   std::lock_guard<std::mutex> guard{mu_};
   failures_.erase(path);
+}
+
+void media_server::hold(const std::string& prefix) {
+  std::lock_guard<std::mutex> guard{mu_};
+  holds_.push_back(prefix);
+}
+
+void media_server::release_held() {
+  {
+    std::lock_guard<std::mutex> guard{mu_};
+    holds_.clear();
+  }
+  released_.notify_all();
 }
 
 size_t media_server::count_locked(const std::string& path) const {

@@ -90,6 +90,11 @@ public:
             size_t times = std::numeric_limits<size_t>::max());
   /// Ends scripted failures for `path`.
   void heal(const std::string& path);
+  /// Keeps every request whose path starts with `prefix` waiting, unanswered, until
+  /// `release_held` (or the destructor): work that needs it cannot finish meanwhile.
+  void hold(const std::string& prefix);
+  /// Answers the held requests and ends every hold.
+  void release_held();
 
   /// How many requests for `path` arrived so far.
   size_t requests_for(const std::string& path) const;
@@ -117,6 +122,8 @@ private:
   int port_ = 0;
   mutable std::mutex mu_;
   std::condition_variable arrived_;
+  std::condition_variable released_;
+  std::vector<std::string> holds_; // path prefixes
   std::vector<recorded_request> log_;
   std::map<std::string, route> routes_;
   std::map<std::string, failure> failures_;
