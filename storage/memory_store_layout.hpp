@@ -219,6 +219,11 @@ struct block_header {
 inline uint32_t read_varint(const uint8_t*& at, const uint8_t* end) {
   if (at != end && *at < 0x80) // most are one byte
     return *at++;
+  if (end - at >= 2 && at[1] < 0x80) { // the rest mostly two (a chunk's length and its flag)
+    uint32_t x = (at[0] & 0x7fu) | uint32_t{at[1]} << 7;
+    at += 2;
+    return x;
+  }
   uint32_t x = 0;
   for (int shift = 0; shift < 35; shift += 7) {
     if (at == end)

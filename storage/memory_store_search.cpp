@@ -240,28 +240,30 @@ public:
   const posting& current() const { return current_; }
   void skip_past_current() { skip_to(static_cast<uint64_t>(current_.chunk) + 1); }
 
-  /// Goes past the postings whose score is at most `floor` (their chunks cannot enter whatever
-  /// the other lists add), skipping whole blocks whose bound is at most it without decoding
-  /// them. The inner loop of a search for common words, where one list drives the candidates.
-  void skip_weak(double floor) {
+  /// Goes past the postings whose score is at most `near` up to chunk `until`, and at most
+  /// `far` after it (their chunks cannot enter whatever the other lists add: the other lists'
+  /// blocks bound that up to `until`, their best postings after), skipping whole blocks whose
+  /// bound is at most that without decoding them. The inner loop of a search for common words,
+  /// where one list drives the candidates.
+  void skip_weak(double near, uint64_t until, double far) {
     while (!at_end_) {
-      if (block_upper_ <= floor) {
+      if (block_upper_ <= far) {
         skip_to(static_cast<uint64_t>(block_.last) + 1);
+        continue;
+      }
+      if (position() <= until && block_upper_ <= near) {
+        skip_to(std::min<uint64_t>(block_.last, until) + 1);
         continue;
       }
       if (doc() == end_of_list)
         return;
-      bool found = true;
-      while (score.at_most(current_.tf, current_.length, floor))
-        if (!decode_next()) {
-          found = false;
-          break;
+      do {
+        if (!score.at_most(current_.tf, current_.length, current_.chunk <= until ? near : far)) {
+          lower_ = current_.chunk;
+          return;
         }
-      if (found) {
-        lower_ = current_.chunk;
-        return;
-      }
-      skip_to(static_cast<uint64_t>(block_.last) + 1);
+      } while (decode_next());
+      skip_to(static_cast<uint64_t>(block_.last) + 1); // every posting of the block was weak
     }
   }
 
@@ -400,15 +402,12 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
         matched |= uint32_t{1} << i;
     offer_scored(chunk, exact_sum(contributions), matched);
   };
-  uint64_t checked_until = 0; // the stretch a block check last found worth reading, to here
+  // The stretch a block check last found worth reading, to `checked_until`, and there the
+  // bounds of the lists' blocks summed as `below` sums the lists' bounds.
+  bool checked = false;
+  uint64_t checked_until = 0;
+  std::vector<double> stretch_below(lists.size());
   while (essential < lists.size()) {
-    if (top.size() == k && essential + 1 == lists.size()) {
-      // One list finds the candidates: its postings that score too little even with every
-      // other list's best cannot enter.
-      auto& driver = *lists.back();
-      auto others = essential == 0 ? 0.0 : below[essential - 1];
-      driver.skip_weak(threshold - 1e-9 * (1 + threshold) - others);
-    }
     // Skip a stretch [from, until] where every list's block together cannot reach the
     // threshold. The bound adds the blocks' bounds in the sorted terms' order, as a chunk's exact
     // score adds its terms' scores, and each term's score is at most its block's bound: so no
@@ -419,7 +418,7 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
       from = std::min(from, lists[i]->position());
     if (from == end_of_list)
       break;
-    if (top.size() == k && from > checked_until) {
+    if (top.size() == k && (!checked || from > checked_until)) {
       for (auto& list : lists) {
         list->skip_to(from); // non-essential lists: headers only
         until = std::min(until, list->block_last());
@@ -433,7 +432,22 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
           lists[i]->skip_to(until + 1);
         continue;
       }
+      checked = true;
       checked_until = until;
+      double sum = 0;
+      for (size_t i = 0; i < lists.size(); ++i)
+        stretch_below[i] = sum += block_bounds[lists[i]->index];
+    }
+    if (checked && essential + 1 == lists.size()) {
+      // One list finds the candidates: its postings that score too little even with the best
+      // of every other list (in the stretch: of its block there) cannot enter.
+      auto& driver = *lists.back();
+      auto margin = 1e-9 * (1 + threshold);
+      auto near = essential == 0 ? 0.0 : stretch_below[essential - 1];
+      auto far = essential == 0 ? 0.0 : below[essential - 1];
+      driver.skip_weak(threshold - margin - near, checked_until, threshold - margin - far);
+      if (driver.position() > checked_until)
+        continue; // past the stretch: check the next one first
     }
     uint64_t d = end_of_list;
     for (size_t i = essential; i < lists.size(); ++i)
@@ -454,9 +468,11 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
         score += contributions[lists[i]->index] = lists[i]->score(p.tf, p.length);
         lists[i]->skip_past_current();
       }
+    // What the other lists can add at most: their blocks' bounds within the checked stretch.
+    auto& rest = checked && d <= checked_until ? stretch_below : below;
     bool pruned = false;
     for (size_t i = essential; i-- > 0;) {
-      if (top.size() == k && !can_enter(score + below[i])) {
+      if (top.size() == k && !can_enter(score + rest[i])) {
         pruned = true;
         break;
       }
