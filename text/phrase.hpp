@@ -1,7 +1,7 @@
 // Quoted phrases in a text: a phrase is a run of stems (`word_stems`), so "Black, rock!" holds
 // the phrase "black rock" (punctuation and case are not words) and "volcanoes erupt" holds
-// "volcano erupt". Search checks its hits with `contains_phrase` and marks them with
-// `phrase_spans`.
+// "volcano erupt". Search checks its hits with `contains_phrase`; text::marked_snippet marks
+// them (with `phrase_starts`).
 #pragma once
 
 #include <string>
@@ -19,10 +19,5 @@ std::vector<size_t> phrase_starts(const std::vector<std::string>& words,
 /// Whether the words of `text` (`word_stems`) hold `phrase` (stems) as consecutive words. An
 /// empty phrase is in no text.
 bool contains_phrase(std::string_view text, const std::vector<std::string>& phrase);
-
-/// The byte ranges [begin, end) in `text` of each occurrence of `phrase`, from the start of its
-/// first word to the end of its last, ascending (overlapping occurrences are all listed).
-std::vector<std::pair<size_t, size_t>> phrase_spans(std::string_view text,
-                                                    const std::vector<std::string>& phrase);
 
 } // namespace vfb::text

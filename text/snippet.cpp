@@ -185,14 +185,4 @@ std::string render_marks(const marked_text& m, std::string_view open, std::strin
   return out;
 }
 
-std::string snippet(std::string_view text, const std::vector<std::string>& terms, size_t width) {
-  auto stems = terms;
-  for (auto& t : terms) {
-    auto s = stem(t);
-    if (std::find(stems.begin(), stems.end(), s) == stems.end())
-      stems.push_back(std::move(s));
-  }
-  return marked_snippet(text, stems, {}, width).text;
-}
-
 } // namespace vfb::text

@@ -32,9 +32,4 @@ marked_text marked_snippet(std::string_view text, const std::vector<std::string>
 /// for a terminal. Nothing is escaped; marks that are out of order or out of range are skipped.
 std::string render_marks(const marked_text& m, std::string_view open, std::string_view close);
 
-/// The text of `marked_snippet` for `terms` (content terms as the tokenizer spells them, or
-/// their stems): a word matches when its stem is one of the terms or one of their stems.
-std::string snippet(std::string_view text, const std::vector<std::string>& terms,
-                    size_t width = 200);
-
 } // namespace vfb::text

@@ -180,20 +180,16 @@ TEST_CASE("phrases are consecutive stems whatever the case and punctuation") {
   CHECK(phrase_starts({"a", "a", "a"}, {"a", "a"}) == std::vector<size_t>{0, 1});
 }
 
-TEST_CASE("phrase spans are the byte ranges of each occurrence") {
-  std::string text = "Black, rock and black rocks; black  black rock.";
-  auto found = phrase_spans(text, {"black", "rock"});
-  REQUIRE(found.size() == 3);
-  CHECK(text.substr(found[0].first, found[0].second - found[0].first) == "Black, rock");
-  CHECK(text.substr(found[1].first, found[1].second - found[1].first) == "black rocks");
-  CHECK(text.substr(found[2].first, found[2].second - found[2].first) == "black rock");
-  CHECK(found[2].first == text.rfind("black rock"));
-  CHECK(phrase_spans(text, {}).empty());
-  CHECK(phrase_spans(text, {"rock", "black"}) == spans{{22, 34}});
-  CHECK(phrase_spans("café au lait", {"café", "au"}) == spans{{0, 8}});
+TEST_CASE("a phrase is marked from its first word to its last across punctuation") {
+  auto m =
+      marked_snippet("Black, rock and black rocks; black  black rock.", {}, {{"black", "rock"}});
+  CHECK(marked(m) == strings{"Black, rock", "black rocks", "black rock"});
+  check_ordered(m);
+  // Words in another order are not the phrase; UTF-8 words are whole.
+  CHECK(marked_snippet("rock black rock", {}, {{"black", "rock"}}).marks == spans{{5, 15}});
+  CHECK(marked(marked_snippet("café au lait", {}, {{"café", "au"}})) == strings{"café au"});
+  CHECK(marked_snippet("black rock", {}, {{}}).marks.empty());
 }
-
-// -- marked snippets ---------------------------------------------------------------------------
 
 TEST_CASE("marked snippets mark the matched words of the passage") {
   auto m = marked_snippet("The volcanoes of Iceland: a Volcano erupts.", {"volcano", "erupt"});
@@ -288,15 +284,12 @@ TEST_CASE("rendering skips marks that are not in the text") {
   CHECK(render_marks({"", {}}, "[", "]").empty());
 }
 
-TEST_CASE("snippet matches the stems of its terms") {
+TEST_CASE("snippets match the stems of the query's words") {
   auto text = filler(40) + "one volcano erupted " + filler(40, 100);
-  auto s = snippet(text, {"volcanoes"});
+  auto q = parse_search_query("volcanoes");
+  auto s = marked_snippet(text, q.terms).text;
   CHECK(s.find("one volcano erupted") != std::string::npos);
   CHECK(s.find("one volcano erupted") < 80);
-  // Already stemmed terms work too ("needl" is the stem of "needle").
-  s = snippet(filler(40) + "the needle " + filler(40, 100), {"needl"});
-  CHECK(s.find("the needle") != std::string::npos);
-  CHECK(s == marked_snippet(filler(40) + "the needle " + filler(40, 100), {"needl"}).text);
 }
 
 TEST_CASE("marks of any text are whole matched words of the passage") {
