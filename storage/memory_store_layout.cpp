@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <new>
 #include <zstd.h>
 
 namespace vfb::memory_layout {
@@ -212,7 +214,14 @@ text_record store_texts(lmdb::txn& t, const tables& d, const std::string& source
   r.spans = std::move(spans.buffer());
   auto& plain = texts.buffer();
   std::string compressed(ZSTD_compressBound(plain.size()), '\0');
-  auto n = ZSTD_compress(compressed.data(), compressed.size(), plain.data(), plain.size(), 3);
+  // One context per thread, as for decompressing (ZSTD_compress would make one a call, a
+  // megabyte at level 3).
+  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> context{ZSTD_createCCtx(),
+                                                                          ZSTD_freeCCtx};
+  if (!context)
+    throw std::bad_alloc{};
+  auto n = ZSTD_compressCCtx(context.get(), compressed.data(), compressed.size(), plain.data(),
+                             plain.size(), 3);
   if (ZSTD_isError(n))
     throw std::runtime_error(std::string{"memory: cannot compress texts: "} + ZSTD_getErrorName(n));
   compressed.resize(n);
@@ -261,7 +270,13 @@ std::vector<std::string> chunk_texts(lmdb::txn& t, const tables& d, const text_r
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1u << 30))
     throw codec::decode_error("chunk texts are not a zstd frame");
   std::string plain(size, '\0');
-  auto n = ZSTD_decompress(plain.data(), plain.size(), compressed.data(), compressed.size());
+  // One context per thread: ZSTD_decompress would allocate and set up one a call.
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> context{ZSTD_createDCtx(),
+                                                                          ZSTD_freeDCtx};
+  if (!context)
+    throw std::bad_alloc{};
+  auto n = ZSTD_decompressDCtx(context.get(), plain.data(), plain.size(), compressed.data(),
+                               compressed.size());
   if (ZSTD_isError(n) || n != size)
     throw codec::decode_error("chunk texts do not decompress");
   std::vector<std::string> out;
