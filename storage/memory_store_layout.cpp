@@ -182,20 +182,106 @@ std::vector<posting> decode_block(uint32_t first, std::string_view block) {
   return out;
 }
 
+uint32_t next_chunk(uint32_t chunk, uint64_t gap) {
+  if (gap > UINT32_MAX - chunk)
+    throw codec::decode_error("malformed posting block: chunk ids past 2^32");
+  return chunk + gap;
+}
+
+namespace {
+
+/// Bits to hold `x` (0 for 0).
+unsigned bit_width(uint32_t x) {
+  return x == 0 ? 0 : 32 - static_cast<unsigned>(__builtin_clz(x));
+}
+
+/// Appends `values` packed at `width` bits each, little-endian, padded to a byte.
+void pack(std::string& out, const std::vector<uint32_t>& values, unsigned width) {
+  uint64_t buffer = 0;
+  unsigned held = 0;
+  for (auto v : values) {
+    buffer |= uint64_t{v} << held;
+    held += width;
+    for (; held >= 8; held -= 8, buffer >>= 8)
+      out.push_back(static_cast<char>(buffer & 0xff));
+  }
+  if (held > 0)
+    out.push_back(static_cast<char>(buffer & 0xff));
+}
+
+size_t packed_bytes(size_t values, unsigned width) {
+  return (values * width + 7) / 8;
+}
+
+} // namespace
+
+packed_postings::packed_postings(std::string_view body) {
+  auto* at = reinterpret_cast<const uint8_t*>(body.data());
+  end_ = at + body.size();
+  if (end_ - at < 4)
+    throw codec::decode_error("truncated posting block");
+  count_ = uint32_t{at[0]} + 1;
+  delta_bits_ = at[1];
+  length_bits_ = at[2];
+  tf_bits_ = at[3];
+  at += 4;
+  // So that no length or tf overflows (encode_block writes none that would).
+  if (delta_bits_ > 32 || length_bits_ > 32 || tf_bits_ > 31)
+    throw codec::decode_error("malformed posting block");
+  base_length_ = read_varint(at, end_);
+  if (base_length_ + ((uint64_t{1} << length_bits_) - 1) > UINT32_MAX)
+    throw codec::decode_error("malformed posting block");
+  auto delta_bytes = packed_bytes(count_ - 1, delta_bits_);
+  auto length_bytes = packed_bytes(count_, length_bits_);
+  if (static_cast<size_t>(end_ - at) != delta_bytes + length_bytes + packed_bytes(count_, tf_bits_))
+    throw codec::decode_error("malformed posting block");
+  deltas_ = at;
+  lengths_ = deltas_ + delta_bytes;
+  tfs_ = lengths_ + length_bytes;
+}
+
 std::string encode_block(std::vector<posting>::const_iterator begin,
                          std::vector<posting>::const_iterator end) {
+  auto count = static_cast<size_t>(end - begin);
+  if (count == 0 || count > 256)
+    throw std::logic_error("memory: a posting block holds 1 to 256 postings");
   codec::writer w;
   score_front front;
   for (auto p = begin; p != end; ++p)
     front.add(p->tf, p->length);
   w.varint((end - 1)->chunk - begin->chunk);
   front.write(w);
-  auto previous = begin->chunk;
+  auto [shortest, longest] = std::minmax_element(
+      begin, end, [](const posting& a, const posting& b) { return a.length < b.length; });
+  auto length_bits = bit_width(longest->length - shortest->length);
+  // The lengths' base: the least length, or less where that plus the widest value would pass
+  // 2^32 (packed_postings refuses such a block).
+  auto base =
+      length_bits == 32
+          ? 0
+          : std::min(shortest->length,
+                     static_cast<uint32_t>(UINT32_MAX - ((uint64_t{1} << length_bits) - 1)));
+  std::vector<uint32_t> gaps, lengths, tfs;
   for (auto p = begin; p != end; ++p) {
-    w.varint(p->chunk - previous);
-    write_tf_length(w, *p);
-    previous = p->chunk;
+    if (p != begin)
+      gaps.push_back(p->chunk - (p - 1)->chunk - 1); // ascending chunks: gaps of at least 1
+    lengths.push_back(p->length - base);
+    if (p->tf == 0 || p->tf > (uint32_t{1} << 31))
+      throw std::length_error("memory: a posting's tf out of range");
+    tfs.push_back(p->tf - 1);
   }
+  auto widest = [](const std::vector<uint32_t>& v) {
+    return bit_width(v.empty() ? 0 : *std::max_element(v.begin(), v.end()));
+  };
+  auto& out = w.buffer();
+  out.push_back(static_cast<char>(count - 1));
+  out.push_back(static_cast<char>(widest(gaps)));
+  out.push_back(static_cast<char>(length_bits));
+  out.push_back(static_cast<char>(widest(tfs)));
+  w.varint(base);
+  pack(out, gaps, widest(gaps));
+  pack(out, lengths, length_bits);
+  pack(out, tfs, widest(tfs));
   return std::move(w.buffer());
 }
 

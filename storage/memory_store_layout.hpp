@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <endian.h>
 #include <functional>
 #include <map>
 #include <optional>
@@ -33,8 +35,8 @@ namespace vfb {
 //                                                together and cut in pieces that fill pages
 //   postings    ns | term | 0                 -> chunks with the term, videos with the term, the
 //                                                highest tf and the lowest chunk length
-//               ns | term | 0 | first chunk   -> block: last chunk, highest tf, lowest length,
-//                                                then (chunk delta, length and tf)...
+//               ns | term | 0 | first chunk   -> block: last chunk, score front, then the
+//                                                postings bit-packed (packed_postings)
 //   pending     ns | first chunk              -> a video's postings not yet in `postings`: its
 //                                                terms, sorted, each with its postings
 //   facets      ns | 'c' | lp16 channel | first chunk   -> chunk count   (videos by channel)
@@ -255,16 +257,65 @@ inline void write_tf_length(codec::writer& w, const posting& p) {
     w.varint(p.tf);
 }
 
-/// Calls `f(posting)` for each posting of a block whose first chunk is `first`. This is the
-/// inner loop of every search.
+/// A block's postings, bit-packed (encode_block): after a byte each for the count less one and
+/// the widths in bits of the three arrays, and the lengths' base as a varint, come
+///   the chunk gaps less one (count - 1 of them: the first chunk is the key's),
+///   the chunk lengths less the base,
+///   the tfs less one,
+/// each array packed little-endian at its width (0 when all its values are 0, as every gap of a
+/// word in every chunk and every tf of a rare word are) and padded to a byte. Fixed widths let a
+/// search read any posting's tf and length without decoding the ones before it, and decode with
+/// no branch on the data; and they take fewer bytes than varints.
+class packed_postings {
+public:
+  /// Reads the body's layout; throws codec::decode_error when it is not one.
+  explicit packed_postings(std::string_view body);
+
+  uint32_t count() const { return count_; }
+  /// The gap from the chunk of posting i - 1 to that of posting i (1 <= i < count).
+  uint64_t gap(size_t i) const {
+    return uint64_t{1} + bits(deltas_, (i - 1) * delta_bits_, delta_bits_);
+  }
+  uint32_t length(size_t i) const {
+    return base_length_ + bits(lengths_, i * length_bits_, length_bits_);
+  }
+  uint32_t tf(size_t i) const { return 1 + bits(tfs_, i * tf_bits_, tf_bits_); }
+
+private:
+  /// `width` bits from bit `bit` of the array at `array` (little-endian).
+  uint32_t bits(const uint8_t* array, size_t bit, unsigned width) const {
+    if (width == 0)
+      return 0;
+    auto* at = array + (bit >> 3);
+    uint64_t word = 0;
+    if (end_ - at >= 8) {
+      std::memcpy(&word, at, sizeof word);
+      word = le64toh(word);
+    } else {
+      for (unsigned i = 0; at + i < end_; ++i) // the last bytes of the body
+        word |= uint64_t{at[i]} << (8 * i);
+    }
+    return static_cast<uint32_t>((word >> (bit & 7)) & ((uint64_t{1} << width) - 1));
+  }
+
+  uint32_t count_ = 0, base_length_ = 0;
+  unsigned delta_bits_ = 0, length_bits_ = 0, tf_bits_ = 0;
+  const uint8_t *deltas_ = nullptr, *lengths_ = nullptr, *tfs_ = nullptr, *end_ = nullptr;
+};
+
+/// `chunk + gap`; throws codec::decode_error past the last chunk id.
+uint32_t next_chunk(uint32_t chunk, uint64_t gap);
+
+/// Calls `f(posting)` for each posting of a block, in chunk order.
 template <class F> void for_each_posting(const block_header& h, F&& f) {
-  auto* at = reinterpret_cast<const uint8_t*>(h.body.data());
-  auto* end = at + h.body.size();
+  packed_postings packed{h.body};
   posting p;
   p.chunk = h.first;
-  while (at != end) {
-    p.chunk += read_varint(at, end);
-    read_tf_length(p, at, end);
+  for (size_t i = 0; i < packed.count(); ++i) {
+    if (i > 0)
+      p.chunk = next_chunk(p.chunk, packed.gap(i));
+    p.tf = packed.tf(i);
+    p.length = packed.length(i);
     f(p);
   }
 }

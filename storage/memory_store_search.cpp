@@ -11,6 +11,7 @@
 #include "text/snippet.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <queue>
@@ -228,10 +229,13 @@ public:
   /// postings only as far as that.
   uint64_t doc() {
     while (!at_end_) {
-      while (!has_current_ || current_.chunk < lower_)
-        if (!decode_next())
-          break;
       if (has_current_ && current_.chunk >= lower_)
+        return current_.chunk;
+      if (!unpacked_)
+        unpack();
+      while (next_ < count_ && chunks_[next_] < lower_) // no posting before is decoded
+        ++next_;
+      if (decode_next())
         return current_.chunk;
       load(c_.next());
     }
@@ -300,17 +304,29 @@ private:
     block_ = read_block_header(codec::get_be32(c_.key(), prefix_.size()), c_.value());
     block_upper_ = block_.front.best(score);
     lower_ = std::max<uint64_t>(lower_, block_.first);
-    at_ = reinterpret_cast<const uint8_t*>(block_.body.data());
-    end_ = at_ + block_.body.size();
-    current_.chunk = block_.first; // the first posting's delta is 0
+    unpacked_ = false; // most blocks are skipped by their header
+  }
+
+  /// The block's chunks, the first time its postings are needed.
+  void unpack() {
+    packed_ = packed_postings{block_.body};
+    count_ = packed_.count();
+    uint32_t chunk = block_.first;
+    chunks_[0] = chunk;
+    for (uint32_t i = 1; i < count_; ++i)
+      chunks_[i] = chunk = next_chunk(chunk, packed_.gap(i));
+    next_ = 0;
+    unpacked_ = true;
   }
 
   /// The block's next posting into `current_`; false at the block's end.
   bool decode_next() {
-    if (at_ == end_)
+    if (!unpacked_)
+      unpack();
+    if (next_ == count_)
       return false;
-    current_.chunk += read_varint(at_, end_);
-    read_tf_length(current_, at_, end_);
+    current_ = {chunks_[next_], packed_.tf(next_), packed_.length(next_)};
+    ++next_;
     has_current_ = true;
     return true;
   }
@@ -334,9 +350,11 @@ private:
   block_header block_;
   double block_upper_ = 0;
   bool at_end_ = false;
-  uint64_t lower_ = 0;          // no posting below this is wanted any more
-  const uint8_t* at_ = nullptr; // the block's postings not decoded yet
-  const uint8_t* end_ = nullptr;
+  uint64_t lower_ = 0; // no posting below this is wanted any more
+  bool unpacked_ = false;
+  packed_postings packed_{std::string_view{"\0\0\0\0\0", 5}}; // of one posting, until unpack()
+  std::array<uint32_t, 256> chunks_{};
+  uint32_t count_ = 0, next_ = 0; // postings, and the next one to decode
   posting current_;
   bool has_current_ = false;
 };

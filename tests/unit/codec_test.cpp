@@ -85,6 +85,61 @@ TEST_CASE("a postings key shorter than its namespace id is a decode error") {
   CHECK_FALSE(k.block_first);
 }
 
+TEST_CASE("posting blocks round-trip at every width from 0 to 32 bits") {
+  using memory_layout::posting;
+  auto round_trip = [](const std::vector<posting>& ps) {
+    auto block = memory_layout::encode_block(ps.begin(), ps.end());
+    auto back = memory_layout::decode_block(ps.front().chunk, block);
+    REQUIRE(back.size() == ps.size());
+    for (size_t i = 0; i < ps.size(); ++i) {
+      CHECK(back[i].chunk == ps[i].chunk);
+      CHECK(back[i].tf == ps[i].tf);
+      CHECK(back[i].length == ps[i].length);
+    }
+    return block.size();
+  };
+  // A word in every chunk, once, in chunks of one length: every width 0, a few bytes in all.
+  std::vector<posting> dense;
+  for (uint32_t c = 10; c < 138; ++c)
+    dense.push_back({c, 1, 130});
+  CHECK(round_trip(dense) < 12);
+  // The extremes: the widest gaps, lengths and tfs, a single posting.
+  CHECK(round_trip({{0, 1, 0}, {UINT32_MAX, uint32_t{1} << 31, UINT32_MAX}}) > 0);
+  CHECK(round_trip({{5, 7, 0}, {6, 1, UINT32_MAX}}) > 0);
+  CHECK(round_trip({{UINT32_MAX - 2, 1, UINT32_MAX - 1}, {UINT32_MAX, 2, UINT32_MAX}}) > 0);
+  CHECK(round_trip({{42, 3, 99}}) > 0);
+  for (uint32_t bits = 0; bits <= 31; ++bits) {
+    std::vector<posting> ps;
+    uint32_t chunk = 1;
+    for (uint32_t i = 0; i < 128; ++i) {
+      auto spread = bits == 0 ? 0 : (i * 2654435761u) & ((uint32_t{1} << bits) - 1);
+      ps.push_back({chunk, 1 + spread / 2, 100 + spread});
+      chunk += 1 + (spread >> 8);
+    }
+    round_trip(ps);
+  }
+  CHECK_THROWS_AS(memory_layout::encode_block(dense.begin(), dense.begin()), std::logic_error);
+  std::vector<posting> zero_tf{{1, 0, 5}};
+  CHECK_THROWS_AS(memory_layout::encode_block(zero_tf.begin(), zero_tf.end()), std::length_error);
+}
+
+TEST_CASE("a posting block that is cut short or malformed is a decode error") {
+  using memory_layout::posting;
+  std::vector<posting> ps{{1, 2, 100}, {9, 1, 120}, {30, 5, 80}};
+  auto block = memory_layout::encode_block(ps.begin(), ps.end());
+  for (size_t cut = 0; cut < block.size(); ++cut)
+    CHECK_THROWS_AS(memory_layout::decode_block(1, block.substr(0, cut)), codec::decode_error);
+  CHECK_THROWS_AS(memory_layout::decode_block(1, block + "x"), codec::decode_error);
+  // Chunk ids past 2^32.
+  CHECK_THROWS_AS(memory_layout::decode_block(UINT32_MAX - 3, block), codec::decode_error);
+  // A width of more than 32 bits.
+  auto wide = memory_layout::read_block_header(1, block);
+  auto header = block.substr(0, block.size() - wide.body.size());
+  auto body = std::string{wide.body};
+  body[1] = 33;
+  CHECK_THROWS_AS(memory_layout::decode_block(1, header + body), codec::decode_error);
+}
+
 TEST_CASE("a job record whose state, priority or origin is out of range is a decode error") {
   queue_layout::record rec;
   rec.view.job.id = 7;
