@@ -120,7 +120,8 @@ bool speaker_profiles::learn(const std::string& speaker, const std::vector<int16
     fs::remove(raws[i], ec);
     fs::remove(fs::path{raws[i]}.replace_extension(".txt"), ec);
   }
-  bool due = state.fresh >= opts_.min_speech.count() * sample_rate && state.fresh >= state.used;
+  bool due = state.fresh >= opts_.min_speech.count() * sample_rate &&
+             static_cast<double>(state.fresh) >= opts_.renew * static_cast<double>(state.used);
   if (!due) {
     write_state(dir / "state", state);
     return false;

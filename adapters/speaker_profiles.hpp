@@ -21,10 +21,12 @@ namespace vfb {
 struct speaker_profile_options {
   /// How the tools run (its cache_dir defaults to DIR/model).
   adaptation_options adaptation;
-  /// Decoded speech before the first estimate; later ones wait until as much new speech has
-  /// come in as the last estimate used (20 s, 40 s, 80 s, ... up to `window`), so estimating
-  /// costs a bounded share of the decoding whatever the videos' lengths.
+  /// Decoded speech before the first estimate; later ones wait until `renew` times as much new
+  /// speech has come in as the last estimate used (20 s, 40 s, 80 s, ... for 1, up to
+  /// `window`), so estimating costs a bounded share of the decoding whatever the videos'
+  /// lengths.
   std::chrono::seconds min_speech{20};
+  double renew = 1.0;
   /// The most recent speech kept to estimate from (bw's time grows with it).
   std::chrono::seconds window{600};
 };
