@@ -219,6 +219,22 @@ fs::path prepare_adaptation_model(const adaptation_options& opts) {
 
 namespace {
 
+/// Empties `dir` (a tool's earlier run may have left files) and makes its `subdirs`.
+void fresh_work_dir(const fs::path& dir, std::initializer_list<const char*> subdirs) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  for (const char* sub : subdirs)
+    fs::create_directories(dir / sub, ec);
+  if (ec)
+    throw speech_error("cannot create " + dir.string() + ": " + ec.message());
+}
+
+/// The name of the `i`th utterance in a tool's file list.
+std::string utterance_id(size_t i) {
+  auto digits = std::to_string(i);
+  return "u" + std::string(digits.size() < 5 ? 5 - digits.size() : 0, '0') + digits;
+}
+
 /// The words of pocketsphinx's dictionary (alternate pronunciations' "(2)" left out).
 std::unordered_set<std::string> dictionary_words(const fs::path& dict) {
   std::ifstream in{dict};
@@ -235,18 +251,68 @@ std::unordered_set<std::string> dictionary_words(const fs::path& dict) {
 
 } // namespace
 
+void compute_features(const adaptation_options& opts,
+                      const std::vector<adaptation_utterance>& utterances,
+                      const std::vector<fs::path>& mfc, const fs::path& work_dir) {
+  if (mfc.size() != utterances.size())
+    throw speech_error("compute_features: one feature file per utterance");
+  if (utterances.empty())
+    return;
+  auto model = prepare_adaptation_model(opts);
+  fresh_work_dir(work_dir, {"raw", "mfc"});
+  std::error_code ec;
+  std::string fileids;
+  for (size_t i = 0; i < utterances.size(); ++i) {
+    const auto& pcm = utterances[i].pcm;
+    replace_file_atomically(
+        work_dir / "raw" / (utterance_id(i) + ".raw"),
+        std::string(reinterpret_cast<const char*>(pcm.data()), pcm.size() * sizeof(int16_t)));
+    fileids += utterance_id(i) + "\n";
+  }
+  replace_file_atomically(work_dir / "fileids", fileids);
+  auto w = [&](const char* name) { return (work_dir / name).string(); };
+  // The features exactly as the decoder computes them (the model's feat.params, 16 kHz).
+  run_tool(opts,
+           {opts.sphinx_fe, "-argfile", (model / "feat.params").string(), "-samprate", "16000",
+            "-c", w("fileids"), "-di", w("raw"), "-ei", "raw", "-do", w("mfc"), "-eo", "mfc",
+            "-raw", "yes", "-input_endian", "little"},
+           "sphinx_fe");
+  for (size_t i = 0; i < utterances.size(); ++i) {
+    fs::rename(work_dir / "mfc" / (utterance_id(i) + ".mfc"), mfc[i], ec);
+    if (ec)
+      throw speech_error("sphinx_fe wrote no features for " + mfc[i].string() + ": " +
+                         ec.message());
+  }
+  fs::remove_all(work_dir, ec);
+}
+
 std::string estimate_transform(const adaptation_options& opts,
                                const std::vector<adaptation_utterance>& utterances,
+                               const std::string& prior, const fs::path& work_dir) {
+  std::error_code ec;
+  auto features = work_dir.string() + ".features";
+  fs::remove_all(features, ec);
+  fs::create_directories(features, ec);
+  std::vector<fs::path> mfc;
+  std::vector<utterance_features> heard;
+  for (size_t i = 0; i < utterances.size(); ++i) {
+    mfc.push_back(fs::path{features} / (utterance_id(i) + ".mfc"));
+    heard.push_back({mfc.back(), utterances[i].words});
+  }
+  compute_features(opts, utterances, mfc, work_dir);
+  auto out = estimate_transform(opts, heard, prior, work_dir);
+  fs::remove_all(features, ec);
+  return out;
+}
+
+std::string estimate_transform(const adaptation_options& opts,
+                               const std::vector<utterance_features>& utterances,
                                const std::string& prior, const fs::path& work_dir) {
   auto model = prepare_adaptation_model(opts);
   auto dict = opts.model_dir / "cmudict-en-us.dict";
   auto known = dictionary_words(dict);
+  fresh_work_dir(work_dir, {"mfc", "accum"});
   std::error_code ec;
-  fs::remove_all(work_dir, ec);
-  for (const char* sub : {"raw", "mfc", "accum"})
-    fs::create_directories(work_dir / sub, ec);
-  if (ec)
-    throw speech_error("cannot create " + work_dir.string() + ": " + ec.message());
   std::string fileids, transcription;
   size_t n = 0;
   for (const auto& u : utterances) {
@@ -254,16 +320,15 @@ std::string estimate_transform(const adaptation_options& opts,
     for (const auto& w : u.words)
       if (known.count(w) != 0)
         words += w + " ";
-    if (words.empty() || u.pcm.empty())
+    if (words.empty())
       continue; // nothing to align
-    char id[16];
-    std::snprintf(id, sizeof id, "u%05zu", n++);
-    std::ofstream raw{work_dir / "raw" / (std::string{id} + ".raw"), std::ios::binary};
-    raw.write(reinterpret_cast<const char*>(u.pcm.data()),
-              static_cast<std::streamsize>(u.pcm.size() * sizeof(int16_t)));
-    if (!raw)
-      throw speech_error("cannot write the adaptation audio in " + work_dir.string());
-    fileids += std::string{id} + "\n";
+    auto id = utterance_id(n++);
+    // bw wants its features in one directory, named as the transcription names them.
+    auto linked = work_dir / "mfc" / (id + ".mfc");
+    fs::create_hard_link(u.mfc, linked, ec);
+    if (ec && !fs::copy_file(u.mfc, linked, ec))
+      throw speech_error("cannot read the features " + u.mfc.string() + ": " + ec.message());
+    fileids += id + "\n";
     transcription += "<s> " + words + "</s> (" + id + ")\n";
   }
   if (n == 0)
@@ -272,12 +337,6 @@ std::string estimate_transform(const adaptation_options& opts,
   replace_file_atomically(work_dir / "transcription", transcription);
   auto w = [&](const char* name) { return (work_dir / name).string(); };
   auto m = [&](const char* name) { return (model / name).string(); };
-  // The features exactly as the decoder computes them (the model's feat.params, 16 kHz).
-  run_tool(opts,
-           {opts.sphinx_fe, "-argfile", m("feat.params"), "-samprate", "16000", "-c", w("fileids"),
-            "-di", w("raw"), "-ei", "raw", "-do", w("mfc"), "-eo", "mfc", "-raw", "yes",
-            "-input_endian", "little"},
-           "sphinx_fe");
   // The model pocketsphinx decodes with, its features as feat.params describes them.
   const std::pair<std::string, std::string> bw_args[] = {{"-hmmdir", model.string()},
                                                          {"-meanfn", m("means")},

@@ -70,6 +70,25 @@ struct adaptation_utterance {
   std::vector<std::string> words; // what it heard
 };
 
+/// An utterance's features (a sphinx_fe .mfc file) and what the recogniser heard in it.
+struct utterance_features {
+  std::filesystem::path mfc;
+  std::vector<std::string> words;
+};
+
+/// Computes each utterance's features as the decoder does (sphinx_fe with the model's
+/// feat.params, 16 kHz) into the file `mfc[i]` (a sixth of the audio's size), using `work_dir`.
+/// Throws speech_error.
+void compute_features(const adaptation_options& opts,
+                      const std::vector<adaptation_utterance>& utterances,
+                      const std::vector<std::filesystem::path>& mfc,
+                      const std::filesystem::path& work_dir);
+
+/// As estimate_transform from audio, from features computed before.
+std::string estimate_transform(const adaptation_options& opts,
+                               const std::vector<utterance_features>& utterances,
+                               const std::string& prior, const std::filesystem::path& work_dir);
+
 /// Estimates an MLLR transform (the text of sphinxtrain's file) from `utterances`, run in
 /// `work_dir`. With a `prior` transform, bw aligns against the model it adapts (its own
 /// hypotheses came from it) while mllr_solve still solves against the base means, so the

@@ -12,6 +12,15 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int64_t sample_rate = 16000;
+constexpr int64_t samples_per_frame = sample_rate / 100;
+constexpr int64_t bytes_per_frame = 13 * 4; // sphinx_fe's 13 cepstra, float32
+
+/// The samples a feature file stands for (after its 4-byte count).
+int64_t samples_of(const fs::path& mfc) {
+  std::error_code ec;
+  auto size = static_cast<int64_t>(fs::file_size(mfc, ec));
+  return ec || size < 4 ? 0 : (size - 4) / bytes_per_frame * samples_per_frame;
+}
 
 /// What a speaker's directory remembers between recordings (DIR/HASH/state).
 struct pool_state {
@@ -44,12 +53,13 @@ std::string hash_hex(const std::string& key) {
   return out;
 }
 
-/// The kept utterances (POOL/NUMBER.raw with its words in NUMBER.txt), oldest first.
+/// The kept utterances (POOL/NUMBER.mfc, their features, with the words in NUMBER.txt), oldest
+/// first. Features, not audio: a sixth of the size.
 std::vector<fs::path> pooled(const fs::path& pool) {
   std::vector<fs::path> raws;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(pool, ec))
-    if (e.path().extension() == ".raw")
+    if (e.path().extension() == ".mfc")
       raws.push_back(e.path());
   std::sort(raws.begin(), raws.end()); // numbers are zero-padded
   return raws;
@@ -95,30 +105,41 @@ bool speaker_profiles::learn(const std::string& speaker, const std::vector<int16
     throw speech_error("cannot create " + pool.string() + ": " + ec.message());
   replace_file_atomically(dir / "speaker", speaker + "\n"); // for people looking in
   auto state = read_state(dir / "state");
+  std::vector<adaptation_utterance> fresh;
+  std::vector<fs::path> names;
+  std::vector<std::string> heard;
   for (const auto& u : decoded) {
     if (u.words.empty())
       continue; // nothing to align
-    std::string audio, words;
+    adaptation_utterance a;
     for (const auto& span : u.spans)
-      audio.append(reinterpret_cast<const char*>(pcm.data() + span.begin),
-                   (span.end - span.begin) * sizeof(int16_t));
-    for (const auto& w : u.words)
-      words += w + " ";
+      a.pcm.insert(a.pcm.end(), pcm.begin() + static_cast<std::ptrdiff_t>(span.begin),
+                   pcm.begin() + static_cast<std::ptrdiff_t>(span.end));
+    a.words = u.words;
     char name[32];
     std::snprintf(name, sizeof name, "%012llu", static_cast<unsigned long long>(state.next++));
-    replace_file_atomically(pool / (std::string{name} + ".txt"), words);
-    replace_file_atomically(pool / (std::string{name} + ".raw"), audio);
-    state.fresh += static_cast<int64_t>(audio.size() / sizeof(int16_t));
+    names.push_back(pool / name);
+    auto& words = heard.emplace_back();
+    for (const auto& w : u.words)
+      words += w + " ";
+    state.fresh += static_cast<int64_t>(a.pcm.size());
+    fresh.push_back(std::move(a));
   }
+  std::vector<fs::path> mfc;
+  for (const auto& n : names)
+    mfc.push_back(fs::path{n}.replace_extension(".mfc"));
+  compute_features(opts_.adaptation, fresh, mfc, dir / "work");
+  for (size_t i = 0; i < names.size(); ++i)
+    replace_file_atomically(fs::path{names[i]}.replace_extension(".txt"), heard[i]);
   // Only the most recent `window` of speech is kept.
-  auto raws = pooled(pool);
+  auto kept_files = pooled(pool);
   int64_t kept = 0;
-  for (const auto& r : raws)
-    kept += static_cast<int64_t>(fs::file_size(r, ec) / sizeof(int16_t));
-  for (size_t i = 0; i + 1 < raws.size() && kept > opts_.window.count() * sample_rate; ++i) {
-    kept -= static_cast<int64_t>(fs::file_size(raws[i], ec) / sizeof(int16_t));
-    fs::remove(raws[i], ec);
-    fs::remove(fs::path{raws[i]}.replace_extension(".txt"), ec);
+  for (const auto& f : kept_files)
+    kept += samples_of(f);
+  for (size_t i = 0; i + 1 < kept_files.size() && kept > opts_.window.count() * sample_rate; ++i) {
+    kept -= samples_of(kept_files[i]);
+    fs::remove(kept_files[i], ec);
+    fs::remove(fs::path{kept_files[i]}.replace_extension(".txt"), ec);
   }
   bool due = state.fresh >= opts_.min_speech.count() * sample_rate &&
              static_cast<double>(state.fresh) >= opts_.renew * static_cast<double>(state.used);
@@ -130,14 +151,10 @@ bool speaker_profiles::learn(const std::string& speaker, const std::vector<int16
   state.used = kept;
   state.fresh = 0;
   write_state(dir / "state", state);
-  std::vector<adaptation_utterance> utterances;
-  for (const auto& r : pooled(pool)) {
-    adaptation_utterance u;
-    auto audio = read_whole_file(r);
-    u.pcm.resize(audio.size() / sizeof(int16_t));
-    std::copy(audio.data(), audio.data() + u.pcm.size() * sizeof(int16_t),
-              reinterpret_cast<char*>(u.pcm.data()));
-    std::istringstream words{read_whole_file(fs::path{r}.replace_extension(".txt"))};
+  std::vector<utterance_features> utterances;
+  for (const auto& f : pooled(pool)) {
+    utterance_features u{f, {}};
+    std::istringstream words{read_whole_file(fs::path{f}.replace_extension(".txt"))};
     for (std::string w; words >> w;)
       u.words.push_back(w);
     utterances.push_back(std::move(u));
@@ -145,8 +162,7 @@ bool speaker_profiles::learn(const std::string& speaker, const std::vector<int16
   auto file = dir / "transform.mllr";
   auto prior = fs::exists(file, ec) ? read_whole_file(file) : std::string{};
   auto work = dir / "work";
-  auto fresh = estimate_transform(opts_.adaptation, utterances, prior, work);
-  replace_file_atomically(file, fresh);
+  replace_file_atomically(file, estimate_transform(opts_.adaptation, utterances, prior, work));
   fs::remove_all(work, ec);
   return true;
 }

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// About 25 s in flite's rms voice: enough speech for a first transform (20 s).
+// About 25 s in flite's rms voice: enough speech for a first transform (10 s).
 const std::string first_text =
     "The old lighthouse stood on the rocks above the harbour for more than a hundred years. "
     "Every night the keeper climbed the stairs and lit the lamp so that the fishing boats "

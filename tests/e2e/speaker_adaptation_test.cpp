@@ -230,6 +230,12 @@ TEST_CASE("a speaker's transform is estimated once enough speech came in and kep
   auto alice = profiles.transform("youtube:UCalice");
   CHECK(alice.rfind("1\n3\n13\n", 0) == 0);
   CHECK(profiles.transform("youtube:UCbob").empty());
+  // What is kept to estimate from again is features with their words, not audio.
+  size_t features = 0, other = 0;
+  for (auto& e : fs::directory_iterator(profiles.dir_of("youtube:UCalice") / "pool"))
+    (e.path().extension() == ".mfc" ? features : other) += 1;
+  CHECK(features > 0);
+  CHECK(other == features); // each one's words (.txt)
   CHECK(profiles.dir_of("youtube:UCalice") != profiles.dir_of("youtube:UCbob"));
   // Kept on disk: a node started again finds it.
   speaker_profiles reopened{dir / "speakers", o};
