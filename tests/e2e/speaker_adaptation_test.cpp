@@ -203,9 +203,11 @@ TEST_CASE("a failing tool is quoted") {
   adaptation_options o;
   o.cache_dir = dir / "model";
   std::vector<adaptation_utterance> one{{pcm, {"the", "old", "lighthouse"}}};
-  // A prior transform that is none: bw cannot read it and says so in its log.
-  CHECK_THROWS_WITH(estimate_transform(o, one, "garbage\n", dir / "work"),
-                    Catch::StartsWith("bw exited with") && Catch::Contains("mllr_io"));
+  // A prior transform cut short after its first stream's length: bw refuses it, and its log
+  // says why.
+  CHECK_THROWS_WITH(estimate_transform(o, one, "1\n3\n13\n1.0 2.0\n", dir / "work"),
+                    Catch::StartsWith("bw exited with 1") &&
+                        Catch::Contains("inconsistent w/ -feat config"));
 }
 
 TEST_CASE("a speaker's transform is estimated once enough speech came in and kept per speaker") {
