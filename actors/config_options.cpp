@@ -99,6 +99,10 @@ std::filesystem::path artifacts_dir(const std::filesystem::path& data_dir) {
   return data_dir / "artifacts";
 }
 
+std::filesystem::path speakers_dir(const std::filesystem::path& data_dir) {
+  return data_dir / "speakers";
+}
+
 int64_t media_cache_bytes(const vfb_config& cfg) {
   return cfg.storage.media_cache_mb < 0 ? -1 : cfg.storage.media_cache_mb << 20;
 }

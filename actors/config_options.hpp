@@ -57,6 +57,8 @@ token_store_options tokens_options_for(const vfb_config& cfg, const std::filesys
 
 /// The artifact store's root in a data dir.
 std::filesystem::path artifacts_dir(const std::filesystem::path& data_dir);
+/// Where a data dir keeps its uploaders' speaker transforms.
+std::filesystem::path speakers_dir(const std::filesystem::path& data_dir);
 /// [storage] media_cache_mb in bytes (negative: no bound).
 int64_t media_cache_bytes(const vfb_config& cfg);
 

@@ -34,6 +34,7 @@ std::shared_ptr<stage_environment> open_tool_environment(const vfb_config& cfg,
       std::make_shared<media_cache>(env->artifacts->root() / "videos", media_cache_bytes(cfg));
   env->media->trim(); // measured for /metrics, and a smaller bound applies at once
   env->downloads = download_limits_from(cfg);
+  env->speakers_dir = speakers_dir(data_dir);
   return env;
 }
 

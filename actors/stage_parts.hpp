@@ -5,6 +5,7 @@
 
 #include "actors/stages.hpp"
 #include "adapters/ffmpeg.hpp"
+#include "adapters/speaker_profiles.hpp"
 #include "adapters/ytdlp.hpp"
 #include "storage/artifact_store.hpp"
 #include "storage/media_json.hpp" // the checkpoints' JSON
@@ -60,7 +61,13 @@ struct shared_state {
   std::shared_ptr<const stage_environment> env;
   video_locks locks;
   webhook_pacer webhooks;
+  /// The uploaders' speaker transforms; none when adaptation is off or its tools are missing.
+  std::shared_ptr<speaker_profiles> speakers;
 };
+
+/// The node's speaker profiles as configured, or none: [speech] adaptation off, an external
+/// transcriber, no speakers dir, or sphinxtrain missing (one warning says so).
+std::shared_ptr<speaker_profiles> speaker_profiles_for(const stage_environment& env);
 
 /// A stage's end with an outcome for the job.
 stage_result ended(job_outcome outcome);

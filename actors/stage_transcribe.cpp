@@ -1,6 +1,7 @@
 // The transcribe stage: the platform's captions when there are any, else ffmpeg's audio through
 // speech recognition (pocketsphinx in process, or the configured external command); the
-// transcript is cached per video.
+// transcript is cached per video. pocketsphinx decodes an uploader's videos with the speaker
+// transform learnt from its earlier ones, and learns from each.
 #include "actors/stage_parts.hpp"
 #include "adapters/speech.hpp"
 #include "adapters/vtt.hpp"
@@ -10,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <spdlog/spdlog.h>
 #include <sstream>
 #include <string>
 
@@ -49,12 +51,41 @@ std::optional<transcript> from_captions(const download_result& d, std::string& p
   return std::nullopt;
 }
 
+/// Whose voice a video is: the source and the uploader's channel (else its handle, page or
+/// name); empty when the download does not say.
+std::string speaker_of(const std::string& source, const download_result& d) {
+  for (const auto* id : {&d.channel_id, &d.uploader_id, &d.uploader_url, &d.uploader})
+    if (!id->empty())
+      return source + ":" + *id;
+  return {};
+}
+
+} // namespace
+
+std::shared_ptr<speaker_profiles> speaker_profiles_for(const stage_environment& env) {
+  const auto& cfg = env.config;
+  if (!cfg.speech.adaptation || !cfg.speech.external_command.empty() || env.speakers_dir.empty())
+    return nullptr;
+  speaker_profile_options o;
+  o.adaptation.model_dir = cfg.speech.model_dir;
+  o.adaptation.timeout = std::chrono::seconds{cfg.speech.timeout_s};
+  o.adaptation.cancel = env.cancel.get();
+  if (auto missing = adaptation_unavailable(o.adaptation)) {
+    spdlog::warn("speaker adaptation is off: {}; speech is transcribed without it", *missing);
+    return nullptr;
+  }
+  return std::make_shared<speaker_profiles>(env.speakers_dir, o);
+}
+
+namespace {
+
 /// A transcriber worker: its speech decoder is loaded on first use and kept.
 struct transcriber {
   std::shared_ptr<shared_state> s;
   std::shared_ptr<speech_recognizer> recognizer;
 
-  transcript from_speech(const download_result& d, const fs::path& dir, const progress_fn& report) {
+  transcript from_speech(const ingest_job& job, const download_result& d, const fs::path& dir,
+                         const progress_fn& report, std::string& how) {
     const auto& cfg = s->env->config;
     auto fo = ffmpeg_for(cfg);
     auto wav = dir / "audio.wav";
@@ -76,18 +107,54 @@ struct transcriber {
         recognizer = std::make_shared<speech_recognizer>(so);
       auto pcm = read_wav_pcm16(wav);
       t.origin = "speech";
+      auto speaker = s->speakers ? speaker_of(job.key.source, d) : std::string{};
+      adapt_to(job, speaker, how);
       // What the uploader says the video is about biases the recogniser towards those words
       // (speech_options::context_weight says how much).
       t.segments = recognizer->transcribe(
           pcm, [&](double f) { report(f, "recognising speech"); }, cancel,
           text::recogniser_context(d));
       t.confidence = recognizer->confidence();
+      if (!speaker.empty() && !cancel->load())
+        learn_from(job, speaker, pcm);
     }
     std::error_code ec;
     fs::remove(wav, ec); // the media stays cached; the WAV is 2 MB a minute and easy to redo
     if (cancel->load())  // a partial transcript must never be cached as the whole
       throw std::runtime_error("transcription stopped: the node is stopping");
     return t;
+  }
+
+  /// Makes the decoder use the speaker's transform, or none (an uploader without one yet, a
+  /// video without uploader: the last video's transform must not carry over).
+  void adapt_to(const ingest_job& job, const std::string& speaker, std::string& how) {
+    std::string transform;
+    try {
+      if (!speaker.empty())
+        transform = s->speakers->transform(speaker);
+      recognizer->set_transform(transform);
+    } catch (const speech_error& e) {
+      spdlog::warn("job {}: decoding without the speaker transform of {}: {}", job.id, speaker,
+                   e.what());
+      recognizer->set_transform({});
+      transform.clear();
+    }
+    if (!transform.empty()) {
+      spdlog::info("job {}: decoding with the speaker transform of {}", job.id, speaker);
+      how += ", adapted to the uploader's voice";
+    }
+  }
+
+  /// Estimates the speaker's transform again when enough new speech came in; a failure costs
+  /// the adaptation, not the transcript.
+  void learn_from(const ingest_job& job, const std::string& speaker,
+                  const std::vector<int16_t>& pcm) {
+    try {
+      if (s->speakers->learn(speaker, pcm, recognizer->last_utterances()))
+        spdlog::info("job {}: new speaker transform for {}", job.id, speaker);
+    } catch (const std::exception& e) {
+      spdlog::warn("job {}: speaker adaptation for {} failed: {}", job.id, speaker, e.what());
+    }
   }
 
   stage_result operator()(const stage_request& req, const progress_fn& report) {
@@ -115,7 +182,8 @@ struct transcriber {
         if (!media_present(d)) // removed (by hand, or a cache bound): the job downloads it again
           throw std::runtime_error("the downloaded media are gone (" + d.media_path +
                                    "); the job downloads them again");
-        t = from_speech(d, artifacts.video_dir(job.key.source, job.key.external_id), report);
+        t = from_speech(job, d, artifacts.video_dir(job.key.source, job.key.external_id), report,
+                        how);
       }
       artifacts.save_transcript(job.key.source, job.key.external_id, *t);
       if (s->env->media)

@@ -67,6 +67,7 @@ stage_function stage_of(const std::shared_ptr<shared_state>& s, stage_kind kind)
 stage_function_factory real_stages(std::shared_ptr<const stage_environment> env) {
   auto s = std::make_shared<shared_state>();
   s->env = std::move(env);
+  s->speakers = speaker_profiles_for(*s->env);
   return [s](stage_kind kind) { return on_full_disk(s, stage_of(s, kind)); };
 }
 

@@ -15,6 +15,7 @@
 #include "text/topics.hpp"
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -48,6 +49,9 @@ struct stage_environment {
   /// Set when the node stops: running tools are stopped and the stage ends without a result
   /// (its job is given back to the queue and resumes from its last checkpoint).
   std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  /// Where each uploader's speaker transform is kept (adapters/speaker_profiles); empty: no
+  /// speaker adaptation.
+  std::filesystem::path speakers_dir;
 };
 
 /// The factory for a node's stage workers. Each call makes one worker's function; a

@@ -63,6 +63,9 @@ struct vfb_config {
     std::string model_dir = "/usr/share/pocketsphinx/model/en-us";
     std::string external_command; // empty: pocketsphinx in process
     int64_t timeout_s = 3600;
+    /// Speaker adaptation per uploader (adapters/speaker_profiles): each uploader's videos are
+    /// decoded with an MLLR transform estimated from its earlier videos' own hypotheses.
+    bool adaptation = true;
   } speech;
   struct pipeline_t {
     bool enabled = true; // false: a node runs no stages itself (a pure cluster coordinator)

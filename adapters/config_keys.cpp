@@ -183,6 +183,7 @@ const std::map<std::string, setter>& keys() {
       {"speech.external_command",
        [](C& c, const std::string&, const std::string& v) { c.speech.external_command = v; }},
       {"speech.timeout_s", int_key(&C::speech, &C::speech_t::timeout_s, 1, max_s)},
+      {"speech.adaptation", bool_key(&C::speech, &C::speech_t::adaptation)},
       {"pipeline.enabled", bool_key(&C::pipeline, &C::pipeline_t::enabled)},
       {"pipeline.download_slots", int_key(&C::pipeline, &C::pipeline_t::download_slots, 1, 64)},
       {"pipeline.transcribe_slots", int_key(&C::pipeline, &C::pipeline_t::transcribe_slots, 0, 64)},

@@ -1,6 +1,7 @@
 #include "adapters/doctor.hpp"
 
 #include "adapters/process.hpp"
+#include "adapters/speaker_adaptation.hpp"
 #include "messages/time.hpp"
 #include "text/strings.hpp"
 
@@ -157,6 +158,23 @@ check_result check_speech(const vfb_config& cfg) {
               "apt-get install pocketsphinx-en-us (scripts/setup does), or set speech.model_dir");
 }
 
+/// Speaker adaptation needs sphinxtrain's bw and mllr_solve and sphinx_fe (the transcribe stage
+/// otherwise warns once and decodes without it).
+std::optional<check_result> check_adaptation(const vfb_config& cfg) {
+  const std::string name = "speaker adaptation";
+  if (!cfg.speech.external_command.empty())
+    return std::nullopt; // only pocketsphinx adapts
+  if (!cfg.speech.adaptation)
+    return ok(name, "off ([speech] adaptation = false)");
+  adaptation_options o;
+  o.model_dir = cfg.speech.model_dir;
+  if (auto missing = adaptation_unavailable(o))
+    return warn(name, "unavailable: " + *missing,
+                "apt-get install sphinxtrain sphinxbase-utils (scripts/setup does), or set "
+                "[speech] adaptation = false");
+  return ok(name, "per uploader (sphinxtrain's bw and mllr_solve, sphinx_fe found)");
+}
+
 check_result check_data_dir(const fs::path& dir) {
   const std::string name = "data dir";
   std::error_code ec;
@@ -272,6 +290,8 @@ std::vector<check_result> run_checks(const vfb_config& cfg, const fs::path& data
   for (auto& c : check_ffmpeg(cfg))
     out.push_back(std::move(c));
   out.push_back(check_speech(cfg));
+  if (auto a = check_adaptation(cfg))
+    out.push_back(*a);
   out.push_back(check_data_dir(data_dir));
   for (auto& c : check_discord(cfg))
     out.push_back(std::move(c));

@@ -51,12 +51,12 @@ size_t quietest_cut(const std::vector<int16_t>& pcm, size_t from) {
 
 /// What is decoded as one utterance: spans of speech, in order, the silence between them left
 /// out (at most max_utterance samples in all).
-using utterance = std::vector<sample_span>;
+using utterance_spans = std::vector<sample_span>;
 
 /// The recording's speech (speech_spans) in utterances: spans longer than max_utterance are cut
 /// at their quietest moment; consecutive spans are decoded together while they fit, because the
 /// recogniser normalises its features per utterance and short ones give it too little to go on.
-std::vector<utterance> utterances(const std::vector<int16_t>& pcm) {
+std::vector<utterance_spans> utterances(const std::vector<int16_t>& pcm) {
   std::vector<sample_span> pieces;
   for (auto span : speech_spans(pcm)) {
     while (span.end - span.begin > max_utterance) {
@@ -66,7 +66,7 @@ std::vector<utterance> utterances(const std::vector<int16_t>& pcm) {
     }
     pieces.push_back(span);
   }
-  std::vector<utterance> out;
+  std::vector<utterance_spans> out;
   size_t length = 0;
   for (auto& p : pieces) {
     if (out.empty() || length + (p.end - p.begin) > max_utterance) {
@@ -80,7 +80,7 @@ std::vector<utterance> utterances(const std::vector<int16_t>& pcm) {
 }
 
 /// The time in the recording of sample `at` of an utterance's decoded audio.
-int64_t recording_ms(const utterance& u, size_t at) {
+int64_t recording_ms(const utterance_spans& u, size_t at) {
   for (const auto& p : u) {
     if (at < p.end - p.begin)
       return static_cast<int64_t>(p.begin + at) * 1000 / sample_rate;
@@ -125,7 +125,9 @@ struct speech_recognizer::impl {
   ps_decoder_t* decoder = nullptr;
   std::string default_search; // the general language model's search
   double context_weight = 0;
-  double confidence = -1; // of the last transcribe
+  double confidence = -1;                            // of the last transcribe
+  std::vector<speech_recognizer::utterance> decoded; // of the last transcribe
+  std::string transform;                             // the speaker transform in use; empty: none
 
   bool known(const std::string& w) const {
     char* phones = ps_lookup_word(decoder, w.c_str());
@@ -242,6 +244,74 @@ std::vector<std::string> speech_recognizer::context_words(std::string_view conte
 
 speech_recognizer::~speech_recognizer() = default;
 
+const std::vector<speech_recognizer::utterance>& speech_recognizer::last_utterances() const {
+  return impl_->decoded;
+}
+
+namespace {
+
+/// The identity transform of the shape of `transform` (sphinxtrain's MLLR text: classes,
+/// streams, then per stream its length, the matrix A, the offset b and the variance scale h).
+std::string identity_like(const std::string& transform) {
+  std::istringstream in{transform};
+  int classes = 0, streams = 0;
+  if (!(in >> classes >> streams) || classes < 1 || streams < 1)
+    throw speech_error("a speaker transform with no streams");
+  std::vector<int> lengths;
+  for (int s = 0; s < streams; ++s) {
+    int n = 0;
+    if (!(in >> n) || n < 1 || n > 256)
+      throw speech_error("a speaker transform with a bad stream length");
+    lengths.push_back(n);
+    double skip = 0;
+    for (int i = 0; i < n * n + 2 * n; ++i)
+      in >> skip;
+  }
+  std::ostringstream out;
+  out << classes << "\n" << streams << "\n";
+  for (int c = 0; c < classes; ++c)
+    for (int n : lengths) {
+      out << n << "\n";
+      for (int i = 0; i < n; ++i) {
+        for (int j = 0; j < n; ++j)
+          out << (i == j ? "1.0 " : "0.0 ");
+        out << "\n";
+      }
+      for (int j = 0; j < n; ++j)
+        out << "0.0 ";
+      out << "\n";
+      for (int j = 0; j < n; ++j)
+        out << "1.0 ";
+      out << "\n";
+    }
+  return out.str();
+}
+
+} // namespace
+
+void speech_recognizer::set_transform(const std::string& transform) {
+  if (transform == impl_->transform)
+    return;
+  // pocketsphinx applies a transform to the means it reloads from the model, so the identity
+  // brings back the unadapted model exactly.
+  auto text = transform.empty() ? identity_like(impl_->transform) : transform;
+  char path[] = "/tmp/vfb-mllr-XXXXXX";
+  int fd = ::mkstemp(path);
+  if (fd < 0)
+    throw speech_error("cannot write a speaker transform to /tmp");
+  ::close(fd);
+  {
+    std::ofstream out{path};
+    out << text;
+  }
+  ps_mllr_t* mllr = ps_mllr_read(path);
+  std::remove(path);
+  if (mllr == nullptr)
+    throw speech_error("pocketsphinx could not read the speaker transform");
+  ps_update_mllr(impl_->decoder, mllr); // the decoder keeps it
+  impl_->transform = transform;
+}
+
 double speech_recognizer::confidence() const {
   return impl_->confidence;
 }
@@ -265,6 +335,7 @@ std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<
   std::vector<int16_t> audio;
   double posterior_sum = 0;
   size_t posterior_words = 0;
+  impl_->decoded.clear();
   for (const auto& u : utterances(pcm)) {
     if (cancel != nullptr && cancel->load())
       break;
@@ -279,6 +350,7 @@ std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<
     ps_process_raw(ps, audio.data(), audio.size(), FALSE, TRUE);
     ps_end_utt(ps);
     constexpr size_t samples_per_frame = sample_rate / frames_per_second;
+    auto& heard = impl_->decoded.emplace_back(utterance{u, {}}).words;
     for (auto* seg = ps_seg_iter(ps); seg != nullptr; seg = ps_seg_next(seg)) {
       auto text = spoken(ps_seg_word(seg));
       if (!text)
@@ -289,6 +361,7 @@ std::vector<transcript_segment> speech_recognizer::transcribe(const std::vector<
       // The word's posterior probability in the utterance's lattice (log base of logmath).
       posterior_sum += logmath_exp(ps_get_logmath(ps), ps_seg_prob(seg, &ascr, &lscr, &lback));
       ++posterior_words;
+      heard.push_back(*text);
       words.push_back({*text, recording_ms(u, static_cast<size_t>(sf) * samples_per_frame),
                        recording_ms(u, static_cast<size_t>(ef + 1) * samples_per_frame)});
     }

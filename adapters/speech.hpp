@@ -2,6 +2,7 @@
 // transcriber command from the config (e.g. a whisper.cpp CLI). Plain C++, no CAF.
 #pragma once
 
+#include "adapters/voice_activity.hpp"
 #include "messages/media.hpp"
 
 #include <atomic>
@@ -72,6 +73,21 @@ public:
 
   /// The words of `context` the biased model would favour (those the dictionary knows).
   std::vector<std::string> context_words(std::string_view context);
+
+  /// One utterance of the last transcribe: the spans of the recording decoded together, and
+  /// the words heard in them (what speaker adaptation learns from).
+  struct utterance {
+    std::vector<sample_span> spans;
+    std::vector<std::string> words;
+  };
+  const std::vector<utterance>& last_utterances() const;
+
+  /// Decodes the next recordings with `transform`, the text of a sphinxtrain MLLR file
+  /// (adapters/speaker_adaptation); empty: with the unadapted model again. Only the acoustic
+  /// model's means are reloaded and transformed (pocketsphinx transforms the base means, so
+  /// transforms replace each other; "none" is an identity transform), not the whole decoder,
+  /// so one decoder serves many speakers. Throws speech_error when pocketsphinx refuses it.
+  void set_transform(const std::string& transform);
 
 private:
   struct impl;

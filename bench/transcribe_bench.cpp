@@ -10,7 +10,9 @@
 //             page gives yt-dlp (which bias the recogniser); also the recall of each video's
 //             own topic words (the words a user searches for)
 //
-// Configurations: "vfb" (what vfb runs) and the candidates named in `configs` below; the
+// Configurations: "vfb" (what vfb runs: each set is one uploader whose clips arrive in order,
+// decoded with the speaker transform learnt from the clips before, as the transcribe stage
+// does) and the candidates named in `configs` below; the
 // bounds are judged on "vfb" (issue 17: LibriVox WER <= 0.22, Asterisk <= 0.45, recall of the
 // synthesised videos' topic words >= 0.8, real-time factor <= 0.5). WER is a property of the
 // recogniser, not of the machine, so its bounds are absolute; the real-time factor is measured
@@ -19,8 +21,10 @@
 //   transcribe_bench [--quick] [--sets librivox,asterisk,synth] [--configs vfb,wide-beam,...]
 //                    [--args '-lw 7 ...' (a configuration "custom" of one's own)]
 //                    [--show (each clip's reference and hypothesis, on standard error)]
+//                    [--adapt-min S --adapt-renew F (speaker_profile_options, to compare)]
 #include "adapters/ffmpeg.hpp"
 #include "adapters/process.hpp"
+#include "adapters/speaker_profiles.hpp"
 #include "adapters/speech.hpp"
 #include "tests/support/demo_topics.hpp"
 #include "tests/support/media.hpp"
@@ -58,17 +62,33 @@ struct speech_set {
   std::string skipped; // why the set is not measured (a missing package)
 };
 
-/// A decoder configuration: pocketsphinx arguments after vfb's own, and how much the language
-/// model leans on what is known about each clip (its title; 0: not at all).
+/// How a configuration adapts to the set's speaker (adapters/speaker_profiles).
+enum class adaptation {
+  none,
+  per_uploader, // as the transcribe stage: each clip with the transform of the clips before
+  redecode,     // as per_uploader, and the clips before the first transform decoded again with it
+};
+
+/// A decoder configuration: pocketsphinx arguments after vfb's own, how much the language
+/// model leans on what is known about each clip (its title; 0: not at all), and adaptation.
 struct decoder_config {
   std::vector<std::string> args;
   double context_weight = speech_options{}.context_weight;
+  adaptation adapt = adaptation::none;
 };
 
 /// Configurations to compare; "vfb" is what vfb runs.
+/// Speaker adaptation's settings (--adapt-min, --adapt-renew: to measure others).
+speaker_profile_options& adapt_options() {
+  static speaker_profile_options o;
+  return o;
+}
+
 std::map<std::string, decoder_config>& configs() {
   static std::map<std::string, decoder_config> all{
-      {"vfb", {}},
+      {"vfb", {{}, speech_options{}.context_weight, adaptation::per_uploader}},
+      {"no-adaptation", {}}, // vfb before speaker adaptation
+      {"redecode-first", {{}, speech_options{}.context_weight, adaptation::redecode}},
       {"no-context", {{}, 0.0}}, // what is known about the video left out
       {"context-0.0001", {{}, 0.0001}},
       {"context-0.01", {{}, 0.01}},
@@ -199,41 +219,108 @@ std::vector<std::string> missed(const clip& c, const std::string& hypothesis) {
   return out;
 }
 
+/// Word errors of a set of clips.
+struct tally {
+  size_t errors = 0, words = 0, clips = 0;
+  void add(const word_errors_count& c) {
+    errors += c.errors;
+    words += c.words;
+    ++clips;
+  }
+  double rate() const { return words == 0 ? 0.0 : static_cast<double>(errors) / words; }
+};
+
 nlohmann::json measure(const speech_set& set, const std::string& config, const decoder_config& how,
                        bool show) {
   speech_options opts;
   opts.decoder_args = how.args;
   opts.context_weight = how.context_weight;
   speech_recognizer rec{opts};
-  size_t errors = 0, words = 0, topic_words = 0;
+  // The set is one uploader; its transforms live in a directory of this run's own.
+  // The model bw reads is prepared once per node, not per uploader: not timed.
+  static test::temp_dir model_cache;
+  auto po = adapt_options();
+  po.adaptation.cache_dir = model_cache.path();
+  if (how.adapt != adaptation::none)
+    prepare_adaptation_model(po.adaptation);
+  test::temp_dir speakers;
+  speaker_profiles profiles{speakers.path(), po};
+  const std::string speaker = "bench:" + set.name;
+  size_t topic_words = 0, transforms = 0;
   std::vector<std::string> not_heard;
-  double audio_s = 0, decode_s = 0;
-  for (const auto& c : set.clips) {
-    auto start = std::chrono::steady_clock::now();
-    auto segments = rec.transcribe(c.pcm, {}, nullptr, c.context);
-    decode_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    audio_s += static_cast<double>(c.pcm.size()) / 16000.0;
-    std::string hypothesis;
+  double audio_s = 0, decode_s = 0, estimate_s = 0;
+  std::vector<std::string> heard(set.clips.size());
+  std::vector<bool> adapted(set.clips.size(), false);
+  auto seconds_since = [](std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  auto decode = [&](size_t i) {
+    auto segments = rec.transcribe(set.clips[i].pcm, {}, nullptr, set.clips[i].context);
+    heard[i].clear();
     for (const auto& seg : segments)
-      hypothesis += seg.text + " ";
-    auto count = word_errors(c.reference, hypothesis);
+      heard[i] += seg.text + " ";
+  };
+  for (size_t i = 0; i < set.clips.size(); ++i) {
+    const auto& c = set.clips[i];
+    auto start = std::chrono::steady_clock::now();
+    if (how.adapt != adaptation::none) {
+      auto transform = profiles.transform(speaker);
+      rec.set_transform(transform);
+      adapted[i] = !transform.empty();
+    }
+    decode(i);
+    decode_s += seconds_since(start);
+    if (how.adapt != adaptation::none) {
+      auto learn_start = std::chrono::steady_clock::now();
+      bool fresh = profiles.learn(speaker, c.pcm, rec.last_utterances());
+      estimate_s += seconds_since(learn_start);
+      transforms += fresh;
+      if (fresh && transforms == 1 && how.adapt == adaptation::redecode) {
+        // The clips so far stand for an uploader's first video: decoded again with its own
+        // transform.
+        auto again = std::chrono::steady_clock::now();
+        rec.set_transform(profiles.transform(speaker));
+        for (size_t j = 0; j <= i; ++j) {
+          decode(j);
+          adapted[j] = true;
+        }
+        decode_s += seconds_since(again);
+      }
+    }
+    audio_s += static_cast<double>(c.pcm.size()) / 16000.0;
+  }
+  tally all, after;
+  for (size_t i = 0; i < set.clips.size(); ++i) {
+    const auto& c = set.clips[i];
+    auto count = word_errors(c.reference, heard[i]);
     if (show) // what was said and what was heard, to see where the errors are
-      std::cerr << c.name << " (" << count.errors << "/" << count.words << ", confidence "
-                << rec.confidence() << ")\n  said:  " << c.reference << "\n  heard: " << hypothesis
-                << "\n";
-    errors += count.errors;
-    words += count.words;
-    auto m = missed(c, hypothesis);
+      std::cerr << c.name << " (" << count.errors << "/" << count.words
+                << (adapted[i] ? ", adapted" : "") << ")\n  said:  " << c.reference
+                << "\n  heard: " << heard[i] << "\n";
+    all.add(count);
+    if (adapted[i])
+      after.add(count);
+    auto m = missed(c, heard[i]);
     not_heard.insert(not_heard.end(), m.begin(), m.end());
     topic_words += c.topic_words.size();
   }
+  double busy_s = decode_s + estimate_s;
   nlohmann::json out{{"config", config},
-                     {"word_error_rate", words == 0 ? 0.0 : static_cast<double>(errors) / words},
-                     {"errors", errors},
-                     {"words", words},
+                     {"word_error_rate", all.rate()},
+                     {"errors", all.errors},
+                     {"words", all.words},
                      {"audio_s", audio_s},
                      {"decode_s", decode_s},
-                     {"real_time_factor", audio_s == 0 ? 0.0 : decode_s / audio_s}};
+                     {"real_time_factor", audio_s == 0 ? 0.0 : busy_s / audio_s}};
+  if (how.adapt != adaptation::none) {
+    // The real-time factor above includes the estimation.
+    out["estimate_s"] = estimate_s;
+    out["transforms"] = transforms;
+    out["adapted"] = {{"clips", after.clips},
+                      {"word_error_rate", after.rate()},
+                      {"errors", after.errors},
+                      {"words", after.words}};
+  }
   if (topic_words > 0) {
     out["topic_word_recall"] =
         static_cast<double>(topic_words - not_heard.size()) / static_cast<double>(topic_words);
@@ -276,10 +363,15 @@ int main(int argc, char** argv) {
       chosen.insert("custom");
     } else if (a == "--show")
       show = true;
+    else if (a == "--adapt-min" && i + 1 < argc)
+      adapt_options().min_speech = std::chrono::seconds{std::stoi(argv[++i])};
+    else if (a == "--adapt-renew" && i + 1 < argc)
+      adapt_options().renew = std::stod(argv[++i]);
     else {
-      std::cout << "usage: transcribe_bench [--quick] [--sets librivox,asterisk,synth] "
-                   "[--configs vfb,context-0.01,wide-beam,...] [--args '-lw 7 ...'] [--show] "
-                   "[--voice flite-rms|espeak|...]\n";
+      std::cout
+          << "usage: transcribe_bench [--quick] [--sets librivox,asterisk,synth] "
+             "[--configs vfb,context-0.01,wide-beam,...] [--args '-lw 7 ...'] [--show] "
+             "[--voice flite-rms|espeak|...] [--adapt-min SECONDS] [--adapt-renew FRACTION]\n";
       return a == "--help" ? 0 : 2;
     }
   }
@@ -321,7 +413,11 @@ int main(int argc, char** argv) {
     for (const auto& name : chosen) {
       auto r = measure(set, name, configs().at(name), show);
       std::cerr << set.name << " / " << name << ": WER " << r["word_error_rate"] << ", RTF "
-                << r["real_time_factor"] << "\n";
+                << r["real_time_factor"];
+      if (r.contains("adapted"))
+        std::cerr << ", adapted clips " << r["adapted"]["clips"] << " WER "
+                  << r["adapted"]["word_error_rate"];
+      std::cerr << "\n";
       if (name == "vfb") {
         auto wer = r["word_error_rate"].get<double>();
         if (wer_bounds.count(set.name) && wer > wer_bounds.at(set.name))

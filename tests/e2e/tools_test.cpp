@@ -133,7 +133,7 @@ TEST_CASE(
   auto r = run_vfb(data.path(), {"doctor"});
   INFO(r.out << r.err);
   for (auto check : {"yt-dlp:", "javascript runtime:", "ffmpeg:", "ffprobe:", "speech recognition:",
-                     "data dir:", "discord interactions:", "http api:"})
+                     "speaker adaptation:", "data dir:", "discord interactions:", "http api:"})
     CHECK_THAT(r.out, Catch::Contains(check));
   // Debian bookworm's yt-dlp (2023.03.04) is too old for YouTube's channel pages: said so.
   auto real = find_program("yt-dlp");
@@ -158,6 +158,20 @@ TEST_CASE(
   CHECK(status["yt-dlp"] == "fail");
   CHECK(status["ffmpeg"] == "fail");
   CHECK(status["speech recognition"] == "ok");
+  CHECK(status["speaker adaptation"] == "ok"); // scripts/setup installs sphinxtrain
+
+  // Adaptation switched off says so; an external transcriber does not adapt: no line.
+  auto off = json::parse(
+      run_vfb(data.path(), {"--set", "speech.adaptation=false", "doctor", "--json"}).out);
+  auto external =
+      json::parse(run_vfb(data.path(), {"--set", "speech.external_command=whisper-cli {wav}",
+                                        "doctor", "--json"})
+                      .out);
+  for (const auto& c : off["checks"])
+    if (c["check"] == "speaker adaptation")
+      CHECK_THAT(c["detail"].get<std::string>(), Catch::StartsWith("off"));
+  for (const auto& c : external["checks"])
+    CHECK(c["check"] != "speaker adaptation");
 
   // A configured runtime is checked, not trusted.
   auto runtime = json::parse(

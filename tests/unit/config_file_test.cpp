@@ -164,6 +164,7 @@ TEST_CASE("pipeline, tool, speech and analysis keys are read and range-checked")
   test::temp_dir dir;
   auto c = load_config(write(dir, "[tools]\nytdlp = /opt/yt-dlp/yt-dlp\n"
                                   "[captions]\nlanguages = de, en.*\nuse = off\n"
+                                  "[speech]\nadaptation = off\n"
                                   "[pipeline]\ntranscribe_slots = 3\n"
                                   "[analysis]\nchunk_chars = 500\nchunk_overlap_chars = 100\n"),
                        {}, {});
@@ -171,6 +172,8 @@ TEST_CASE("pipeline, tool, speech and analysis keys are read and range-checked")
   CHECK(c.tools.ffmpeg == "ffmpeg");
   CHECK(c.captions.languages == std::vector<std::string>{"de", "en.*"});
   CHECK_FALSE(c.captions.use);
+  CHECK(vfb_config{}.speech.adaptation); // on unless switched off
+  CHECK_FALSE(c.speech.adaptation);
   CHECK(c.pipeline.transcribe_slots == 3);
   CHECK(c.pipeline.download_slots == 2);
   CHECK(c.analysis.chunk_chars == 500);
