@@ -52,11 +52,12 @@ std::optional<transcript> from_captions(const download_result& d, std::string& p
 }
 
 /// Whose voice a video is: the source and the uploader's channel (else its handle, page or
-/// name); empty when the download does not say.
-std::string speaker_of(const std::string& source, const download_result& d) {
+/// name), within the job's tenant (a transform and its pool hold what was heard in the
+/// tenant's videos, so tenants do not share them); empty when the download does not say.
+std::string speaker_of(const job_key& key, const download_result& d) {
   for (const auto* id : {&d.channel_id, &d.uploader_id, &d.uploader_url, &d.uploader})
     if (!id->empty())
-      return source + ":" + *id;
+      return key.tenant + ":" + key.source + ":" + *id;
   return {};
 }
 
@@ -107,7 +108,7 @@ struct transcriber {
         recognizer = std::make_shared<speech_recognizer>(so);
       auto pcm = read_wav_pcm16(wav);
       t.origin = "speech";
-      auto speaker = s->speakers ? speaker_of(job.key.source, d) : std::string{};
+      auto speaker = s->speakers ? speaker_of(job.key, d) : std::string{};
       adapt_to(job, speaker, how);
       // What the uploader says the video is about biases the recogniser towards those words
       // (speech_options::context_weight says how much).

@@ -48,7 +48,8 @@ public:
   bool learn(const std::string& speaker, const std::vector<int16_t>& pcm,
              const std::vector<speech_recognizer::utterance>& decoded);
 
-  /// The speaker's directory: DIR/ and a hash of the key (any text, e.g. "youtube:UC...").
+  /// The speaker's directory: DIR/ and a hash of the key (any text, e.g.
+  /// "acme:youtube:UC...", tenant, source and channel).
   std::filesystem::path dir_of(const std::string& speaker) const;
 
 private:

@@ -48,11 +48,13 @@ struct stage_fixture {
     return test::synth_speech_wav_voice(dir.path(), name, text, "flite-rms");
   }
 
-  /// Runs the stage on a downloaded `media` file of `channel` (empty: no uploader known);
-  /// returns the stage's note.
-  std::string run(const fs::path& media, const std::string& channel) {
+  /// Runs the stage on a downloaded `media` file of `channel` (empty: no uploader known) for
+  /// `tenant`; returns the stage's note.
+  std::string run(const fs::path& media, const std::string& channel,
+                  const std::string& tenant = "acme") {
     ingest_job job;
     job.id = next_id++;
+    job.key.tenant = tenant;
     job.key.source = "youtube";
     job.key.external_id = "video" + std::to_string(job.id);
     download_result d;
@@ -115,7 +117,7 @@ TEST_CASE("an uploader's second video is decoded with the transform its first on
 
   CHECK_THAT(f.run(first, "UCalice"), !Catch::Contains(adapted_note));
   speaker_profiles profiles{speakers_dir(f.data), {}};
-  CHECK_FALSE(profiles.transform("youtube:UCalice").empty());
+  CHECK_FALSE(profiles.transform("acme:youtube:UCalice").empty());
   CHECK(f.speakers() == 1);
 
   CHECK_THAT(f.run(second, "UCalice"), Catch::Contains(adapted_note));
@@ -123,8 +125,14 @@ TEST_CASE("an uploader's second video is decoded with the transform its first on
   SECTION("another uploader's video is decoded without it, exactly as unadapted") {
     CHECK_THAT(f.run(second, "UCbob"), !Catch::Contains(adapted_note));
     same(f.transcript_of(3), unadapted(f.dir, {first, second, second}));
-    CHECK(profiles.transform("youtube:UCbob").empty());
+    CHECK(profiles.transform("acme:youtube:UCbob").empty());
     CHECK(f.speakers() == 2); // bob's speech is kept towards his own transform
+  }
+  SECTION("the same uploader's video in another tenant is decoded without it") {
+    CHECK_THAT(f.run(second, "UCalice", "globex"), !Catch::Contains(adapted_note));
+    same(f.transcript_of(3), unadapted(f.dir, {first, second, second}));
+    CHECK(profiles.transform("globex:youtube:UCalice").empty());
+    CHECK(f.speakers() == 2); // the tenants' speech is kept apart
   }
   SECTION("a video without uploader never adapts nor teaches") {
     CHECK_THAT(f.run(second, ""), !Catch::Contains(adapted_note));
