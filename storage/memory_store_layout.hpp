@@ -280,6 +280,21 @@ public:
     return base_length_ + bits(lengths_, i * length_bits_, length_bits_);
   }
   uint32_t tf(size_t i) const { return 1 + bits(tfs_, i * tf_bits_, tf_bits_); }
+  /// The chunks of all postings into out[0, count), the first being `first`; throws
+  /// codec::decode_error past the last chunk id.
+  void chunks(uint32_t first, uint32_t* out) const {
+    uint64_t chunk = first;
+    out[0] = first;
+    if (delta_bits_ == 0) { // a word in every chunk of the stretch: consecutive chunks
+      for (uint32_t i = 1; i < count_; ++i)
+        out[i] = static_cast<uint32_t>(++chunk);
+    } else {
+      for (uint32_t i = 1; i < count_; ++i)
+        out[i] = static_cast<uint32_t>(chunk += gap(i)); // checked once below: sums only grow
+    }
+    if (chunk > UINT32_MAX)
+      throw codec::decode_error("malformed posting block: chunk ids past 2^32");
+  }
 
 private:
   /// `width` bits from bit `bit` of the array at `array` (little-endian).

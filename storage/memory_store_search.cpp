@@ -311,10 +311,7 @@ private:
   void unpack() {
     packed_ = packed_postings{block_.body};
     count_ = packed_.count();
-    uint32_t chunk = block_.first;
-    chunks_[0] = chunk;
-    for (uint32_t i = 1; i < count_; ++i)
-      chunks_[i] = chunk = next_chunk(chunk, packed_.gap(i));
+    packed_.chunks(block_.first, chunks_.data());
     next_ = 0;
     unpacked_ = true;
   }
