@@ -217,7 +217,7 @@ struct block_header {
   std::string_view body; // the postings
 };
 
-/// The fast varint of the search's inner loops (no codec::reader).
+/// The fast varint of block headers, score fronts and pending records (no codec::reader).
 inline uint32_t read_varint(const uint8_t*& at, const uint8_t* end) {
   if (at != end && *at < 0x80) // most are one byte
     return *at++;
@@ -247,8 +247,8 @@ inline void read_tf_length(posting& p, const uint8_t*& at, const uint8_t* end) {
   p.tf = (x & 1) != 0 ? read_varint(at, end) : 1;
 }
 
-/// Most words occur once in a chunk: the length carries a flag for "tf is not 1", and only then
-/// the tf follows (a byte less for most postings, a tenth of the index).
+/// A pending posting's tf and length: most words occur once in a chunk, so the length carries a
+/// flag for "tf is not 1", and only then the tf follows (a byte less for most postings).
 inline void write_tf_length(codec::writer& w, const posting& p) {
   if (p.length > (UINT32_MAX >> 1))
     throw std::length_error("memory: a chunk of more than 2^31 terms");
