@@ -20,6 +20,7 @@
 // Also measured, as the floor of any search: a read transaction plus one point lookup
 // (`memory_store::stats`).
 #include "bench/measure.hpp"
+#include "bench/options.hpp"
 #include "bench/synthetic_text.hpp"
 #include "storage/memory_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -58,17 +59,6 @@ struct settings {
   std::filesystem::path dir;       // empty: a temp dir
   bool sync = false;
 };
-
-void usage(std::ostream& out) {
-  out << "usage: memory_bench [--chunks N] [--queries N] [--reference N] [--dir DIR] [--sync]\n"
-         "  --chunks N     chunks in the searched namespace (default 100000); a second namespace\n"
-         "                 gets N/10 more\n"
-         "  --queries N    searches to time (default 2000)\n"
-         "  --reference N  also build and search a store of N chunks first, the p99 the main\n"
-         "                 one is compared with (default: --chunks / 10; 0: none)\n"
-         "  --dir DIR    where the store goes (default: a temporary directory, removed after)\n"
-         "  --sync       fsync every put while loading (default: one sync at the end)\n";
-}
 
 void progress(const std::string& what) {
   std::cerr << "memory_bench: " << what << std::endl;
@@ -235,39 +225,24 @@ nlohmann::json measure(const settings& s, size_t chunks, const std::filesystem::
 
 int main(int argc, char** argv) {
   settings s;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::cerr << "memory_bench: " << a << " needs a value\n";
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    try {
-      if (a == "--help" || a == "-h") {
-        usage(std::cout);
-        return 0;
-      } else if (a == "--chunks") {
-        s.chunks = std::stoul(value());
-      } else if (a == "--queries") {
-        s.queries = std::stoul(value());
-      } else if (a == "--reference") {
-        s.reference = std::stoul(value());
-      } else if (a == "--dir") {
-        s.dir = value();
-      } else if (a == "--sync") {
-        s.sync = true;
-      } else {
-        std::cerr << "memory_bench: unknown option " << a << "\n";
-        usage(std::cerr);
-        return 2;
-      }
-    } catch (const std::logic_error&) {
-      std::cerr << "memory_bench: " << a << " needs a number\n";
-      return 2;
-    }
-  }
+  CLI::App app{"Memory search benchmark: one JSON object on stdout, progress on stderr",
+               "memory_bench"};
+  app.add_option("--chunks", s.chunks,
+                 "chunks in the searched namespace; a second namespace gets N/10 more")
+      ->capture_default_str();
+  app.add_option("--queries", s.queries, "searches to time")->capture_default_str();
+  size_t reference_chunks_given = 0;
+  auto* reference_option = app.add_option(
+      "--reference", reference_chunks_given,
+      "also build and search a store of N chunks first, the p99 the main one is compared "
+      "with (default: --chunks / 10; 0: none)");
+  app.add_option("--dir", s.dir,
+                 "where the store goes (default: a temporary directory, removed after)");
+  app.add_flag("--sync", s.sync, "fsync every put while loading (default: one sync at the end)");
+  if (auto stop = bench::parse_options(app, argc, argv))
+    return *stop;
+  if (*reference_option)
+    s.reference = reference_chunks_given;
   if (s.chunks < chunks_per_video || s.queries == 0) {
     std::cerr << "memory_bench: --chunks must be at least " << chunks_per_video
               << " and --queries at least 1\n";

@@ -22,6 +22,7 @@
 //                filter `ns : main AND (...)` (its weight 0, so only the text scores); the
 //                statistics then span every namespace.
 #include "bench/measure.hpp"
+#include "bench/options.hpp"
 #include "bench/synthetic_text.hpp"
 #include "storage/memory_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -63,17 +64,6 @@ struct settings {
   std::vector<std::string> engines = all_engines;
   std::filesystem::path dir; // empty: a temp dir
 };
-
-void usage(std::ostream& out) {
-  out << "usage: search_engines_bench [--chunks N] [--queries N] [--engines LIST] [--dir DIR]\n"
-         "  --chunks N      chunks in the searched namespace (default 100000); a second\n"
-         "                  namespace gets N/10 more\n"
-         "  --queries N     searches to time per engine (default 2000)\n"
-         "  --engines LIST  comma-separated, of vfb,xapian,xapian_nopos,fts5,fts5_shared\n"
-         "                  (default: all)\n"
-         "  --dir DIR       where the indexes go, one subdirectory per engine, kept (default: a\n"
-         "                  temporary directory, each index removed once measured)\n";
-}
 
 void progress(const std::string& what) {
   std::cerr << "search_engines_bench: " << what << std::endl;
@@ -568,50 +558,25 @@ nlohmann::ordered_json run_engine(const std::string& name, const settings& s,
   };
 }
 
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> out;
-  std::istringstream in{list};
-  for (std::string item; std::getline(in, item, ',');)
-    if (!item.empty())
-      out.push_back(item);
-  return out;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
   settings s;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::cerr << "search_engines_bench: " << a << " needs a value\n";
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    try {
-      if (a == "--help" || a == "-h") {
-        usage(std::cout);
-        return 0;
-      } else if (a == "--chunks") {
-        s.chunks = std::stoul(value());
-      } else if (a == "--queries") {
-        s.queries = std::stoul(value());
-      } else if (a == "--engines") {
-        s.engines = split(value());
-      } else if (a == "--dir") {
-        s.dir = value();
-      } else {
-        std::cerr << "search_engines_bench: unknown option " << a << "\n";
-        usage(std::cerr);
-        return 2;
-      }
-    } catch (const std::logic_error&) {
-      std::cerr << "search_engines_bench: " << a << " needs a number\n";
-      return 2;
-    }
-  }
+  CLI::App app{"Full-text engines side by side on memory_bench's corpus: one JSON object on "
+               "stdout, progress on stderr",
+               "search_engines_bench"};
+  app.add_option("--chunks", s.chunks,
+                 "chunks in the searched namespace; a second namespace gets N/10 more")
+      ->capture_default_str();
+  app.add_option("--queries", s.queries, "searches to time per engine")->capture_default_str();
+  app.add_option("--engines", s.engines,
+                 "comma-separated, of vfb,xapian,xapian_nopos,fts5,fts5_shared (default: all)")
+      ->delimiter(',');
+  app.add_option("--dir", s.dir,
+                 "where the indexes go, one subdirectory per engine, kept (default: a temporary "
+                 "directory, each index removed once measured)");
+  if (auto stop = bench::parse_options(app, argc, argv))
+    return *stop;
   if (s.chunks < chunks_per_video || s.queries == 0 || s.engines.empty()) {
     std::cerr << "search_engines_bench: --chunks must be at least " << chunks_per_video
               << ", --queries at least 1, --engines not empty\n";
@@ -620,7 +585,7 @@ int main(int argc, char** argv) {
   for (auto& name : s.engines)
     if (std::find(all_engines.begin(), all_engines.end(), name) == all_engines.end()) {
       std::cerr << "search_engines_bench: unknown engine " << name << "\n";
-      usage(std::cerr);
+      std::cerr << app.help();
       return 2;
     }
 
