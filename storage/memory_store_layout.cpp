@@ -182,12 +182,6 @@ std::vector<posting> decode_block(uint32_t first, std::string_view block) {
   return out;
 }
 
-uint32_t next_chunk(uint32_t chunk, uint64_t gap) {
-  if (gap > UINT32_MAX - chunk)
-    throw codec::decode_error("malformed posting block: chunk ids past 2^32");
-  return chunk + gap;
-}
-
 namespace {
 
 /// Bits to hold `x` (0 for 0).
@@ -243,8 +237,9 @@ packed_postings::packed_postings(std::string_view body) {
 std::string encode_block(std::vector<posting>::const_iterator begin,
                          std::vector<posting>::const_iterator end) {
   auto count = static_cast<size_t>(end - begin);
-  if (count == 0 || count > 256)
-    throw std::logic_error("memory: a posting block holds 1 to 256 postings");
+  if (count == 0 || count > packed_postings::max_count)
+    throw std::logic_error("memory: a posting block holds 1 to " +
+                           std::to_string(packed_postings::max_count) + " postings");
   codec::writer w;
   score_front front;
   for (auto p = begin; p != end; ++p)

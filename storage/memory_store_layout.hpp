@@ -268,6 +268,11 @@ inline void write_tf_length(codec::writer& w, const posting& p) {
 /// no branch on the data; and they take fewer bytes than varints.
 class packed_postings {
 public:
+  /// The most postings a block can hold (its count is a byte, less one).
+  static constexpr size_t max_count = 256;
+
+  /// No postings (count 0), until one is read.
+  packed_postings() = default;
   /// Reads the body's layout; throws codec::decode_error when it is not one.
   explicit packed_postings(std::string_view body);
 
@@ -318,21 +323,13 @@ private:
   const uint8_t *deltas_ = nullptr, *lengths_ = nullptr, *tfs_ = nullptr, *end_ = nullptr;
 };
 
-/// `chunk + gap`; throws codec::decode_error past the last chunk id.
-uint32_t next_chunk(uint32_t chunk, uint64_t gap);
-
 /// Calls `f(posting)` for each posting of a block, in chunk order.
 template <class F> void for_each_posting(const block_header& h, F&& f) {
   packed_postings packed{h.body};
-  posting p;
-  p.chunk = h.first;
-  for (size_t i = 0; i < packed.count(); ++i) {
-    if (i > 0)
-      p.chunk = next_chunk(p.chunk, packed.gap(i));
-    p.tf = packed.tf(i);
-    p.length = packed.length(i);
-    f(p);
-  }
+  std::array<uint32_t, packed_postings::max_count> chunks;
+  packed.chunks(h.first, chunks.data());
+  for (uint32_t i = 0; i < packed.count(); ++i)
+    f(posting{chunks[i], packed.tf(i), packed.length(i)});
 }
 
 std::vector<posting> decode_block(uint32_t first, std::string_view block);

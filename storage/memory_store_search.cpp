@@ -349,8 +349,8 @@ private:
   bool at_end_ = false;
   uint64_t lower_ = 0; // no posting below this is wanted any more
   bool unpacked_ = false;
-  packed_postings packed_{std::string_view{"\0\0\0\0\0", 5}}; // of one posting, until unpack()
-  std::array<uint32_t, 256> chunks_{};
+  packed_postings packed_; // the block's, once unpacked
+  std::array<uint32_t, packed_postings::max_count> chunks_{};
   uint32_t count_ = 0, next_ = 0; // postings, and the next one to decode
   posting current_;
   bool has_current_ = false;
