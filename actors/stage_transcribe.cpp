@@ -3,6 +3,7 @@
 // transcript is cached per video. pocketsphinx decodes an uploader's videos with the speaker
 // transform learnt from its earlier ones, and learns from each.
 #include "actors/stage_parts.hpp"
+#include "adapters/speaker_adaptation.hpp"
 #include "adapters/speech.hpp"
 #include "adapters/vtt.hpp"
 #include "storage/media_cache.hpp"
@@ -10,9 +11,7 @@
 #include "text/video_context.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <spdlog/spdlog.h>
-#include <sstream>
 #include <string>
 
 namespace vfb::stage_parts {
@@ -21,20 +20,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in{p, std::ios::binary};
-  if (!in)
-    throw std::runtime_error("cannot read " + p.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 /// The first caption file that parses into segments, if any. "media.en.vtt" → language "en".
 std::optional<transcript> from_captions(const download_result& d, std::string& problems) {
   for (const auto& path : d.caption_paths) {
     try {
-      auto parsed = parse_vtt(read_file(path));
+      auto parsed = parse_vtt(read_whole_file(path));
       if (parsed.segments.empty())
         continue;
       transcript t;
