@@ -294,8 +294,19 @@ public:
       for (uint32_t i = 1; i < count_; ++i)
         out[i] = static_cast<uint32_t>(++chunk);
     } else {
-      for (uint32_t i = 1; i < count_; ++i)
-        out[i] = static_cast<uint32_t>(chunk += gap(i)); // checked once below: sums only grow
+      // Sums only grow: checked once below. While a whole word from the gap's first byte lies
+      // inside the body (the other arrays follow the gaps), it is read with no check.
+      auto mask = (uint64_t{1} << delta_bits_) - 1;
+      auto last_word = end_ - deltas_ - 8; // the last byte a word can be read from
+      uint32_t i = 1;
+      for (size_t bit = 0; i < count_ && static_cast<ptrdiff_t>(bit >> 3) <= last_word;
+           ++i, bit += delta_bits_) {
+        uint64_t word;
+        std::memcpy(&word, deltas_ + (bit >> 3), sizeof word);
+        out[i] = static_cast<uint32_t>(chunk += 1 + ((le64toh(word) >> (bit & 7)) & mask));
+      }
+      for (; i < count_; ++i)
+        out[i] = static_cast<uint32_t>(chunk += gap(i));
     }
     if (chunk > UINT32_MAX)
       throw codec::decode_error("malformed posting block: chunk ids past 2^32");

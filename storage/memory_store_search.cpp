@@ -1,9 +1,10 @@
 // memory_store::search: BM25 over the inverted index, document at a time with block-max
 // MaxScore: terms whose best possible contribution cannot lift a chunk into the top k only
 // confirm chunks the other terms found, and blocks whose bound cannot reach it are skipped
-// unread. The exhaustive search (every posting scored, term at a time) is kept as the
-// reference the pruned one must equal, to the bit: both add a chunk's term scores in the same
-// (sorted term) order.
+// unread. Where one term alone finds the candidates (common words), the stretch where every
+// term's block is the same is scored a term at a time rather than a chunk at a time. The exhaustive
+// search (every posting scored, term at a time) is kept as the reference the pruned one must equal,
+// to the bit: both add a chunk's term scores in the same (sorted term) order.
 #include "storage/memory_store.hpp"
 #include "storage/memory_store_layout.hpp"
 #include "text/phrase.hpp"
@@ -244,31 +245,30 @@ public:
   const posting& current() const { return current_; }
   void skip_past_current() { skip_to(static_cast<uint64_t>(current_.chunk) + 1); }
 
-  /// Goes past the postings whose score is at most `near` up to chunk `until`, and at most
-  /// `far` after it (their chunks cannot enter whatever the other lists add: the other lists'
-  /// blocks bound that up to `until`, their best postings after), skipping whole blocks whose
-  /// bound is at most that without decoding them. The inner loop of a search for common words,
-  /// where one list drives the candidates.
-  void skip_weak(double near, uint64_t until, double far) {
-    while (!at_end_) {
-      if (block_upper_ <= far) {
-        skip_to(static_cast<uint64_t>(block_.last) + 1);
-        continue;
-      }
-      if (position() <= until && block_upper_ <= near) {
-        skip_to(std::min<uint64_t>(block_.last, until) + 1);
-        continue;
-      }
-      if (doc() == end_of_list)
-        return;
-      do {
-        if (!score.at_most(current_.tf, current_.length, current_.chunk <= until ? near : far)) {
-          lower_ = current_.chunk;
-          return;
-        }
-      } while (decode_next());
-      skip_to(static_cast<uint64_t>(block_.last) + 1); // every posting of the block was weak
-    }
+  /// Calls `f(chunk, tf, length)` for the postings of the block from the list's position up to
+  /// chunk `until`, and goes past them: the inner loop of a search for common words, where one
+  /// list finds the candidates.
+  template <class F> void scan(uint64_t until, F&& f) {
+    if (at_end_ || position() > until)
+      return;
+    until = std::min<uint64_t>(until, block_.last);
+    if (!unpacked_)
+      unpack();
+    auto i = has_current_ && current_.chunk >= lower_ ? next_ - 1 : next_;
+    while (i < count_ && chunks_[i] < lower_)
+      ++i;
+    for (; i < count_ && chunks_[i] <= until; ++i)
+      f(chunks_[i], packed_.tf(i), packed_.length(i));
+    next_ = i;
+    has_current_ = false;
+    skip_to(until + 1);
+  }
+
+  /// The score of the list's posting of `chunk`, 0 when it has none; for chunks in increasing
+  /// order.
+  double score_of(uint32_t chunk) {
+    skip_to(chunk);
+    return doc() == chunk ? score(current_.tf, current_.length) : 0.0;
   }
 
   /// Goes to the first posting from `target` on, reading block headers only.
@@ -367,11 +367,11 @@ bool better(const scored& a, const scored& b) {
 }
 
 /// The sum of the terms' scores in the sorted terms' order (what the exhaustive search adds).
-double exact_sum(const std::vector<double>& contributions) {
+double exact_sum(const double* contributions, size_t terms) {
   double sum = 0;
-  for (auto c : contributions)
-    if (c > 0)
-      sum += c;
+  for (size_t i = 0; i < terms; ++i)
+    if (contributions[i] > 0)
+      sum += contributions[i];
   return sum;
 }
 
@@ -393,10 +393,14 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
   auto can_enter = [&](double bound) { return bound + 1e-9 * (1 + threshold) > threshold; };
   size_t essential = 0; // lists [0, essential) alone cannot lift a chunk into the top k
   std::vector<double> contributions(terms), block_bounds(terms);
-  // A chunk scored in full (`contributions`) goes into the top k if it beats the worst there
-  // and has every phrase.
-  auto offer_scored = [&](uint32_t chunk, double exact, uint32_t matched) {
-    scored hit{exact, chunk};
+  // A chunk scored in full (`term_scores`, in the sorted terms' order) goes into the top k if it
+  // beats the worst there and has every phrase.
+  auto offer = [&](uint32_t chunk, const double* term_scores) {
+    uint32_t matched = 0;
+    for (size_t i = 0; i < terms; ++i)
+      if (term_scores[i] > 0)
+        matched |= uint32_t{1} << i;
+    scored hit{exact_sum(term_scores, terms), chunk};
     if (top.size() == k && !better(hit, top.top()))
       return;
     if ((matched & q.required) != q.required || !has_phrases(texts, hit.chunk, q))
@@ -410,18 +414,51 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
         ++essential;
     }
   };
-  auto offer = [&](uint32_t chunk) {
-    uint32_t matched = 0;
-    for (size_t i = 0; i < terms; ++i)
-      if (contributions[i] > 0)
-        matched |= uint32_t{1} << i;
-    offer_scored(chunk, exact_sum(contributions), matched);
-  };
   // The stretch a block check last found worth reading, to `checked_until`, and there the
   // bounds of the lists' blocks summed as `below` sums the lists' bounds.
   bool checked = false;
   uint64_t checked_until = 0;
   std::vector<double> stretch_below(lists.size());
+  // Where one list alone finds the candidates (the search for common words), a stretch is
+  // scored a list at a time: the candidates are that list's postings that could enter with the
+  // best the other lists' blocks add in the stretch, and each other list in turn drops those
+  // that cannot enter even with the lists still to read, before the rest read it.
+  std::vector<uint32_t> candidates;
+  std::vector<double> partial, rows; // a candidate's score so far, and its terms' scores
+  auto score_stretch = [&](posting_list& driver) {
+    auto rest = essential == 0 ? 0.0 : stretch_below[essential - 1];
+    auto floor = threshold - 1e-9 * (1 + threshold) - rest;
+    candidates.clear();
+    partial.clear();
+    driver.scan(checked_until, [&](uint32_t chunk, uint32_t tf, uint32_t length) {
+      if (!driver.score.at_most(tf, length, floor) && allowed.contains(chunk)) {
+        candidates.push_back(chunk);
+        partial.push_back(driver.score(tf, length));
+      }
+    });
+    rows.assign(candidates.size() * terms, 0.0);
+    for (size_t c = 0; c < candidates.size(); ++c)
+      rows[c * terms + driver.index] = partial[c];
+    for (size_t i = essential; i-- > 0 && !candidates.empty();) {
+      auto& list = *lists[i];
+      size_t kept = 0;
+      for (size_t c = 0; c < candidates.size(); ++c) {
+        if (!can_enter(partial[c] + stretch_below[i]))
+          continue;
+        auto add = list.score_of(candidates[c]);
+        candidates[kept] = candidates[c];
+        partial[kept] = partial[c] + add;
+        if (kept != c)
+          std::copy_n(&rows[c * terms], terms, &rows[kept * terms]);
+        rows[kept * terms + list.index] = add;
+        ++kept;
+      }
+      candidates.resize(kept);
+      partial.resize(kept);
+    }
+    for (size_t c = 0; c < candidates.size(); ++c)
+      offer(candidates[c], &rows[c * terms]);
+  };
   while (essential < lists.size()) {
     // Skip a stretch [from, until] where every list's block together cannot reach the
     // threshold. The bound adds the blocks' bounds in the sorted terms' order, as a chunk's exact
@@ -442,7 +479,7 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
       for (auto& list : lists)
         if (list->position() <= until)
           block_bounds[list->index] = list->block_upper();
-      if (until != end_of_list && exact_sum(block_bounds) <= threshold) {
+      if (until != end_of_list && exact_sum(block_bounds.data(), terms) <= threshold) {
         for (size_t i = essential; i < lists.size(); ++i)
           lists[i]->skip_to(until + 1);
         continue;
@@ -453,16 +490,9 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
       for (size_t i = 0; i < lists.size(); ++i)
         stretch_below[i] = sum += block_bounds[lists[i]->index];
     }
-    if (checked && essential + 1 == lists.size()) {
-      // One list finds the candidates: its postings that score too little even with the best
-      // of every other list (in the stretch: of its block there) cannot enter.
-      auto& driver = *lists.back();
-      auto margin = 1e-9 * (1 + threshold);
-      auto near = essential == 0 ? 0.0 : stretch_below[essential - 1];
-      auto far = essential == 0 ? 0.0 : below[essential - 1];
-      driver.skip_weak(threshold - margin - near, checked_until, threshold - margin - far);
-      if (driver.position() > checked_until)
-        continue; // past the stretch: check the next one first
+    if (checked && essential + 1 == lists.size() && lists.back()->position() <= checked_until) {
+      score_stretch(*lists.back());
+      continue;
     }
     uint64_t d = end_of_list;
     for (size_t i = essential; i < lists.size(); ++i)
@@ -499,7 +529,7 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
     }
     if (pruned)
       continue;
-    offer(static_cast<uint32_t>(d));
+    offer(static_cast<uint32_t>(d), contributions.data());
   }
   // The pending chunks, newer than every chunk of the index: each scored in full.
   std::map<uint32_t, std::vector<double>> newest;
@@ -511,8 +541,7 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
     }
   for (auto& [chunk, c] : newest)
     if (allowed.contains(chunk)) {
-      contributions = c;
-      offer(chunk);
+      offer(chunk, c.data());
     }
   std::vector<scored> out;
   for (; !top.empty(); top.pop())
