@@ -158,8 +158,8 @@ check_result check_speech(const vfb_config& cfg) {
               "apt-get install pocketsphinx-en-us (scripts/setup does), or set speech.model_dir");
 }
 
-/// Speaker adaptation needs sphinxtrain's bw and mllr_solve and sphinx_fe (the transcribe stage
-/// otherwise warns once and decodes without it).
+/// Speaker adaptation needs sphinxtrain's bw and mllr_solve, sphinx_fe and
+/// pocketsphinx_mdef_convert (the transcribe stage otherwise warns once and decodes without it).
 std::optional<check_result> check_adaptation(const vfb_config& cfg) {
   const std::string name = "speaker adaptation";
   if (!cfg.speech.external_command.empty())
@@ -169,9 +169,10 @@ std::optional<check_result> check_adaptation(const vfb_config& cfg) {
   adaptation_options o;
   o.model_dir = cfg.speech.model_dir;
   if (auto missing = adaptation_unavailable(o))
-    return warn(name, "unavailable: " + *missing,
-                "apt-get install sphinxtrain sphinxbase-utils (scripts/setup does), or set "
-                "[speech] adaptation = false");
+    return warn(
+        name, "unavailable: " + *missing,
+        "apt-get install sphinxtrain sphinxbase-utils pocketsphinx (scripts/setup does), or set "
+        "[speech] adaptation = false");
   return ok(name, "per uploader (sphinxtrain's bw and mllr_solve, sphinx_fe found)");
 }
 
