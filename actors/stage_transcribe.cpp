@@ -8,8 +8,11 @@
 #include "adapters/vtt.hpp"
 #include "storage/media_cache.hpp"
 #include "storage/media_json.hpp"
+#include "text/files.hpp"
 #include "text/video_context.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <spdlog/spdlog.h>
 #include <string>
@@ -24,7 +27,10 @@ namespace {
 std::optional<transcript> from_captions(const download_result& d, std::string& problems) {
   for (const auto& path : d.caption_paths) {
     try {
-      auto parsed = parse_vtt(read_whole_file(path));
+      auto captions = text::read_file(path);
+      if (!captions)
+        throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+      auto parsed = parse_vtt(*captions);
       if (parsed.segments.empty())
         continue;
       transcript t;

@@ -5,13 +5,12 @@
 #include "adapters/config_file.hpp"
 
 #include "adapters/config_keys.hpp"
+#include "text/files.hpp"
 #include "text/strings.hpp"
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <ini.h>
-#include <sstream>
 
 extern char** environ;
 
@@ -111,12 +110,10 @@ void read_file(vfb_config& c, const std::filesystem::path& file) {
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec))
     throw config_error(file.string() + ": is a directory, not a config file");
-  std::ifstream stream(file);
-  if (!stream)
+  auto whole = text::read_file(file);
+  if (!whole)
     throw config_error(file.string() + ": cannot read: " + std::strerror(errno));
-  std::stringstream whole;
-  whole << stream.rdbuf();
-  config_lines in{c, file.string(), whole.str(), 0, 0, 0, {}};
+  config_lines in{c, file.string(), std::move(*whole), 0, 0, 0, {}};
   if (text::starts_with(in.text, "\xEF\xBB\xBF")) // a UTF-8 byte order mark, as inih allows
     in.text.erase(0, 3);
   // The file format predates inih and is part of the interface: an indented line is a line of

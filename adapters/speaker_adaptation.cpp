@@ -1,6 +1,7 @@
 #include "adapters/speaker_adaptation.hpp"
 
 #include "adapters/process.hpp"
+#include "text/files.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -61,31 +62,17 @@ uint32_t u32(const std::string& data, size_t& at) {
 } // namespace
 
 std::string read_whole_file(const fs::path& p) {
-  std::ifstream in{p, std::ios::binary};
-  if (!in)
-    throw speech_error("cannot read " + p.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto content = text::read_file(p);
+  if (!content)
+    throw speech_error("cannot read " + p.string() + ": " + std::strerror(errno));
+  return std::move(*content);
 }
 
 void replace_file_atomically(const fs::path& path, const std::string& data) {
-  static std::atomic<uint64_t> counter{0}; // threads of one process never share a name
-  auto tmp =
-      path.parent_path() / ("." + path.filename().string() + "." + std::to_string(::getpid()) +
-                            "." + std::to_string(counter.fetch_add(1)) + ".tmp");
-  {
-    std::ofstream out{tmp, std::ios::binary | std::ios::trunc};
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.flush();
-    if (!out)
-      throw speech_error("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw speech_error("cannot write " + path.string());
+  try {
+    text::replace_file(path, data);
+  } catch (const std::system_error& e) {
+    throw speech_error(e.what());
   }
 }
 

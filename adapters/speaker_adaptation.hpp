@@ -59,10 +59,9 @@ mixture_weights read_mixture_weights(const std::filesystem::path& file);
 /// speech_error.
 std::filesystem::path prepare_adaptation_model(const adaptation_options& opts);
 
-/// A whole file; throws speech_error.
+/// text::read_file, failing with speech_error (the adaptation's own error).
 std::string read_whole_file(const std::filesystem::path& p);
-/// Replaces `path` with `data`: written under a temporary name, then renamed, so a crash leaves
-/// the old file or the new one. Throws speech_error.
+/// text::replace_file (a crash leaves the old file or the new one), failing with speech_error.
 void replace_file_atomically(const std::filesystem::path& path, const std::string& data);
 
 /// One utterance as the recogniser decoded it.

@@ -3,6 +3,7 @@
 #include "adapters/process.hpp"
 #include "adapters/voice_activity.hpp"
 #include "adapters/vtt.hpp"
+#include "text/files.hpp"
 #include "text/spoken_words.hpp"
 #include "text/tokenizer.hpp"
 
@@ -461,12 +462,9 @@ std::vector<transcript_segment> transcribe_external(const speech_options& opts,
   if (!r.ok())
     throw speech_error("external transcriber " + r.describe() +
                        (r.err.empty() ? std::string{} : ": " + r.err.substr(0, 300)));
-  std::ifstream vtt(out_prefix + ".vtt");
-  if (vtt) {
-    std::stringstream text;
-    text << vtt.rdbuf();
+  if (auto vtt = text::read_file(out_prefix + ".vtt")) {
     try {
-      return parse_vtt(text.str()).segments;
+      return parse_vtt(*vtt).segments;
     } catch (const vtt_error& e) {
       throw speech_error(std::string{"external transcriber wrote bad WebVTT: "} + e.what());
     }

@@ -1,10 +1,12 @@
 #include "adapters/ytdlp.hpp"
 
+#include "text/files.hpp"
 #include "text/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -542,10 +544,11 @@ download(const ytdlp_options& opts, const std::string& url, const fs::path& out_
                  "yt-dlp wrote no info JSON (" +
                      (said.empty() ? std::string{"no output"} : reason_text(said.back())) + ")");
   }
-  std::ifstream in(info_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto result = parse_info_json(text.str(), out_dir, opts.sub_langs);
+  auto info = text::read_file(info_path);
+  if (!info)
+    throw failed(ytdlp_failure::transient,
+                 "cannot read yt-dlp's info JSON: " + std::string{std::strerror(errno)});
+  auto result = parse_info_json(*info, out_dir, opts.sub_langs);
   if (result.media_path.empty())
     throw failed(ytdlp_failure::transient, "yt-dlp reported success but wrote no media file");
   return result;

@@ -2,12 +2,13 @@
 // (conf/discord-commands.json) to Discord, replacing the application's global commands.
 #include "adapters/discord_webhook.hpp"
 #include "apps/cli.hpp"
+#include "text/files.hpp"
 
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <ostream>
-#include <sstream>
 
 namespace vfb::cli {
 
@@ -20,12 +21,10 @@ int cmd_discord_register(context& ctx) {
   if (token.empty())
     throw usage_error("no bot token: pass --bot-token or set $VFB_DISCORD_BOT_TOKEN");
   auto file = ctx.inv.value("--commands").value_or("conf/discord-commands.json");
-  std::ifstream in(file);
-  if (!in)
-    throw usage_error("cannot read " + file + " (--commands FILE)");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto commands = nlohmann::json::parse(text.str(), nullptr, false);
+  auto defined = text::read_file(file);
+  if (!defined)
+    throw usage_error("cannot read " + file + " (--commands FILE): " + std::strerror(errno));
+  auto commands = nlohmann::json::parse(*defined, nullptr, false);
   if (!commands.is_array())
     throw usage_error(file + " is not a JSON array of commands");
   // PUT replaces the whole set: commands removed from the file disappear from Discord too.

@@ -1,11 +1,10 @@
 // The web page's files (see web_files.hpp).
 #include "frontends/web_files.hpp"
 
+#include "text/files.hpp"
 #include "text/strings.hpp"
 
 #include <cctype>
-#include <fstream>
-#include <sstream>
 
 namespace vfb {
 
@@ -65,12 +64,10 @@ std::optional<web_file> web_files::find(std::string_view path) const {
       }
     return std::nullopt;
   }
-  std::ifstream in{dir_ / std::string{path}, std::ios::binary};
-  if (!in || std::filesystem::is_directory(dir_ / std::string{path}))
+  auto body = text::read_file(dir_ / std::string{path});
+  if (!body) // missing, or a directory
     return std::nullopt;
-  std::ostringstream body;
-  body << in.rdbuf();
-  out.body = body.str();
+  out.body = std::move(*body);
   return out;
 }
 

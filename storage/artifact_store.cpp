@@ -2,14 +2,12 @@
 
 #include "storage/codec.hpp"
 #include "storage/media_json.hpp"
+#include "text/files.hpp"
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <system_error>
 
 namespace vfb {
 
@@ -21,23 +19,24 @@ bool is_disk_full(int code) {
   return code == ENOSPC || code == EFBIG || code == EDQUOT;
 }
 
-[[noreturn]] void fail(int code, const std::string& doing) {
-  auto reason = std::string{doing} + ": " + std::strerror(code);
+/// A storage_error for a failure with errno `code`: disk full or I/O.
+[[noreturn]] void fail_because(int code, const std::string& reason) {
   if (is_disk_full(code))
     throw storage_error(store_failure::disk_full, "disk full: " + reason);
   throw storage_error(store_failure::io, reason);
 }
 
+[[noreturn]] void fail(int code, const std::string& doing) {
+  fail_because(code, doing + ": " + std::strerror(code));
+}
+
 /// Makes a directory's entries (a rename, a new file) durable.
 void sync_dir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    fail(errno, "cannot open " + dir.string());
-  int rc = ::fsync(fd);
-  int code = errno;
-  ::close(fd);
-  if (rc != 0)
-    fail(code, "cannot sync " + dir.string());
+  try {
+    text::sync_directory(dir);
+  } catch (const std::system_error& e) {
+    fail_because(e.code().value(), e.what());
+  }
 }
 
 /// Creates `dir` (and its parents) if needed; a new directory is made durable in its parent.
@@ -80,71 +79,26 @@ template <class T> std::optional<T> read_cached(const fs::path& path, std::strin
 } // namespace
 
 void write_file_atomically(const fs::path& path, std::string_view data) {
-  static std::atomic<uint64_t> counter{0};
-  // Unique per process and call, so concurrent writers never share a temporary file.
-  auto tmp =
-      path.parent_path() / ("." + path.filename().string() + "." + std::to_string(::getpid()) +
-                            "." + std::to_string(counter.fetch_add(1)) + ".tmp");
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0)
-    fail(errno, "cannot save " + path.string());
-  auto give_up = [&](int code) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    fail(code, "cannot save " + path.string());
-  };
-  for (size_t done = 0; done < data.size();) {
-    auto n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      give_up(errno);
-    done += static_cast<size_t>(n);
+  try {
+    text::replace_file(path, data);
+  } catch (const std::system_error& e) {
+    fail_because(e.code().value(), e.what());
   }
-  if (::fsync(fd) != 0)
-    give_up(errno);
-  if (::close(fd) != 0) {
-    auto code = errno;
-    ::unlink(tmp.c_str());
-    fail(code, "cannot save " + path.string());
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    auto code = errno;
-    ::unlink(tmp.c_str());
-    fail(code, "cannot save " + path.string());
-  }
-  sync_dir(path.parent_path());
 }
 
 std::optional<nlohmann::json> read_json_file(const fs::path& path, std::string* problem) {
   std::string ignored;
   auto& why = problem != nullptr ? *problem : ignored;
   why.clear();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  auto content = text::read_file(path);
+  if (!content) {
     if (errno != ENOENT && errno != ENOTDIR)
       why = "cannot read " + path.string() + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  std::string content;
-  char buf[65536];
-  for (;;) {
-    auto n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      if (n < 0)
-        why = "cannot read " + path.string() + ": " + std::strerror(errno);
-      break;
-    }
-    content.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  if (!why.empty())
-    return std::nullopt;
-  auto parsed = nlohmann::json::parse(content, nullptr, false);
+  auto parsed = nlohmann::json::parse(*content, nullptr, false);
   if (parsed.is_discarded()) {
-    why = path.string() + " is not valid JSON (" + std::to_string(content.size()) + " bytes)";
+    why = path.string() + " is not valid JSON (" + std::to_string(content->size()) + " bytes)";
     return std::nullopt;
   }
   return parsed;

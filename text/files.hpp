@@ -1,0 +1,29 @@
+// Whole files, as vfb reads and writes its own: read in one piece, and replaced atomically (a
+// temporary file beside, synced, renamed over, the directory synced) so that a crash leaves the
+// old contents or the new, never a part. The one copy of each for the stores, the speaker
+// profiles, the config file, yt-dlp's and the transcribers' outputs and the web page's files;
+// each caller turns a failure into its own error. Pure code: no CAF.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vfb::text {
+
+/// The file's contents; nullopt when it cannot be read (no such file, a directory, no
+/// permission), with errno saying why.
+std::optional<std::string> read_file(const std::filesystem::path& path);
+
+/// Replaces `path` with `data`: written to a temporary file in the same directory (named
+/// `.NAME.PID.N.tmp`, unique per process and call), fsync'd, renamed over `path`, and the
+/// directory fsync'd. Throws std::system_error with the failing call's errno (ENOSPC: the disk
+/// is full), after removing the temporary file.
+void replace_file(const std::filesystem::path& path, std::string_view data);
+
+/// Makes a directory's entries (a rename, a new file) durable: fsync of the directory. Throws
+/// std::system_error with errno.
+void sync_directory(const std::filesystem::path& dir);
+
+} // namespace vfb::text
