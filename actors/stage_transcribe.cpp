@@ -28,8 +28,10 @@ std::optional<transcript> from_captions(const download_result& d, std::string& p
   for (const auto& path : d.caption_paths) {
     try {
       auto captions = text::read_file(path);
-      if (!captions)
-        throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+      if (!captions) {
+        auto code = errno;
+        throw std::runtime_error("cannot read " + path + ": " + std::strerror(code));
+      }
       auto parsed = parse_vtt(*captions);
       if (parsed.segments.empty())
         continue;

@@ -111,8 +111,10 @@ void read_file(vfb_config& c, const std::filesystem::path& file) {
   if (std::filesystem::is_directory(file, ec))
     throw config_error(file.string() + ": is a directory, not a config file");
   auto whole = text::read_file(file);
-  if (!whole)
-    throw config_error(file.string() + ": cannot read: " + std::strerror(errno));
+  if (!whole) {
+    auto code = errno;
+    throw config_error(file.string() + ": cannot read: " + std::strerror(code));
+  }
   config_lines in{c, file.string(), std::move(*whole), 0, 0, 0, {}};
   if (text::starts_with(in.text, "\xEF\xBB\xBF")) // a UTF-8 byte order mark, as inih allows
     in.text.erase(0, 3);

@@ -3,10 +3,12 @@
 #include "adapters/process.hpp"
 #include "text/files.hpp"
 
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <unistd.h>
 #include <unordered_set>
 
@@ -63,14 +65,16 @@ uint32_t u32(const std::string& data, size_t& at) {
 
 std::string read_whole_file(const fs::path& p) {
   auto content = text::read_file(p);
-  if (!content)
-    throw speech_error("cannot read " + p.string() + ": " + std::strerror(errno));
+  if (!content) {
+    auto code = errno;
+    throw speech_error("cannot read " + p.string() + ": " + std::strerror(code));
+  }
   return std::move(*content);
 }
 
 void replace_file_atomically(const fs::path& path, const std::string& data) {
   try {
-    text::replace_file(path, data);
+    text::replace_file(path, data, false);
   } catch (const std::system_error& e) {
     throw speech_error(e.what());
   }

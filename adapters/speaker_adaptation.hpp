@@ -61,7 +61,9 @@ std::filesystem::path prepare_adaptation_model(const adaptation_options& opts);
 
 /// text::read_file, failing with speech_error (the adaptation's own error).
 std::string read_whole_file(const std::filesystem::path& p);
-/// text::replace_file (a crash leaves the old file or the new one), failing with speech_error.
+/// text::replace_file without fsync (readers see the old file or the new one; the profiles
+/// and work files are learnt again if a crash loses them, and a video adds hundreds of them),
+/// failing with speech_error.
 void replace_file_atomically(const std::filesystem::path& path, const std::string& data);
 
 /// One utterance as the recogniser decoded it.

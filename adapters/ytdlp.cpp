@@ -545,9 +545,11 @@ download(const ytdlp_options& opts, const std::string& url, const fs::path& out_
                      (said.empty() ? std::string{"no output"} : reason_text(said.back())) + ")");
   }
   auto info = text::read_file(info_path);
-  if (!info)
+  if (!info) {
+    auto code = errno;
     throw failed(ytdlp_failure::transient,
-                 "cannot read yt-dlp's info JSON: " + std::string{std::strerror(errno)});
+                 "cannot read " + info_path.string() + ": " + std::strerror(code));
+  }
   auto result = parse_info_json(*info, out_dir, opts.sub_langs);
   if (result.media_path.empty())
     throw failed(ytdlp_failure::transient, "yt-dlp reported success but wrote no media file");

@@ -22,8 +22,10 @@ int cmd_discord_register(context& ctx) {
     throw usage_error("no bot token: pass --bot-token or set $VFB_DISCORD_BOT_TOKEN");
   auto file = ctx.inv.value("--commands").value_or("conf/discord-commands.json");
   auto defined = text::read_file(file);
-  if (!defined)
-    throw usage_error("cannot read " + file + " (--commands FILE): " + std::strerror(errno));
+  if (!defined) {
+    auto code = errno;
+    throw usage_error("cannot read " + file + " (--commands FILE): " + std::strerror(code));
+  }
   auto commands = nlohmann::json::parse(*defined, nullptr, false);
   if (!commands.is_array())
     throw usage_error(file + " is not a JSON array of commands");

@@ -92,8 +92,8 @@ std::optional<nlohmann::json> read_json_file(const fs::path& path, std::string* 
   why.clear();
   auto content = text::read_file(path);
   if (!content) {
-    if (errno != ENOENT && errno != ENOTDIR)
-      why = "cannot read " + path.string() + ": " + std::strerror(errno);
+    if (auto code = errno; code != ENOENT && code != ENOTDIR)
+      why = "cannot read " + path.string() + ": " + std::strerror(code);
     return std::nullopt;
   }
   auto parsed = nlohmann::json::parse(*content, nullptr, false);

@@ -55,7 +55,7 @@ std::optional<std::string> read_file(const fs::path& path) {
   return content;
 }
 
-void replace_file(const fs::path& path, std::string_view data) {
+void replace_file(const fs::path& path, std::string_view data, bool sync) {
   static std::atomic<uint64_t> counter{0};
   auto tmp =
       path.parent_path() / ("." + path.filename().string() + "." + std::to_string(::getpid()) +
@@ -68,7 +68,7 @@ void replace_file(const fs::path& path, std::string_view data) {
     ::unlink(tmp.c_str());
     fail(code, "cannot save " + path.string());
   };
-  if (!write_all(fd, data) || ::fsync(fd) != 0)
+  if (!write_all(fd, data) || (sync && ::fsync(fd) != 0))
     give_up(errno);
   if (::close(fd) != 0) {
     auto code = errno;
@@ -80,7 +80,8 @@ void replace_file(const fs::path& path, std::string_view data) {
     ::unlink(tmp.c_str());
     fail(code, "cannot save " + path.string());
   }
-  sync_directory(path.parent_path().empty() ? fs::path{"."} : path.parent_path());
+  if (sync)
+    sync_directory(path.parent_path().empty() ? fs::path{"."} : path.parent_path());
 }
 
 void sync_directory(const fs::path& dir) {

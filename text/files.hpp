@@ -18,9 +18,11 @@ std::optional<std::string> read_file(const std::filesystem::path& path);
 
 /// Replaces `path` with `data`: written to a temporary file in the same directory (named
 /// `.NAME.PID.N.tmp`, unique per process and call), fsync'd, renamed over `path`, and the
-/// directory fsync'd. Throws std::system_error with the failing call's errno (ENOSPC: the disk
-/// is full), after removing the temporary file.
-void replace_file(const std::filesystem::path& path, std::string_view data);
+/// directory fsync'd. With `sync` false nothing is fsync'd: readers still see the old contents
+/// or the new, but a crash of the machine may lose the write (scratch files, caches). Throws
+/// std::system_error with the failing call's errno (ENOSPC: the disk is full), after removing
+/// the temporary file.
+void replace_file(const std::filesystem::path& path, std::string_view data, bool sync = true);
 
 /// Makes a directory's entries (a rename, a new file) durable: fsync of the directory. Throws
 /// std::system_error with errno.

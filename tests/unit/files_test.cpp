@@ -35,6 +35,8 @@ TEST_CASE("files: what is replaced reads back byte for byte and leaves no tempor
   CHECK(text::read_file(file) == std::string{"shorter"});
   text::replace_file(file, "");
   CHECK(text::read_file(file) == std::string{});
+  text::replace_file(file, "unsynced", false); // scratch files: atomic, not fsync'd
+  CHECK(text::read_file(file) == std::string{"unsynced"});
   CHECK(entries(dir.path()) == 1);
 }
 
