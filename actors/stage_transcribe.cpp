@@ -11,8 +11,6 @@
 #include "text/files.hpp"
 #include "text/video_context.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <spdlog/spdlog.h>
 #include <string>
@@ -28,10 +26,8 @@ std::optional<transcript> from_captions(const download_result& d, std::string& p
   for (const auto& path : d.caption_paths) {
     try {
       auto captions = text::read_file(path);
-      if (!captions) {
-        auto code = errno;
-        throw std::runtime_error("cannot read " + path + ": " + std::strerror(code));
-      }
+      if (!captions)
+        throw std::runtime_error(text::read_failure(path));
       auto parsed = parse_vtt(*captions);
       if (parsed.segments.empty())
         continue;

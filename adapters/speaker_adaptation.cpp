@@ -3,7 +3,6 @@
 #include "adapters/process.hpp"
 #include "text/files.hpp"
 
-#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -65,10 +64,8 @@ uint32_t u32(const std::string& data, size_t& at) {
 
 std::string read_whole_file(const fs::path& p) {
   auto content = text::read_file(p);
-  if (!content) {
-    auto code = errno;
-    throw speech_error("cannot read " + p.string() + ": " + std::strerror(code));
-  }
+  if (!content)
+    throw speech_error(text::read_failure(p));
   return std::move(*content);
 }
 

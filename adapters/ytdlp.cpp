@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -545,11 +543,8 @@ download(const ytdlp_options& opts, const std::string& url, const fs::path& out_
                      (said.empty() ? std::string{"no output"} : reason_text(said.back())) + ")");
   }
   auto info = text::read_file(info_path);
-  if (!info) {
-    auto code = errno;
-    throw failed(ytdlp_failure::transient,
-                 "cannot read " + info_path.string() + ": " + std::strerror(code));
-  }
+  if (!info)
+    throw failed(ytdlp_failure::transient, text::read_failure(info_path));
   auto result = parse_info_json(*info, out_dir, opts.sub_langs);
   if (result.media_path.empty())
     throw failed(ytdlp_failure::transient, "yt-dlp reported success but wrote no media file");

@@ -93,7 +93,7 @@ std::optional<nlohmann::json> read_json_file(const fs::path& path, std::string* 
   auto content = text::read_file(path);
   if (!content) {
     if (auto code = errno; code != ENOENT && code != ENOTDIR)
-      why = "cannot read " + path.string() + ": " + std::strerror(code);
+      why = text::read_failure(path, code);
     return std::nullopt;
   }
   auto parsed = nlohmann::json::parse(*content, nullptr, false);

@@ -540,9 +540,8 @@ std::vector<scored> top_pruned(std::vector<std::unique_ptr<posting_list>>& lists
       c[i] = scorers[i](p.tf, p.length);
     }
   for (auto& [chunk, c] : newest)
-    if (allowed.contains(chunk)) {
+    if (allowed.contains(chunk))
       offer(chunk, c.data());
-    }
   std::vector<scored> out;
   for (; !top.empty(); top.pop())
     out.push_back(top.top());

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <system_error>
 #include <unistd.h>
@@ -53,6 +54,10 @@ std::optional<std::string> read_file(const fs::path& path) {
   }
   ::close(fd);
   return content;
+}
+
+std::string read_failure(const fs::path& path, int code) {
+  return "cannot read " + path.string() + ": " + std::strerror(code);
 }
 
 void replace_file(const fs::path& path, std::string_view data, bool sync) {

@@ -5,6 +5,7 @@
 // each caller turns a failure into its own error. Pure code: no CAF.
 #pragma once
 
+#include <cerrno>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,6 +16,10 @@ namespace vfb::text {
 /// The file's contents; nullopt when it cannot be read (no such file, a directory, no
 /// permission), with errno saying why.
 std::optional<std::string> read_file(const std::filesystem::path& path);
+
+/// "cannot read PATH: REASON" for a read_file that just failed (errno `code`), as the callers
+/// that report it word it.
+std::string read_failure(const std::filesystem::path& path, int code = errno);
 
 /// Replaces `path` with `data`: written to a temporary file in the same directory (named
 /// `.NAME.PID.N.tmp`, unique per process and call), fsync'd, renamed over `path`, and the

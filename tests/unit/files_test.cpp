@@ -45,6 +45,8 @@ TEST_CASE("files: a file that cannot be read is nullopt with errno saying why") 
   errno = 0;
   CHECK_FALSE(text::read_file(dir / "missing").has_value());
   CHECK(errno == ENOENT);
+  CHECK(text::read_failure(dir / "missing") ==
+        "cannot read " + (dir / "missing").string() + ": No such file or directory");
   errno = 0;
   CHECK_FALSE(text::read_file(dir.path()).has_value());
   CHECK(errno == EISDIR);
